@@ -1,0 +1,112 @@
+"""The mlkg vocabulary as code: every ontology IRI is written here once.
+
+`tests/test_ontology.py` checks that this module and `ontology/mlkg.ttl`
+declare exactly the same terms.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+MLKG_NS = "https://w3id.org/mlkg/ontology#"
+DEFAULT_BASE = "https://w3id.org/mlkg/id/"
+
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL_NS = "http://www.w3.org/2002/07/owl#"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+
+#: Prefixes used in serializations, JSON-LD contexts and bundled queries.
+PREFIXES = {
+    "mlkg": MLKG_NS,
+    "rdf": RDF_NS,
+    "rdfs": RDFS_NS,
+    "owl": OWL_NS,
+    "xsd": XSD_NS,
+    "wd": WIKIDATA_ENTITY,
+}
+
+CLASSES = (
+    "Paper",
+    "TrainingRun",
+    "Model",
+    "Hardware",
+    "Organization",
+    "Country",
+    "Year",
+    "Mention",
+)
+
+OBJECT_PROPERTIES = (
+    "reports",
+    "trainedModel",
+    "hardware",
+    "country",
+    "year",
+    "manufacturer",
+    "variantOf",
+    "inPaper",
+    "factSubject",
+    "factProperty",
+)
+
+DATATYPE_PROPERTIES = (
+    "hardwareQuantity",
+    "trainingDuration",
+    "trainingHours",
+    "parameterCount",
+    "acceleratorType",
+    "memoryGB",
+    "releaseYear",
+    "peakFP16Flops",
+    "isoCode",
+    "yearValue",
+    "paperId",
+    "sourcePath",
+    "contentHash",
+    "tagName",
+    "mentionText",
+    "startOffset",
+    "endOffset",
+    "line",
+    "column",
+    "sourceSentence",
+    "approximate",
+    "qualifier",
+    "warning",
+)
+
+#: factValue may hold a node or a literal, so it is an rdf:Property only.
+OTHER_PROPERTIES = ("factValue",)
+
+TERMS = CLASSES + OBJECT_PROPERTIES + DATATYPE_PROPERTIES + OTHER_PROPERTIES
+
+
+class _Namespace:
+    """Attribute access to the terms of one namespace, refusing typos."""
+
+    def __init__(self, base: str, names: tuple[str, ...] | None = None):
+        self._base = base
+        self._names = frozenset(names) if names is not None else None
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._names is not None and name not in self._names:
+            raise AttributeError(f"{self._base}{name} is not a declared term")
+        node = NamedNode(self._base + name)
+        setattr(self, name, node)
+        return node
+
+    def iri(self, name: str) -> str:
+        return getattr(self, name).value
+
+
+MLKG = _Namespace(MLKG_NS, TERMS)
+RDF = _Namespace(RDF_NS, ("type",))
+RDFS = _Namespace(RDFS_NS, ("label", "comment"))
+OWL = _Namespace(OWL_NS, ("sameAs",))
+XSD = _Namespace(
+    XSD_NS, ("string", "integer", "decimal", "double", "boolean", "duration", "gYear")
+)
