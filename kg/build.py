@@ -1,0 +1,214 @@
+"""Build a knowledge graph: read → tag → normalize → map (in workers) → store.
+
+Documents stream through a bounded window of worker processes and reach the
+store in batches, so memory stays flat however large the corpus is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator
+
+from .export import ExportFormat, export
+from .mapping import MappedDocument, map_document
+from .reference import ReferenceWriter
+from .report import ReportWriter, entry_for
+from .sources import Document, Item, Rejected, check_paths, iter_documents
+from .store import KnowledgeGraph
+from .terms import Iris
+from .vocab import DEFAULT_BASE
+
+DEFAULT_EXPORTS = ("turtle", "trig")
+#: Above this many papers a build skips SHACL validation (run `kg validate`).
+VALIDATION_LIMIT = 20_000
+BATCH_DOCUMENTS = 2_000
+CHUNK = 64
+
+Progress = Callable[[dict], None]
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    summary: dict
+    outputs: list[Path] = field(default_factory=list)
+    validation: dict | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every document was built, 1 when any was rejected."""
+        return 1 if self.summary["rejected"] else 0
+
+
+# -- worker side ------------------------------------------------------------------
+
+_iris: Iris | None = None
+
+
+def _init_worker(base: str) -> None:
+    global _iris
+    _iris = Iris(base)
+
+
+def map_item(item: Item, iris: Iris | None = None) -> MappedDocument | Rejected:
+    """Map one document; an unexpected failure rejects that document only."""
+    if isinstance(item, Rejected):
+        return item
+    try:
+        return map_document(item, iris or _iris or Iris())
+    except Exception as err:  # noqa: BLE001 - one bad document must not stop the build
+        return Rejected(item.id, item.source, f"internal error while mapping: {err!r}")
+
+
+def _map_chunk(chunk: list[Item]) -> list[MappedDocument | Rejected]:
+    return [map_item(item) for item in chunk]
+
+
+def map_stream(items: Iterable[Item], *, jobs: int, base: str) -> Iterator[MappedDocument | Rejected]:
+    """Map documents in order, with at most a few chunks in flight per worker."""
+    if jobs <= 1:
+        iris = Iris(base)
+        for item in items:
+            yield map_item(item, iris)
+        return
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    chunks = iter(lambda it=iter(items): list(itertools.islice(it, CHUNK)), [])
+    with context.Pool(jobs, initializer=_init_worker, initargs=(base,)) as pool:
+        window: deque = deque()
+        for chunk in chunks:
+            window.append(pool.apply_async(_map_chunk, (chunk,)))
+            if len(window) >= jobs * 4:
+                yield from window.popleft().get()
+        while window:
+            yield from window.popleft().get()
+
+
+# -- main side --------------------------------------------------------------------
+
+
+class _Loader:
+    """Collects mapped papers and loads them into the store in batches."""
+
+    def __init__(self, kg: KnowledgeGraph, iris: Iris, batch_size: int = BATCH_DOCUMENTS):
+        self.kg = kg
+        self.batch_size = batch_size
+        self.reference = ReferenceWriter(iris)
+        self.graphs: list[str] = []
+        self.replace: list[str] = []
+        self.parts: list[str] = []
+        self.size = 0
+        self.loaded = 0
+        self.unchanged = 0
+
+    def add(self, doc: MappedDocument) -> bool:
+        """Queue a paper; returns False when the store already has this exact text."""
+        stored = self.kg.content_hash(doc.iri)
+        if stored == doc.content_hash:
+            self.unchanged += 1
+            return False
+        if stored is not None:
+            self.replace.append(doc.iri)
+        self.graphs.append(doc.iri)
+        self.parts.append(doc.nquads)
+        reference = self.reference.quads(doc.reference_keys)
+        if reference:
+            self.parts.append(reference)
+        self.size += 1
+        if self.size >= self.batch_size:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        if not self.graphs:
+            return
+        self.kg.load_papers(self.graphs, "".join(self.parts), self.replace)
+        self.loaded += len(self.graphs)
+        self.graphs, self.replace, self.parts, self.size = [], [], [], 0
+
+
+def build(
+    paths: Iterable[str],
+    out: str | Path = "output",
+    *,
+    jobs: int | None = None,
+    fresh: bool = False,
+    base: str = DEFAULT_BASE,
+    exports: Iterable[str] = DEFAULT_EXPORTS,
+    validate: bool | None = None,
+    stdin: BinaryIO | None = None,
+    progress: Progress | None = None,
+    after_store: Callable[[KnowledgeGraph, Path], list[Path]] | None = None,
+    batch_size: int = BATCH_DOCUMENTS,
+) -> BuildResult:
+    """Build (or update) the knowledge graph in *out* from documents under *paths*.
+
+    Unchanged papers are skipped, changed ones replace their named graph.
+    ``validate=None`` validates when the store holds at most
+    :data:`VALIDATION_LIMIT` papers.
+    """
+    paths = list(paths)
+    check_paths(paths)
+    out_dir = Path(out)
+    started = time.perf_counter()
+    if fresh:
+        KnowledgeGraph.wipe(out_dir)
+    iris = Iris(base)
+    kg = KnowledgeGraph(out_dir)
+    report = ReportWriter(out_dir / "report.json")
+    loader = _Loader(kg, iris, batch_size)
+    jobs = jobs or os.cpu_count() or 1
+    try:
+        for result in map_stream(iter_documents(paths, stdin), jobs=jobs, base=iris.base):
+            if isinstance(result, Rejected):
+                entry = entry_for(result)
+            else:
+                changed = loader.add(result)
+                entry = entry_for(result, unchanged=not changed)
+            report.add(entry)
+            if progress:
+                progress(entry)
+        loader.flush()
+    except BaseException:
+        report.abort()
+        raise
+    load_seconds = time.perf_counter() - started
+
+    outputs: list[Path] = []
+    for name in exports:
+        fmt = ExportFormat(name)
+        target = out_dir / f"graph.{fmt.extension}"
+        export(kg, fmt, target, base=iris.base)
+        outputs.append(target)
+    if after_store:
+        outputs.extend(after_store(kg, out_dir))
+
+    papers = kg.paper_count()
+    validation = None
+    if validate or (validate is None and papers <= VALIDATION_LIMIT):
+        from .validate import validate as run_validation
+
+        validation = run_validation(kg).as_dict()
+    elif validate is None:
+        validation = {
+            "conforms": None,
+            "skipped": f"{papers} papers is above the limit of {VALIDATION_LIMIT}; run `kg validate`",
+            "violations": [],
+            "warnings": [],
+        }
+    summary = report.finish(
+        papers_loaded=loader.loaded,
+        papers_unchanged=loader.unchanged,
+        papers_in_store=papers,
+        triples_in_store=len(kg),
+        seconds=round(time.perf_counter() - started, 3),
+        load_seconds=round(load_seconds, 3),
+        validation=validation,
+        outputs=[str(p) for p in outputs],
+    )
+    return BuildResult(out_dir, summary, outputs, validation)

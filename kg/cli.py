@@ -1,0 +1,317 @@
+"""The ``kg`` command: a thin layer over the library, one call per command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .build import DEFAULT_EXPORTS, VALIDATION_LIMIT, build as build_graph
+from .export import ExportFormat, export as export_graph
+from .query import QueryError, ResultFormat, bundled_queries, resolve_query, rows, run_query, write_result
+from .sources import SourceError
+from .store import KnowledgeGraph, StoreError
+from .vocab import DEFAULT_BASE
+
+app = typer.Typer(
+    help="Build, query and publish a knowledge graph of machine-learning training facts.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+console = Console(stderr=True)
+OUT_HELP = "Output directory holding the store and the build's files."
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def open_graph(out: Path) -> KnowledgeGraph:
+    try:
+        return KnowledgeGraph(out, read_only=True)
+    except StoreError as err:
+        fail(str(err))
+
+
+def _summary_table(summary: dict) -> Table:
+    table = Table(title="Build summary", show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("", justify="right")
+    for key, label in [
+        ("documents", "documents read"),
+        ("ok", "built"),
+        ("warning", "built with warnings"),
+        ("rejected", "rejected"),
+        ("facts", "facts"),
+        ("papers_loaded", "papers loaded"),
+        ("papers_unchanged", "papers unchanged"),
+        ("papers_in_store", "papers in store"),
+        ("triples_in_store", "quads in store"),
+        ("seconds", "seconds"),
+    ]:
+        table.add_row(label, str(summary.get(key, "")))
+    validation = summary.get("validation") or {}
+    if validation.get("skipped"):
+        shacl = f"skipped: {validation['skipped']}"
+    elif validation:
+        shacl = "conforms" if validation["conforms"] else f"{len(validation['violations'])} violations"
+        if validation.get("warnings"):
+            shacl += f", {len(validation['warnings'])} warnings"
+    else:
+        shacl = "not run"
+    table.add_row("SHACL", shacl)
+    return table
+
+
+def _write_html(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
+    from .viz import write_html
+
+    target = out_dir / "graph.html"
+    write_html(kg, target)
+    return [target]
+
+
+@app.command()
+def build(
+    paths: List[str] = typer.Argument(..., help="Files, folders (searched recursively for .txt/.md/.jsonl) or - for stdin."),
+    out: Path = typer.Option(Path("output"), "--out", "-o", help=OUT_HELP),
+    fresh: bool = typer.Option(False, "--fresh", help="Delete the existing store and start over."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    base: str = typer.Option(DEFAULT_BASE, "--base", help="Base IRI for the graph's resources."),
+    export_formats: List[ExportFormat] = typer.Option(
+        list(DEFAULT_EXPORTS), "--export", help="Formats written after the build (repeatable)."
+    ),
+    no_export: bool = typer.Option(False, "--no-export", help="Write no export files, only the store and report."),
+    validate: Optional[bool] = typer.Option(
+        None, "--validate/--no-validate", help=f"SHACL-validate (default: when at most {VALIDATION_LIMIT} papers)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+    html: bool = typer.Option(True, "--html/--no-html", help="Also write graph.html, the interactive view."),
+    batch_size: int = typer.Option(2000, "--batch-size", min=1, hidden=True, help="Papers per store batch."),
+) -> None:
+    """Build or update the knowledge graph from tagged excerpts.
+
+    Example: kg build examples/papers --out output
+    """
+    show = not quiet and console.is_terminal
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} documents"),
+        TimeElapsedColumn(), console=console, disable=not show,
+    )
+    rejected: list[dict] = []
+
+    def on_document(entry: dict) -> None:
+        progress.advance(task)
+        if entry["status"] == "rejected":
+            rejected.append(entry)
+
+    try:
+        with progress:
+            task = progress.add_task("building", total=None)
+            result = build_graph(
+                paths,
+                out,
+                jobs=jobs,
+                fresh=fresh,
+                base=base,
+                exports=[] if no_export else [f.value for f in export_formats],
+                validate=validate,
+                progress=on_document,
+                after_store=_write_html if html else None,
+                batch_size=batch_size,
+            )
+    except (SourceError, StoreError) as err:
+        fail(str(err))
+    if not quiet:
+        console.print(_summary_table(result.summary))
+        for entry in rejected[:20]:
+            problem = entry["problems"][0]
+            where = f"{entry['source']}" + (f":{problem['line']}:{problem['column']}" if problem["line"] else "")
+            console.print(f"[red]rejected[/] {where}: {problem['message']}", highlight=False)
+        if len(rejected) > 20:
+            console.print(f"... and {len(rejected) - 20} more rejected; see {out / 'report.json'}")
+        console.print(f"report: {out / 'report.json'}", highlight=False)
+        for path in result.outputs:
+            console.print(f"wrote {path}", highlight=False)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def query(
+    sparql: Optional[str] = typer.Argument(None, help="SPARQL text, a .rq file, or a bundled query's name."),
+    out: Path = typer.Option(Path("output"), "--out", "-o", help=OUT_HELP),
+    fmt: ResultFormat = typer.Option(ResultFormat.table, "--format", "-f", help="Result format."),
+    list_queries: bool = typer.Option(False, "--list", help="List the bundled queries."),
+) -> None:
+    """Ask a SPARQL question of the built graph (all named graphs are visible).
+
+    Example: kg query largest-models --format csv
+    """
+    if list_queries:
+        table = Table("name", "title", "description")
+        for q in bundled_queries():
+            table.add_row(q.name, q.title, q.description)
+        Console().print(table)
+        return
+    if not sparql:
+        fail("give a query (SPARQL, a .rq file, or a name from `kg query --list`)")
+    try:
+        text = resolve_query(sparql)
+        kg = open_graph(out)
+        result = run_query(kg, text)
+        if fmt is ResultFormat.table:
+            names, data = rows(result)
+            table = Table(*names)
+            for row in data:
+                table.add_row(*row)
+            Console(width=max(120, Console().width)).print(table)
+            console.print(f"{len(data)} rows", highlight=False)
+        else:
+            write_result(result, fmt, sys.stdout.buffer)
+            sys.stdout.flush()
+    except QueryError as err:
+        fail(str(err))
+
+
+@app.command()
+def export(
+    fmt: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f", help="RDF format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
+    out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
+    base: str = typer.Option(DEFAULT_BASE, "--base", help="Base IRI used for compact names."),
+) -> None:
+    """Export the whole graph; dataset formats keep one named graph per paper.
+
+    Example: kg export --format jsonld -o output/graph.jsonld
+    """
+    kg = open_graph(out)
+    if output is None:
+        export_graph(kg, fmt, sys.stdout.buffer, base=base)
+        sys.stdout.flush()
+    else:
+        export_graph(kg, fmt, output, base=base)
+        console.print(f"wrote {output}", highlight=False)
+
+
+@app.command()
+def validate(
+    out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Check the built graph against the SHACL shapes; exit 1 on violations.
+
+    Example: kg validate --out output
+    """
+    from .validate import validate as run_validation
+
+    result = run_validation(open_graph(out))
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        for kind, items in (("violation", result.violations), ("warning", result.warnings)):
+            for item in items:
+                console.print(f"{kind}: {item['focus']} {item['path']}: {item['message']}", highlight=False)
+        console.print("conforms" if result.conforms else f"{len(result.violations)} violations")
+    raise typer.Exit(0 if result.conforms else 1)
+
+
+@app.command()
+def viz(
+    output: Path = typer.Option(Path("output/graph.html"), "--output", "-O", help="HTML file to write."),
+    out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
+    focus: Optional[str] = typer.Option(None, "--focus", help="Label or IRI of the node to centre on."),
+    depth: int = typer.Option(1, "--depth", min=0, help="Hops around --focus to include."),
+    sparql: Optional[str] = typer.Option(None, "--query", help="CONSTRUCT or SELECT (text, .rq file or bundled name) whose result to draw."),
+    budget: int = typer.Option(2000, "--budget", min=10, help="Most nodes drawn before the view aggregates."),
+) -> None:
+    """Write a self-contained interactive HTML view (works offline).
+
+    Example: kg viz --focus "NVIDIA H100" --depth 2 --output output/h100.html
+    """
+    from .viz import VizError, write_html
+
+    kg = open_graph(out)
+    try:
+        text = resolve_query(sparql) if sparql else None
+        summary = write_html(kg, output, focus=focus, depth=depth, query=text, node_budget=budget)
+    except (VizError, QueryError) as err:
+        fail(str(err))
+    console.print(f"wrote {output} ({summary.nodes} nodes, {summary.edges} edges)", highlight=False)
+
+
+@app.command()
+def stats(
+    out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    top: int = typer.Option(10, "--top", min=1, help="How many hardware/countries to list."),
+) -> None:
+    """Counts, top hardware and countries, components and centrality.
+
+    Example: kg stats --json
+    """
+    from .stats import compute_stats, render_stats
+
+    result = compute_stats(open_graph(out), top=top)
+    if as_json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        render_stats(result, Console())
+
+
+@app.command()
+def serve(
+    out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (default: loopback only)."),
+    port: int = typer.Option(7878, "--port", help="TCP port."),
+    allow_updates: bool = typer.Option(False, "--allow-updates", help="Accept SPARQL Update requests."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run."),
+    max_results: int = typer.Option(100_000, "--max-results", help="Most rows or triples a query may return."),
+) -> None:
+    """Serve the graph over the SPARQL 1.1 Protocol, with a query page at /.
+
+    Example: kg serve --port 7878   (then open http://127.0.0.1:7878/)
+    """
+    from .serve import ServeError, serve as run_server
+
+    try:
+        run_server(out, host=host, port=port, allow_updates=allow_updates, timeout=timeout, max_results=max_results)
+    except (ServeError, StoreError) as err:
+        fail(str(err))
+
+
+@app.command()
+def push(
+    endpoint: str = typer.Option(..., "--endpoint", help="SPARQL Update endpoint URL."),
+    graph_store: Optional[str] = typer.Option(None, "--graph-store", help="Graph Store HTTP Protocol URL (preferred when given)."),
+    user: Optional[str] = typer.Option(None, "--user", help="User name (HTTP basic or digest auth)."),
+    password: Optional[str] = typer.Option(None, "--password", envvar="KG_PUSH_PASSWORD", help="Password (or set KG_PUSH_PASSWORD)."),
+    out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
+    batch_size: int = typer.Option(200, "--batch-size", min=1, help="Graphs per request batch."),
+    resume: bool = typer.Option(True, "--resume/--restart", help="Skip graphs a previous push already sent unchanged."),
+) -> None:
+    """Publish the graph, named graph by named graph, to a SPARQL server.
+
+    Example: kg push --endpoint http://127.0.0.1:8890/sparql-auth --user dba --password dba
+    """
+    from .push import PushError, push as run_push
+
+    try:
+        result = run_push(
+            open_graph(out), endpoint, graph_store=graph_store, user=user, password=password,
+            batch_size=batch_size, resume=resume, progress=lambda message: console.print(message, highlight=False),
+        )
+    except PushError as err:
+        fail(str(err), code=1)
+    console.print(f"pushed {result.pushed} graphs, skipped {result.skipped} unchanged", highlight=False)
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()

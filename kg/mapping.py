@@ -1,0 +1,265 @@
+"""Map one document to RDF: its paper, run, model and mentions as N-Quads.
+
+This is the work a build does per document, so it is a pure function of the
+document (plus the catalogues) and runs in worker processes. Facts from
+catalogues (hardware, manufacturers, countries, years) are not written here:
+the document only names them by *reference key*, and :mod:`kg.reference`
+writes each reference node once into the reference graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import terms as t
+from .countries import resolve_country
+from .hardware import Accelerator, hardware_key, load_catalogue
+from .normalize import (
+    NotUnderstood,
+    ParsedDuration,
+    ParsedInt,
+    model_key,
+    parse_count,
+    parse_duration,
+    parse_parameter_count,
+    parse_year,
+)
+from .sources import Document
+from .tags import KNOWN_TAGS, TagSpan, parse_tags, sentence_around
+from .terms import Iris
+from .vocab import RDF_NS, RDFS_NS
+
+TYPE = f"<{RDF_NS}type>"
+LABEL = f"<{RDFS_NS}label>"
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: int
+    kind: str
+    message: str
+    severity: str = "warning"  # "warning" or "error"
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "kind": self.kind,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass
+class MappedDocument:
+    id: str
+    source: str
+    iri: str
+    content_hash: str
+    nquads: str
+    reference_keys: set[tuple] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+    facts: int = 0
+    mentions: int = 0
+
+    @property
+    def status(self) -> str:
+        return "warning" if self.problems else "ok"
+
+
+def content_hash(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Mapper:
+    """State for mapping one document; see :func:`map_document`."""
+
+    def __init__(self, doc: Document, iris: Iris):
+        self.doc = doc
+        self.iris = iris
+        self.paper = iris.paper(doc.id)
+        self.run = iris.run(self.paper)
+        self.out = t.QuadWriter(self.paper)
+        self.result = MappedDocument(
+            doc.id, doc.source, self.paper, content_hash(doc.text), nquads=""
+        )
+        self.models: list[str] = []
+        # single-valued run facts seen so far: property -> (value, span)
+        self.seen: dict[str, tuple[str, TagSpan]] = {}
+
+    def warn(self, span: TagSpan | None, kind: str, message: str) -> None:
+        line, column = (span.line, span.column) if span else (1, 1)
+        self.result.problems.append(Problem(line, column, kind, message))
+
+    # -- the statement helpers ------------------------------------------------
+
+    def fact(self, mention: str, subject: str, prop: str, value: str) -> None:
+        self.out.add(subject, t.mlkg(prop), value)
+        self.out.add(mention, t.mlkg("factSubject"), subject)
+        self.out.add(mention, t.mlkg("factProperty"), t.mlkg(prop))
+        self.out.add(mention, t.mlkg("factValue"), value)
+        self.result.facts += 1
+
+    def single(self, span: TagSpan, prop: str, shown: str) -> None:
+        """Warn when a single-valued run fact is stated twice, differently."""
+        earlier = self.seen.get(prop)
+        if earlier is None:
+            self.seen[prop] = (shown, span)
+        elif earlier[0] != shown:
+            first = earlier[1]
+            self.warn(
+                span,
+                "conflicting_value",
+                f"<{span.name}> says {shown!r} but line {first.line}, column {first.column} "
+                f"said {earlier[0]!r}; both are kept",
+            )
+
+    def hedge(self, mention: str, parsed: ParsedInt | ParsedDuration) -> None:
+        self.out.add(mention, t.mlkg("approximate"), t.boolean(parsed.approximate))
+        if parsed.qualifier:
+            self.out.add(mention, t.mlkg("qualifier"), t.string(parsed.qualifier))
+
+    # -- per tag -------------------------------------------------------------
+
+    def model_node(self) -> str:
+        if not self.models:
+            node = t.iri(self.iris.unnamed_model(self.paper))
+            self.out.add(node, TYPE, t.mlkg("Model"))
+            self.out.add(node, LABEL, t.string(f"unnamed model ({self.doc.id})"))
+            self.out.add(t.iri(self.run), t.mlkg("trainedModel"), node)
+            self.models.append(node)
+        return self.models[0]
+
+    def on_model(self, span: TagSpan, mention: str) -> None:
+        name = " ".join(span.text.split())
+        node = t.iri(self.iris.model(model_key(name)))
+        self.out.add(node, TYPE, t.mlkg("Model"))
+        self.out.add(node, LABEL, t.string(name))
+        if node in self.models:
+            self.fact(mention, t.iri(self.run), "trainedModel", node)
+            return
+        if self.models:
+            self.warn(
+                span,
+                "several_models",
+                f"a second model {name!r} is named; parameter counts attach to the first",
+            )
+        self.models.append(node)
+        self.fact(mention, t.iri(self.run), "trainedModel", node)
+
+    def on_params(self, span: TagSpan, mention: str) -> None:
+        parsed = parse_parameter_count(span.text)
+        self.hedge(mention, parsed)
+        self.fact(mention, self.model_node(), "parameterCount", t.integer(parsed.value))
+
+    def on_gpu_count(self, span: TagSpan, mention: str) -> None:
+        parsed = parse_count(span.text)
+        self.hedge(mention, parsed)
+        self.single(span, "hardwareQuantity", str(parsed.value))
+        self.fact(mention, t.iri(self.run), "hardwareQuantity", t.integer(parsed.value))
+
+    def on_training(self, span: TagSpan, mention: str) -> None:
+        parsed = parse_duration(span.text)
+        self.hedge(mention, parsed)
+        self.single(span, "trainingDuration", parsed.iso)
+        run = t.iri(self.run)
+        self.fact(mention, run, "trainingDuration", t.duration(parsed.iso))
+        self.out.add(run, t.mlkg("trainingHours"), t.decimal(parsed.hours))
+
+    def on_hardware(self, span: TagSpan, mention: str) -> None:
+        accelerator: Accelerator | None = load_catalogue().resolve(span.text)
+        if accelerator is None:
+            key = hardware_key(span.text)
+            if not key:
+                raise NotUnderstood(f"{span.text!r} does not name an accelerator")
+            node = t.iri(self.iris.unknown_hardware(key))
+            self.out.add(node, TYPE, t.mlkg("Hardware"))
+            self.out.add(node, LABEL, t.string(" ".join(span.text.split())))
+            self.warn(
+                span,
+                "unknown_hardware",
+                f"{span.text!r} is not in the hardware catalogue; added as its own node "
+                "(add it to kg/data/hardware.csv to merge it with other papers)",
+            )
+        else:
+            node = t.iri(self.iris.hardware(accelerator.id))
+            self.result.reference_keys.add(("hardware", accelerator.id))
+        self.fact(mention, t.iri(self.run), "hardware", node)
+
+    def on_country(self, span: TagSpan, mention: str) -> None:
+        country = resolve_country(span.text)
+        self.single(span, "country", country.iso2)
+        self.result.reference_keys.add(("country", country.iso2))
+        self.fact(mention, t.iri(self.run), "country", t.iri(self.iris.country(country.iso2)))
+
+    def on_year(self, span: TagSpan, mention: str) -> None:
+        parsed = parse_year(span.text)
+        self.single(span, "year", str(parsed.value))
+        self.result.reference_keys.add(("year", parsed.value))
+        self.fact(mention, t.iri(self.run), "year", t.iri(self.iris.year(parsed.value)))
+
+    # -- the document ----------------------------------------------------------
+
+    def map(self) -> MappedDocument:
+        doc, out = self.doc, self.out
+        tagged = parse_tags(doc.text)
+        for p in tagged.problems:
+            self.result.problems.append(Problem(p.line, p.column, p.kind, p.message))
+
+        paper, run = t.iri(self.paper), t.iri(self.run)
+        out.add(paper, TYPE, t.mlkg("Paper"))
+        out.add(paper, LABEL, t.string(doc.id))
+        out.add(paper, t.mlkg("paperId"), t.string(doc.id))
+        out.add(paper, t.mlkg("sourcePath"), t.string(doc.source))
+        out.add(paper, t.mlkg("contentHash"), t.string(self.result.content_hash))
+        out.add(paper, t.mlkg("reports"), run)
+        out.add(run, TYPE, t.mlkg("TrainingRun"))
+        out.add(run, LABEL, t.string(f"training run reported in {doc.id}"))
+
+        # Models first, so parameter counts attach to the named model
+        # wherever the <params> tag sits in the text.
+        order = sorted(
+            enumerate(tagged.spans), key=lambda item: (item[1].name != "model", item[0])
+        )
+        handlers: dict[str, Callable[[TagSpan, str], None]] = {
+            name: getattr(self, f"on_{name}") for name in KNOWN_TAGS
+        }
+        for index, span in order:
+            mention = t.iri(self.iris.mention(self.paper, index + 1))
+            self.describe_mention(mention, span, tagged.plain)
+            handler = handlers.get(span.name)
+            if handler is None:
+                out.add(mention, t.mlkg("warning"), t.string(f"<{span.name}> is not a tag mlkg knows"))
+                continue
+            try:
+                handler(span, mention)
+            except NotUnderstood as err:
+                reason = str(err)
+                out.add(mention, t.mlkg("warning"), t.string(reason))
+                self.warn(span, "not_understood", f"<{span.name}>: {reason}; kept as text only")
+        self.model_node()  # every run has a model, named or not
+        self.result.mentions = len(tagged.spans)
+        self.result.nquads = out.text()
+        return self.result
+
+    def describe_mention(self, mention: str, span: TagSpan, plain: str) -> None:
+        out = self.out
+        out.add(mention, TYPE, t.mlkg("Mention"))
+        out.add(mention, LABEL, t.string(f"{span.name}: {' '.join(span.text.split())}"))
+        out.add(mention, t.mlkg("inPaper"), t.iri(self.paper))
+        out.add(mention, t.mlkg("tagName"), t.string(span.name))
+        out.add(mention, t.mlkg("mentionText"), t.string(span.text))
+        out.add(mention, t.mlkg("startOffset"), t.integer(span.start))
+        out.add(mention, t.mlkg("endOffset"), t.integer(span.end))
+        out.add(mention, t.mlkg("line"), t.integer(span.line))
+        out.add(mention, t.mlkg("column"), t.integer(span.column))
+        sentence = sentence_around(plain, span.start, span.end)
+        out.add(mention, t.mlkg("sourceSentence"), t.string(sentence))
+
+
+def map_document(doc: Document, iris: Iris | None = None) -> MappedDocument:
+    """Everything one document says, as N-Quads in the paper's named graph."""
+    return _Mapper(doc, iris or Iris()).map()

@@ -1,0 +1,75 @@
+"""Reference nodes from the catalogues: hardware, manufacturers, countries, years.
+
+Papers only point at these nodes; their descriptions are written once, into
+the reference graph, by the build's main process.
+"""
+
+from __future__ import annotations
+
+from . import terms as t
+from .countries import country_by_code
+from .hardware import load_catalogue, manufacturer_id
+from .mapping import LABEL, TYPE
+from .terms import Iris
+from .vocab import OWL_NS, WIKIDATA_ENTITY
+
+SAME_AS = f"<{OWL_NS}sameAs>"
+
+
+class ReferenceWriter:
+    """Turns reference keys into N-Quads, each key only once per writer."""
+
+    def __init__(self, iris: Iris, known: set[tuple] | None = None):
+        self.iris = iris
+        self.done: set[tuple] = set(known or ())
+
+    def quads(self, keys: set[tuple]) -> str:
+        out = t.QuadWriter(self.iris.reference_graph)
+        for key in sorted(keys - self.done, key=repr):
+            self.done.add(key)
+            getattr(self, f"_{key[0]}")(out, key[1])
+        return out.text()
+
+    def _hardware(self, out: t.QuadWriter, accelerator_id: str) -> None:
+        catalogue = load_catalogue()
+        acc = catalogue.get(accelerator_id)
+        node = t.iri(self.iris.hardware(acc.id))
+        out.add(node, TYPE, t.mlkg("Hardware"))
+        out.add(node, LABEL, t.string(acc.name))
+        out.add(node, t.mlkg("acceleratorType"), t.string(acc.type))
+        if acc.memory_gb is not None:
+            out.add(node, t.mlkg("memoryGB"), t.decimal(acc.memory_gb))
+        if acc.release_year is not None:
+            out.add(node, t.mlkg("releaseYear"), t.integer(acc.release_year))
+        if acc.fp16_flops is not None:
+            out.add(node, t.mlkg("peakFP16Flops"), t.double(acc.fp16_flops))
+        org_key = ("org", acc.manufacturer)
+        out.add(node, t.mlkg("manufacturer"), t.iri(self.iris.organization(manufacturer_id(acc.manufacturer))))
+        if org_key not in self.done:
+            self.done.add(org_key)
+            self._org(out, acc.manufacturer)
+        if acc.family:
+            family_key = ("hardware", acc.family)
+            out.add(node, t.mlkg("variantOf"), t.iri(self.iris.hardware(acc.family)))
+            if family_key not in self.done:
+                self.done.add(family_key)
+                self._hardware(out, acc.family)
+
+    def _org(self, out: t.QuadWriter, name: str) -> None:
+        node = t.iri(self.iris.organization(manufacturer_id(name)))
+        out.add(node, TYPE, t.mlkg("Organization"))
+        out.add(node, LABEL, t.string(name))
+
+    def _country(self, out: t.QuadWriter, iso2: str) -> None:
+        country = country_by_code(iso2)
+        node = t.iri(self.iris.country(iso2))
+        out.add(node, TYPE, t.mlkg("Country"))
+        out.add(node, LABEL, t.string(country.name))
+        out.add(node, t.mlkg("isoCode"), t.string(country.iso2))
+        out.add(node, SAME_AS, t.iri(WIKIDATA_ENTITY + country.wikidata))
+
+    def _year(self, out: t.QuadWriter, year: int) -> None:
+        node = t.iri(self.iris.year(year))
+        out.add(node, TYPE, t.mlkg("Year"))
+        out.add(node, LABEL, t.string(str(year)))
+        out.add(node, t.mlkg("yearValue"), t.integer(year))

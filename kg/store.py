@@ -1,0 +1,120 @@
+"""The persistent graph store: pyoxigraph on disk, one named graph per paper."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Iterable
+
+from pyoxigraph import NamedNode, RdfFormat, Store
+
+from .vocab import MLKG
+
+STORE_DIR = "store"
+PENDING_FILE = "store.pending"
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened (missing, locked by another process, ...)."""
+
+
+class KnowledgeGraph:
+    """A built knowledge graph under an output directory.
+
+    Writes go through :meth:`load_papers`, which journals the graphs it is
+    about to replace, so a build killed half-way is repaired on the next run.
+    """
+
+    def __init__(self, out_dir: str | Path = "output", *, read_only: bool = False):
+        self.out_dir = Path(out_dir)
+        self.path = self.out_dir / STORE_DIR
+        self.read_only = read_only
+        if read_only:
+            if not self.path.is_dir():
+                raise StoreError(
+                    f"no knowledge graph in {self.out_dir}/: run `kg build PATH --out {self.out_dir}` first"
+                )
+            try:
+                self.store = Store.read_only(str(self.path))
+            except OSError as err:
+                raise StoreError(f"cannot open the store in {self.path}: {err}") from err
+        else:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self.store = Store(str(self.path))
+            except OSError as err:
+                raise StoreError(
+                    f"cannot open the store in {self.path} (is another `kg` process using it?): {err}"
+                ) from err
+            self._repair()
+
+    @classmethod
+    def wipe(cls, out_dir: str | Path) -> None:
+        """Delete the store so the next build starts over (``--fresh``)."""
+        out = Path(out_dir)
+        shutil.rmtree(out / STORE_DIR, ignore_errors=True)
+        (out / PENDING_FILE).unlink(missing_ok=True)
+
+    # -- writing ---------------------------------------------------------------
+
+    @property
+    def _pending(self) -> Path:
+        return self.out_dir / PENDING_FILE
+
+    def _repair(self) -> None:
+        """Drop the graphs of a batch that an earlier build did not finish."""
+        if not self._pending.exists():
+            return
+        for graph in json.loads(self._pending.read_text(encoding="utf-8")):
+            if self.store.contains_named_graph(NamedNode(graph)):
+                self.store.remove_graph(NamedNode(graph))
+        self.store.flush()
+        self._pending.unlink()
+
+    def content_hash(self, paper_iri: str) -> str | None:
+        """The stored hash of a paper's text, or None if the paper is not stored."""
+        paper = NamedNode(paper_iri)
+        for quad in self.store.quads_for_pattern(paper, MLKG.contentHash, None, paper):
+            return quad.object.value
+        return None
+
+    def load_papers(self, graphs: Iterable[str], nquads: str, replace: Iterable[str] = ()) -> None:
+        """Bulk-load N-Quads for new papers, replacing the graphs listed in *replace*."""
+        graphs = list(graphs)
+        self._pending.write_text(json.dumps(graphs), encoding="utf-8")
+        for graph in replace:
+            self.store.remove_graph(NamedNode(graph))
+        if nquads:
+            self.store.bulk_load(nquads.encode("utf-8"), RdfFormat.N_QUADS)
+        self.store.flush()
+        self._pending.unlink()
+
+    def load_reference(self, nquads: str) -> None:
+        if nquads:
+            self.store.bulk_load(nquads.encode("utf-8"), RdfFormat.N_QUADS)
+
+    def remove_paper(self, paper_iri: str) -> bool:
+        graph = NamedNode(paper_iri)
+        if not self.store.contains_named_graph(graph):
+            return False
+        self.store.remove_graph(graph)
+        self.store.flush()
+        return True
+
+    def optimize(self) -> None:
+        self.store.optimize()
+
+    # -- reading ---------------------------------------------------------------
+
+    def query(self, sparql: str, **options):
+        """Run SPARQL over the union of all named graphs (unless told otherwise)."""
+        options.setdefault("use_default_graph_as_union", True)
+        return self.store.query(sparql, **options)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def paper_count(self) -> int:
+        row = next(iter(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?p a <{MLKG.Paper.value}> }}")))
+        return int(row["n"].value)

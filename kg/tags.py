@@ -1,0 +1,177 @@
+"""Find inline tags in an excerpt and return the text without them.
+
+A tag is ``<name>`` ... ``</name>`` where *name* is a lowercase identifier.
+Anything else that starts with ``<`` (``p < 0.05``, ``<img src=x>``) is
+ordinary text. Broken markup never raises: each defect becomes a
+:class:`MarkupProblem` with the line and column of the offending tag, and
+every well-formed span is still returned.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+KNOWN_TAGS = frozenset(
+    {"model", "params", "hardware", "gpu_count", "training", "country", "year"}
+)
+
+_TAG = re.compile(r"<(/?)([a-z][a-z0-9_]*)>")
+
+
+@dataclass(frozen=True)
+class TagSpan:
+    """One well-formed tag: its name, inner text and where it sits."""
+
+    name: str
+    text: str
+    start: int  # offset of the inner text in the tag-free text
+    end: int
+    line: int  # 1-based line of the opening tag's "<" in the source
+    column: int  # 1-based column (code points) of that "<"
+
+
+@dataclass(frozen=True)
+class MarkupProblem:
+    kind: str  # unclosed | mismatched | stray_close | nested | empty | unknown_tag
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class TaggedText:
+    plain: str
+    spans: list[TagSpan] = field(default_factory=list)
+    problems: list[MarkupProblem] = field(default_factory=list)
+
+
+class _Positions:
+    """Source offset → (line, column), both 1-based."""
+
+    def __init__(self, text: str):
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index + 1, offset - self._starts[index] + 1
+
+
+@dataclass
+class _Open:
+    name: str
+    plain_start: int
+    line: int
+    column: int
+    spoiled: bool = False  # another tag opened inside it
+
+
+def parse_tags(text: str) -> TaggedText:
+    """Strip tag markup from *text*, collecting spans and markup problems."""
+    position = _Positions(text)
+    pieces: list[str] = []
+    plain_len = 0
+    cursor = 0
+    stack: list[_Open] = []
+    result = TaggedText(plain="")
+
+    def problem(kind: str, offset: int, message: str) -> None:
+        line, column = position(offset)
+        result.problems.append(MarkupProblem(kind, line, column, message))
+
+    for match in _TAG.finditer(text):
+        chunk = text[cursor : match.start()]
+        pieces.append(chunk)
+        plain_len += len(chunk)
+        cursor = match.end()
+        closing, name = match.group(1) == "/", match.group(2)
+        if not closing:
+            line, column = position(match.start())
+            if stack:
+                outer = stack[-1]
+                outer.spoiled = True
+                problem(
+                    "nested",
+                    match.start(),
+                    f"<{name}> is inside <{outer.name}> (opened at line {outer.line}, "
+                    f"column {outer.column}); tags cannot nest, so <{outer.name}> is ignored",
+                )
+            stack.append(_Open(name, plain_len, line, column))
+            continue
+        if not stack:
+            problem("stray_close", match.start(), f"</{name}> closes a tag that was never opened")
+            continue
+        opened = stack.pop()
+        if opened.name != name:
+            problem(
+                "mismatched",
+                match.start(),
+                f"</{name}> does not match <{opened.name}> opened at line {opened.line}, "
+                f"column {opened.column}; the tagged text is ignored",
+            )
+            continue
+        if opened.spoiled:
+            continue
+        inner = _slice(pieces, opened.plain_start, plain_len)
+        if not inner.strip():
+            line_col = (opened.line, opened.column)
+            result.problems.append(
+                MarkupProblem("empty", *line_col, f"<{name}> is empty; nothing to record")
+            )
+            continue
+        if name not in KNOWN_TAGS:
+            result.problems.append(
+                MarkupProblem(
+                    "unknown_tag",
+                    opened.line,
+                    opened.column,
+                    f"<{name}> is not a tag mlkg knows; kept as a mention without a fact",
+                )
+            )
+        result.spans.append(
+            TagSpan(name, inner, opened.plain_start, plain_len, opened.line, opened.column)
+        )
+
+    pieces.append(text[cursor:])
+    for opened in stack:
+        result.problems.append(
+            MarkupProblem(
+                "unclosed",
+                opened.line,
+                opened.column,
+                f"<{opened.name}> is never closed; the tagged text is ignored",
+            )
+        )
+    result.plain = "".join(pieces)
+    result.spans.sort(key=lambda span: span.start)
+    result.problems.sort(key=lambda p: (p.line, p.column))
+    return result
+
+
+def _slice(pieces: list[str], start: int, end: int) -> str:
+    """Text between two plain-text offsets, reading only the tail pieces."""
+    out: list[str] = []
+    remaining = end - start
+    for piece in reversed(pieces):
+        if remaining <= 0:
+            break
+        take = piece[-remaining:] if len(piece) >= remaining else piece
+        out.append(take)
+        remaining -= len(take)
+    return "".join(reversed(out))
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
+
+
+def sentence_around(plain: str, start: int, end: int) -> str:
+    """The sentence of *plain* that contains the span [start, end)."""
+    left = 0
+    for match in _SENTENCE_END.finditer(plain, 0, start):
+        left = match.end()
+    right_match = _SENTENCE_END.search(plain, end)
+    right = right_match.end() if right_match else len(plain)
+    if right_match and right_match.group().strip() == "":
+        right = right_match.start()
+    return " ".join(plain[left:right].split())
