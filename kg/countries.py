@@ -168,3 +168,11 @@ def resolve_country(text: str) -> Country:
         if key in index.ambiguous:
             raise NotUnderstood(f"{text!r} could name more than one country")
     raise NotUnderstood(f"{text!r} is not a known country")
+
+
+def display_name(country: Country) -> str:
+    """The short English name people use ("South Korea", not "Korea, Republic of")."""
+    record = pycountry.countries.get(alpha_2=country.iso2)
+    if record is None:
+        return country.name
+    return getattr(record, "common_name", None) or record.name

@@ -7,7 +7,7 @@ the reference graph, by the build's main process.
 from __future__ import annotations
 
 from . import terms as t
-from .countries import country_by_code
+from .countries import country_by_code, display_name
 from .hardware import load_catalogue, manufacturer_id
 from .mapping import LABEL, TYPE
 from .terms import Iris
@@ -64,7 +64,7 @@ class ReferenceWriter:
         country = country_by_code(iso2)
         node = t.iri(self.iris.country(iso2))
         out.add(node, TYPE, t.mlkg("Country"))
-        out.add(node, LABEL, t.string(country.name))
+        out.add(node, LABEL, t.string(display_name(country)))
         out.add(node, t.mlkg("isoCode"), t.string(country.iso2))
         out.add(node, SAME_AS, t.iri(WIKIDATA_ENTITY + country.wikidata))
 

@@ -1,0 +1,142 @@
+"""Whole builds: the report, SHACL, idempotence, replacement, --fresh, repair."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from pyoxigraph import RdfFormat
+
+from kg.build import build
+from kg.store import PENDING_FILE, KnowledgeGraph
+
+from conftest import EXAMPLES, FIXTURES, PAPERS
+
+
+def quads(out) -> set[str]:
+    kg = KnowledgeGraph(out, read_only=True)
+    data = kg.store.dump(format=RdfFormat.N_QUADS).decode()
+    del kg
+    return set(data.splitlines())
+
+
+def test_report_lists_every_document(example_build):
+    out, result = example_build
+    report = json.loads((out / "report.json").read_text())
+    files = [p for p in PAPERS.rglob("*") if p.suffix in (".txt", ".md")]
+    jsonl = [l for l in (EXAMPLES / "papers.jsonl").read_text().splitlines() if l.strip()]
+    assert len(report["documents"]) == len(files) + len(jsonl)
+    assert report["summary"]["documents"] == len(report["documents"])
+    assert {d["status"] for d in report["documents"]} <= {"ok", "warning"}
+    assert result.exit_code == 0
+    for doc in report["documents"]:
+        assert doc["status"] == ("warning" if doc["problems"] else "ok")
+        for problem in doc["problems"]:
+            assert problem["line"] >= 1 and problem["column"] >= 1 and problem["message"]
+
+
+def test_example_build_conforms_to_the_shapes(example_build):
+    _, result = example_build
+    assert result.validation["conforms"] is True
+    assert result.validation["violations"] == []
+    # the model two papers disagree about is flagged, not rejected
+    assert any("medsegformerxl" in w["focus"] for w in result.validation["warnings"])
+
+
+def test_outputs_are_written(example_build):
+    out, result = example_build
+    for name in ("graph.ttl", "graph.trig", "report.json"):
+        assert (out / name).stat().st_size > 0
+
+
+def test_rebuilding_the_same_input_changes_nothing(tmp_path):
+    build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False)
+    first = quads(tmp_path)
+    again = build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False)
+    assert again.summary["papers_unchanged"] == again.summary["documents"]
+    assert again.summary["papers_loaded"] == 0
+    assert quads(tmp_path) == first
+
+
+def test_a_changed_document_replaces_its_graph(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PAPERS, corpus)
+    out = tmp_path / "out"
+    build([str(corpus)], out, jobs=1, exports=[], validate=False)
+    before = quads(out)
+    seed = corpus / "002_80ad1e266ef25220.txt"
+    seed.write_text(seed.read_text().replace("<gpu_count>32</gpu_count>", "<gpu_count>64</gpu_count>"))
+    result = build([str(corpus)], out, jobs=1, exports=[], validate=False)
+    assert result.summary["papers_loaded"] == 1
+    after = quads(out)
+    paper = "<https://w3id.org/mlkg/id/paper/002_80ad1e266ef25220>"
+    removed, added = before - after, after - before
+    assert all(line.endswith(f"{paper} .") for line in removed | added)
+    assert any('"32"^^' in line and "hardwareQuantity" in line for line in removed)
+    assert any('"64"^^' in line and "hardwareQuantity" in line for line in added)
+
+
+def test_fresh_starts_over(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PAPERS, corpus)
+    out = tmp_path / "out"
+    build([str(corpus)], out, jobs=1, exports=[], validate=False)
+    (corpus / "023_no-tags-traffic-gnn.txt").unlink()
+    build([str(corpus)], out, jobs=1, exports=[], validate=False)
+    assert any("023_no-tags" in q for q in quads(out))  # builds add; they never forget
+    build([str(corpus)], out, jobs=1, exports=[], validate=False, fresh=True)
+    assert not any("023_no-tags" in q for q in quads(out))
+
+
+def test_unreadable_documents_are_rejected_and_the_rest_built(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "unreadable", corpus)
+    shutil.copy(PAPERS / "002_80ad1e266ef25220.txt", corpus)
+    result = build([str(corpus), str(FIXTURES / "jsonl" / "mixed.jsonl")], tmp_path / "out", jobs=1, exports=[])
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    by_status = {}
+    for doc in report["documents"]:
+        by_status.setdefault(doc["status"], []).append(doc)
+    assert len(by_status["rejected"]) == 4 + 3
+    assert {d["id"] for d in by_status["ok"]} >= {"002_80ad1e266ef25220"}
+    assert result.exit_code == 1
+    assert KnowledgeGraph(tmp_path / "out", read_only=True).paper_count() == 3
+
+
+def test_broken_markup_is_built_with_warnings(tmp_path):
+    result = build([str(FIXTURES / "broken")], tmp_path, jobs=1, exports=[])
+    report = json.loads((tmp_path / "report.json").read_text())
+    statuses = {d["id"]: d["status"] for d in report["documents"]}
+    assert statuses["no_problems"] == "ok"
+    assert statuses["unclosed"] == "warning"
+    assert result.exit_code == 0
+    assert result.validation["conforms"] is True
+
+
+def test_an_unfinished_batch_is_repaired_on_the_next_run(tmp_path):
+    build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False)
+    complete = quads(tmp_path)
+    # what a build killed mid-batch leaves behind: a journal naming graphs in flight
+    victim = "https://w3id.org/mlkg/id/paper/002_80ad1e266ef25220"
+    (tmp_path / PENDING_FILE).write_text(json.dumps([victim]))
+    kg = KnowledgeGraph(tmp_path)  # opening for writing repairs
+    assert kg.content_hash(victim) is None
+    del kg
+    result = build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False)
+    assert result.summary["papers_loaded"] == 1
+    assert quads(tmp_path) == complete
+
+
+def test_parallel_build_equals_serial_build(tmp_path):
+    build([str(PAPERS), str(EXAMPLES / "papers.jsonl")], tmp_path / "one", jobs=1, exports=[], validate=False)
+    build(
+        [str(PAPERS), str(EXAMPLES / "papers.jsonl")], tmp_path / "two", jobs=2, exports=[], validate=False, batch_size=3
+    )
+    assert quads(tmp_path / "one") == quads(tmp_path / "two")
+
+
+def test_base_iri_is_configurable(tmp_path):
+    build([str(PAPERS / "002_80ad1e266ef25220.txt")], tmp_path, jobs=1, exports=[], base="http://example.org/kg/")
+    subjects = {line.split()[0] for line in quads(tmp_path)}
+    assert all(s.startswith("<http://example.org/kg/") for s in subjects)

@@ -1,0 +1,128 @@
+"""The `kg` command as a user runs it (typer's CliRunner on the real app)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+
+from conftest import EXAMPLES, FIXTURES, PAPERS
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli")
+    result = runner.invoke(app, ["build", str(PAPERS), str(EXAMPLES / "papers.jsonl"), "--out", str(out), "--no-html"])
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+def test_build_prints_a_summary_and_writes_files(built):
+    out, result = built
+    assert "Build summary" in result.output and "rejected" in result.output
+    assert (out / "graph.ttl").exists() and (out / "graph.trig").exists() and (out / "report.json").exists()
+
+
+def test_build_exits_1_when_a_document_is_rejected(tmp_path):
+    result = runner.invoke(app, ["build", str(FIXTURES / "unreadable"), str(PAPERS / "002_80ad1e266ef25220.txt"),
+                                 "--out", str(tmp_path), "--no-html"])
+    assert result.exit_code == 1
+    assert "binary file" in result.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["summary"]["rejected"] == 4 and report["summary"]["ok"] == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", "does/not/exist"],
+        ["build"],
+        ["query", "largest-models", "--out", "no-store-here"],
+        ["query", "no-such-query-name"],
+        ["export", "--format", "bogus"],
+    ],
+)
+def test_usage_errors_exit_2_without_a_traceback(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+def test_build_from_stdin(tmp_path):
+    result = runner.invoke(app, ["build", "-", "--out", str(tmp_path), "--no-html"],
+                           input="We trained <model>Stdin-1</model> in <year>2024</year>.")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["documents"][0]["id"] == "stdin"
+
+
+def test_query_list_names_the_bundled_queries(built):
+    result = runner.invoke(app, ["query", "--list"])
+    assert result.exit_code == 0
+    for name in ("models-by-hardware", "largest-models", "conflicting-values", "facts-with-source"):
+        assert name in result.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
+def test_query_formats(built, fmt):
+    out, _ = built
+    result = runner.invoke(app, ["query", "runs-per-year", "--out", str(out), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    if fmt == "csv":
+        table = list(csv.DictReader(io.StringIO(text)))
+        assert {"year", "runs"} == set(table[0])
+    elif fmt == "tsv":
+        assert text.splitlines()[0].split("\t") == ["?year", "?runs"]
+    elif fmt == "json":
+        assert json.loads(text)["head"]["vars"] == ["year", "runs"]
+    elif fmt == "xml":
+        import xml.etree.ElementTree as ET
+
+        assert ET.fromstring(text).tag.endswith("sparql")
+    else:
+        assert "year" in text and "2023" in text
+
+
+def test_inline_sparql_and_rq_files(built, tmp_path):
+    out, _ = built
+    inline = runner.invoke(app, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?p a mlkg:Paper }", "--out", str(out), "-f", "csv"])
+    assert inline.exit_code == 0, inline.output
+    documents = len([p for p in PAPERS.rglob("*") if p.suffix in (".txt", ".md")]) + 5  # + papers.jsonl
+    assert inline.stdout.splitlines()[1] == str(documents)
+    rq = tmp_path / "mine.rq"
+    rq.write_text("PREFIX mlkg: <https://w3id.org/mlkg/ontology#>\nASK { ?c mlkg:isoCode \"DE\" }")
+    asked = runner.invoke(app, ["query", str(rq), "--out", str(out), "-f", "json"])
+    assert json.loads(asked.stdout)["boolean"] is True
+
+
+def test_bad_sparql_is_a_clear_error(built):
+    out, _ = built
+    result = runner.invoke(app, ["query", "SELECT ?x WHERE { ?x", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "does not parse" in result.output
+
+
+def test_export_to_file_and_stdout(built, tmp_path):
+    out, _ = built
+    target = tmp_path / "g.jsonld"
+    result = runner.invoke(app, ["export", "--format", "jsonld", "-o", str(target), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(target.read_text())["@context"]["mlkg"]
+    streamed = runner.invoke(app, ["export", "--format", "nquads", "--out", str(out)])
+    assert streamed.exit_code == 0 and streamed.stdout.count("\n") > 1000
+
+
+def test_validate_command(built):
+    out, _ = built
+    result = runner.invoke(app, ["validate", "--out", str(out), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["conforms"] is True
