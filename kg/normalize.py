@@ -201,12 +201,21 @@ def split_qualifier(text: str) -> tuple[str, str | None]:
     return rest, match.group("q")
 
 
+@lru_cache(maxsize=None)
+def _phrases_re(phrases: tuple[str, ...]) -> re.Pattern:
+    """One compiled alternation per phrase list, longest phrases first."""
+    alternatives = "|".join(f"(?P<p{i}>{_phrase_pattern(p)})" for i, p in enumerate(phrases))
+    return re.compile(alternatives)
+
+
 def _starts_with_phrase(text: str, phrases) -> str | None:
-    low = text.casefold()
-    for phrase in phrases:
-        if re.match(_phrase_pattern(phrase), low):
-            return phrase
-    return None
+    phrases = tuple(phrases)
+    if not phrases:
+        return None
+    match = _phrases_re(phrases).match(text.casefold())
+    if not match:
+        return None
+    return phrases[int(match.lastgroup[1:])]
 
 
 def _prepare(text: str, what: str) -> tuple[str, str | None]:
