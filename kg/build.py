@@ -105,10 +105,13 @@ class _Loader:
         self.size = 0
         self.loaded = 0
         self.unchanged = 0
+        # A store that starts empty holds nothing to compare against, and
+        # sources already reject duplicate ids: skip one lookup per paper.
+        self.check_existing = not kg.is_empty()
 
     def add(self, doc: MappedDocument) -> bool:
         """Queue a paper; returns False when the store already has this exact text."""
-        stored = self.kg.content_hash(doc.iri)
+        stored = self.kg.content_hash(doc.iri) if self.check_existing else None
         if stored == doc.content_hash:
             self.unchanged += 1
             return False

@@ -27,7 +27,7 @@ from .normalize import (
     parse_year,
 )
 from .sources import Document
-from .tags import KNOWN_TAGS, TagSpan, parse_tags, sentence_around
+from .tags import KNOWN_TAGS, Sentences, TagSpan, parse_tags
 from .terms import Iris
 from .vocab import RDF_NS, RDFS_NS
 
@@ -227,9 +227,10 @@ class _Mapper:
         handlers: dict[str, Callable[[TagSpan, str], None]] = {
             name: getattr(self, f"on_{name}") for name in KNOWN_TAGS
         }
+        sentences = Sentences(tagged.plain)
         for index, span in order:
             mention = t.iri(self.iris.mention(self.paper, index + 1))
-            self.describe_mention(mention, span, tagged.plain)
+            self.describe_mention(mention, span, sentences)
             handler = handlers.get(span.name)
             if handler is None:
                 out.add(mention, t.mlkg("warning"), t.string(f"<{span.name}> is not a tag mlkg knows"))
@@ -245,7 +246,7 @@ class _Mapper:
         self.result.nquads = out.text()
         return self.result
 
-    def describe_mention(self, mention: str, span: TagSpan, plain: str) -> None:
+    def describe_mention(self, mention: str, span: TagSpan, sentences: Sentences) -> None:
         out = self.out
         out.add(mention, TYPE, t.mlkg("Mention"))
         out.add(mention, LABEL, t.string(f"{span.name}: {' '.join(span.text.split())}"))
@@ -256,7 +257,7 @@ class _Mapper:
         out.add(mention, t.mlkg("endOffset"), t.integer(span.end))
         out.add(mention, t.mlkg("line"), t.integer(span.line))
         out.add(mention, t.mlkg("column"), t.integer(span.column))
-        sentence = sentence_around(plain, span.start, span.end)
+        sentence = sentences.around(span.start, span.end)
         out.add(mention, t.mlkg("sourceSentence"), t.string(sentence))
 
 

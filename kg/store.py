@@ -112,6 +112,9 @@ class KnowledgeGraph:
         options.setdefault("use_default_graph_as_union", True)
         return self.store.query(sparql, **options)
 
+    def is_empty(self) -> bool:
+        return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
+
     def __len__(self) -> int:
         return len(self.store)
 

@@ -165,13 +165,27 @@ def _slice(pieces: list[str], start: int, end: int) -> str:
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
 
+class Sentences:
+    """Sentence boundaries of one text, found once and looked up per span."""
+
+    def __init__(self, plain: str):
+        self.plain = plain
+        self.ends = [(m.start(), m.end(), m.group().strip() == "") for m in _SENTENCE_END.finditer(plain)]
+        self.end_offsets = [end for _, end, _ in self.ends]
+
+    def around(self, start: int, end: int) -> str:
+        """The sentence containing the span [start, end), whitespace collapsed."""
+        # the last boundary that ends at or before the span starts
+        index = bisect.bisect_right(self.end_offsets, start) - 1
+        left = self.end_offsets[index] if index >= 0 else 0
+        right = len(self.plain)
+        for b_start, b_end, paragraph in self.ends[index + 1 :]:
+            if b_start >= end:
+                right = b_start if paragraph else b_end
+                break
+        return " ".join(self.plain[left:right].split())
+
+
 def sentence_around(plain: str, start: int, end: int) -> str:
     """The sentence of *plain* that contains the span [start, end)."""
-    left = 0
-    for match in _SENTENCE_END.finditer(plain, 0, start):
-        left = match.end()
-    right_match = _SENTENCE_END.search(plain, end)
-    right = right_match.end() if right_match else len(plain)
-    if right_match and right_match.group().strip() == "":
-        right = right_match.start()
-    return " ".join(plain[left:right].split())
+    return Sentences(plain).around(start, end)
