@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Iterable
@@ -13,6 +14,23 @@ from .vocab import MLKG
 
 STORE_DIR = "store"
 PENDING_FILE = "store.pending"
+
+
+_DATASET_CLAUSE = re.compile(r"\bFROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
+_IRIS_STRINGS_COMMENTS = re.compile(
+    r"<[^<>\"{}|^`\\\s]*>|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*",
+    re.S,
+)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """True if the query names its own dataset with FROM / FROM NAMED.
+
+    Such a query must not get the union default graph, which would
+    silently override its FROM clause.
+    """
+    blanked = _IRIS_STRINGS_COMMENTS.sub(lambda m: "<>" if m.group().startswith("<") else " ", sparql)
+    return bool(_DATASET_CLAUSE.search(blanked))
 
 
 class StoreError(RuntimeError):
@@ -108,8 +126,9 @@ class KnowledgeGraph:
     # -- reading ---------------------------------------------------------------
 
     def query(self, sparql: str, **options):
-        """Run SPARQL over the union of all named graphs (unless told otherwise)."""
-        options.setdefault("use_default_graph_as_union", True)
+        """Run SPARQL over the union of all named graphs, unless it has FROM clauses."""
+        if "default_graph" not in options and not has_dataset_clause(sparql):
+            options.setdefault("use_default_graph_as_union", True)
         return self.store.query(sparql, **options)
 
     def is_empty(self) -> bool:

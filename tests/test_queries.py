@@ -158,3 +158,14 @@ def test_same_hardware_from_any_paper_is_one_node(example_graph):
     )
     row = next(iter(result))
     assert row["nodes"].value == "1" and int(row["runs"].value) >= 2
+
+
+def test_from_clause_restricts_the_dataset(example_graph):
+    paper = "https://w3id.org/mlkg/id/paper/002_80ad1e266ef25220"
+    def count(sparql: str) -> int:
+        return int(next(iter(run_query(example_graph, sparql)))["n"].value)
+
+    one = count(f"SELECT (COUNT(*) AS ?n) FROM <{paper}> WHERE {{ ?s ?p ?o }}")
+    union = count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    mine = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{paper}> {{ ?s ?p ?o }} }}")
+    assert one == mine < union
