@@ -1,0 +1,750 @@
+"""Serve the graph over the SPARQL 1.1 Protocol, with a small query page.
+
+Read-only servers evaluate queries in a pool of worker processes, each with
+its own read-only handle on the store: a query that runs past the time
+limit is answered with 503 and its worker is killed and replaced, so one
+runaway query never holds up other clients. pyoxigraph cannot interrupt a
+query, which is why processes and not threads do the work.
+
+With ``allow_updates`` the store must be opened writable, which only one
+process may do, so queries then run in threads of the server process: the
+client still gets its 503 on time, but the thread runs on until the query
+ends (documented in docs/serve.md).
+
+Status codes: 400 bad request or syntax error, 403 update while read-only,
+405 wrong method, 406 no acceptable result format, 415 unknown request
+body type, 422 more results than ``max_results``, 503 time limit exceeded.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import queue
+import re
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    parse_query_results,
+    serialize,
+)
+
+from .query import bundled_queries
+from .store import STORE_DIR, KnowledgeGraph, StoreError, has_dataset_clause
+from .vocab import PREFIXES, XSD
+
+MAX_BODY_BYTES = 50_000_000
+STATIC_FILES = {"query.html": "text/html", "query.js": "text/javascript", "query.css": "text/css"}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+UPDATES_DISABLED = "updates are disabled; start kg serve with --allow-updates"
+
+
+class ServeError(RuntimeError):
+    """The server cannot start (no store, port in use, ...)."""
+
+
+# -- content negotiation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str:
+        return self.media_type + ("; charset=utf-8" if self.media_type.startswith("text/") else "")
+
+
+#: First entry of each list is the default when the client accepts anything.
+SOLUTION_FORMATS = (
+    Format("json", "application/sparql-results+json", ("application/json",)),
+    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml")),
+    Format("csv", "text/csv"),
+    Format("tsv", "text/tab-separated-values"),
+)
+GRAPH_FORMATS = (
+    Format("turtle", "text/turtle", ("application/turtle", "application/x-turtle")),
+    Format("ntriples", "application/n-triples", ("text/plain",)),
+    Format("jsonld", "application/ld+json", ("application/json",)),
+    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml")),
+)
+_RESULTS_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+}
+_RDF_FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "jsonld": RdfFormat.JSON_LD,
+    "rdfxml": RdfFormat.RDF_XML,
+}
+#: ``format=`` parameter values: (solutions format, graph format).
+FORMAT_PARAM = {
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "ntriples": (None, "ntriples"),
+    "nt": (None, "ntriples"),
+    "jsonld": (None, "jsonld"),
+    "rdfxml": (None, "rdfxml"),
+}
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """Media ranges and their q values; a missing header accepts anything."""
+    if not header or not header.strip():
+        return [("*/*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        if not fields[0]:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        ranges.append((fields[0].lower(), q))
+    return ranges
+
+
+def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
+    """q of the most specific range matching *media_type* (0 when none does)."""
+    major = media_type.split("/")[0]
+    best, specificity = 0.0, -1
+    for media_range, q in ranges:
+        level = 2 if media_range == media_type else 1 if media_range == f"{major}/*" else 0 if media_range == "*/*" else -1
+        if level > specificity:
+            best, specificity = q, level
+    return best if specificity >= 0 else 0.0
+
+
+def negotiate(ranges: list[tuple[str, float]], formats: tuple[Format, ...]) -> str | None:
+    """Name of the best acceptable format, or None (406).
+
+    Aliases (application/json, text/xml, ...) count only when named
+    exactly, so ``text/*`` means CSV and not XML.
+    """
+    best, best_q = None, 0.0
+    for fmt in formats:
+        aliases = [q for media_range, q in ranges if media_range in fmt.aliases]
+        q = max([_quality(fmt.media_type, ranges), *aliases])
+        if q > best_q:
+            best, best_q = fmt.name, q
+    return best
+
+
+def format_by_name(formats: tuple[Format, ...], name: str) -> Format:
+    return next(f for f in formats if f.name == name)
+
+
+# -- evaluation (shared by worker processes and the in-process engine) -------------
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    solutions_format: str | None
+    graph_format: str | None
+    max_results: int
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    dataset_given: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+    @classmethod
+    def text(cls, status: int, message: str) -> "Answer":
+        return cls(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
+
+
+def query_options(job: Job) -> dict:
+    options: dict = {"prefixes": PREFIXES}
+    if job.dataset_given:
+        options["default_graph"] = [NamedNode(g) for g in job.default_graphs]
+        options["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
+    elif not has_dataset_clause(job.query):
+        options["use_default_graph_as_union"] = True
+    return options
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype != XSD.string:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, Triple):
+        return {
+            "type": "triple",
+            "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")},
+        }
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def solutions_json(variables: list[str], solutions: list) -> bytes:
+    """SPARQL 1.1 Query Results JSON for already collected solutions."""
+    bindings = [
+        {name: _json_term(solution[name]) for name in variables if solution[name] is not None}
+        for solution in solutions
+    ]
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
+
+
+def _too_many(limit: int) -> Answer:
+    return Answer.text(
+        422,
+        f"the query returns more than {limit} results (the server's --max-results limit); "
+        "add a LIMIT or narrow the query",
+    )
+
+
+def evaluate(store: Store, job: Job) -> Answer:
+    """Run one query and serialize its result, refusing results over the limit."""
+    try:
+        result = store.query(job.query, **query_options(job))
+    except SyntaxError as err:
+        return Answer.text(400, f"the query does not parse: {err}")
+    except (OSError, ValueError, TypeError) as err:
+        return Answer.text(400, f"the query cannot be evaluated: {err}")
+    try:
+        if isinstance(result, QueryTriples):
+            if job.graph_format is None:
+                return Answer.text(406, "no acceptable format for a CONSTRUCT/DESCRIBE result; try Accept: text/turtle")
+            triples = []
+            for triple in result:
+                if len(triples) >= job.max_results:
+                    return _too_many(job.max_results)
+                triples.append(triple)
+            fmt = format_by_name(GRAPH_FORMATS, job.graph_format)
+            body = serialize(triples, format=_RDF_FORMATS[fmt.name], prefixes=PREFIXES)
+            return Answer(200, fmt.content_type, body or b"")
+        if job.solutions_format is None:
+            return Answer.text(406, "no acceptable format for a SELECT/ASK result; try Accept: application/sparql-results+json")
+        fmt = format_by_name(SOLUTION_FORMATS, job.solutions_format)
+        if isinstance(result, QueryBoolean):
+            data = json.dumps({"head": {}, "boolean": bool(result)}).encode()
+        else:
+            variables = [v.value for v in result.variables]
+            solutions = []
+            for solution in result:
+                if len(solutions) >= job.max_results:
+                    return _too_many(job.max_results)
+                solutions.append(solution)
+            data = solutions_json(variables, solutions)
+        if fmt.name != "json":
+            data = parse_query_results(data, QueryResultsFormat.JSON).serialize(format=_RESULTS_FORMATS[fmt.name])
+        return Answer(200, fmt.content_type, data)
+    except (OSError, ValueError) as err:
+        return Answer.text(500, f"the query failed: {err}")
+
+
+def _worker_main(store_path: str, conn) -> None:
+    """Worker process: open the store read-only, then answer jobs until the pipe closes."""
+    try:
+        store = Store.read_only(store_path)
+        broken = None
+    except OSError as err:
+        store, broken = None, f"cannot open the store: {err}"
+    conn.send(broken or "ready")
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(Answer.text(500, broken) if store is None else evaluate(store, job))
+
+
+# -- engines ------------------------------------------------------------------------
+
+
+def _timeout_answer(timeout: float) -> Answer:
+    return Answer.text(503, f"query exceeded the {timeout:g} s time limit")
+
+
+class _Worker:
+    def __init__(self, context, store_path: str):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(store_path, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float = 60.0) -> str:
+        """Return "ready", or why the worker could not open the store."""
+        if not self.conn.poll(timeout):
+            return "the query worker did not start in time"
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            return "the query worker exited while starting"
+
+    def stop(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+
+
+class ProcessEngine:
+    """A pool of read-only worker processes; a worker past the time limit is killed and replaced."""
+
+    def __init__(self, store_path: Path, *, workers: int, timeout: float):
+        self.store_path = str(store_path)
+        self.timeout = timeout
+        self.context = multiprocessing.get_context("spawn")
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        self.closed = False
+        self.all: set[_Worker] = set()
+        self.lock = threading.Lock()
+        starting = [_Worker(self.context, self.store_path) for _ in range(workers)]
+        for worker in starting:
+            status = worker.wait_ready()
+            if status != "ready":
+                for other in starting:
+                    other.stop()
+                raise ServeError(status)
+            self.all.add(worker)
+            self.idle.put(worker)
+
+    def _add(self) -> None:
+        worker = _Worker(self.context, self.store_path)
+        if worker.wait_ready() != "ready":
+            worker.stop()
+            return
+        with self.lock:
+            if self.closed:
+                worker.stop()
+                return
+            self.all.add(worker)
+        self.idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        with self.lock:
+            self.all.discard(worker)
+        worker.stop()
+        if not self.closed:
+            threading.Thread(target=self._add, daemon=True).start()
+
+    def run(self, job: Job) -> Answer:
+        started = time.monotonic()
+        try:
+            worker = self.idle.get(timeout=self.timeout)
+        except queue.Empty:
+            return Answer.text(503, f"all query workers stayed busy for {self.timeout:g} s; try again later")
+        try:
+            worker.conn.send(job)
+            remaining = max(0.0, self.timeout - (time.monotonic() - started))
+            if not worker.conn.poll(remaining):
+                self._replace(worker)
+                return _timeout_answer(self.timeout)
+            answer = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as err:
+            self._replace(worker)
+            return Answer.text(500, f"the query worker stopped unexpectedly: {err}")
+        self.idle.put(worker)
+        return answer
+
+    def update(self, text: str) -> Answer:
+        return Answer.text(403, UPDATES_DISABLED)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            workers = list(self.all)
+            self.all.clear()
+        for worker in workers:
+            worker.stop()
+
+
+class ThreadEngine:
+    """Queries and updates in threads over one writable store (``--allow-updates``)."""
+
+    def __init__(self, kg: KnowledgeGraph, *, timeout: float):
+        self.kg = kg
+        self.timeout = timeout
+        self.update_lock = threading.Lock()
+
+    def _timed(self, work) -> Answer | None:
+        box: list[Answer] = []
+        thread = threading.Thread(target=lambda: box.append(work()), daemon=True)
+        thread.start()
+        thread.join(self.timeout)
+        return box[0] if box else None
+
+    def run(self, job: Job) -> Answer:
+        return self._timed(lambda: evaluate(self.kg.store, job)) or _timeout_answer(self.timeout)
+
+    def update(self, text: str) -> Answer:
+        def apply() -> Answer:
+            try:
+                with self.update_lock:
+                    self.kg.store.update(text, prefixes=PREFIXES)
+                    self.kg.store.flush()
+            except SyntaxError as err:
+                return Answer.text(400, f"the update does not parse: {err}")
+            except (OSError, ValueError) as err:
+                return Answer.text(500, f"the update failed: {err}")
+            return Answer(204, "text/plain; charset=utf-8", b"")
+
+        answer = self._timed(apply)
+        if answer is None:
+            return Answer.text(503, f"the update exceeded the {self.timeout:g} s time limit; it may still be applied")
+        return answer
+
+    def close(self) -> None:
+        pass
+
+
+# -- HTTP ---------------------------------------------------------------------------
+
+
+def _static(name: str) -> bytes:
+    return resources.files(__package__).joinpath("static", name).read_bytes()
+
+
+def service_description(endpoint: str, allow_updates: bool) -> bytes:
+    """The SPARQL 1.1 Service Description of this endpoint, as Turtle.
+
+    The description is a Turtle file whose relative IRIs resolve against
+    the endpoint's URL, so it names the endpoint as the client reached it.
+    """
+    parts = [f"@base <{endpoint}> .\n".encode(), _static("service.ttl")]
+    if allow_updates:
+        parts.append(_static("service-update.ttl"))
+    return b"\n".join(parts)
+
+
+def _endpoint_url(host_header: str | None, fallback: str) -> str:
+    """The endpoint URL from the Host header, when it makes a valid IRI."""
+    for host in (host_header, fallback):
+        if host:
+            try:
+                return NamedNode(f"http://{host}/sparql").value
+            except ValueError:
+                continue
+    return "http://localhost/sparql"
+
+
+def _iri(value: str) -> str:
+    try:
+        return NamedNode(value).value
+    except ValueError as err:
+        raise _BadRequest(f"not an IRI: {value!r}") from err
+
+
+class _BadRequest(ValueError):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Settings:
+    allow_updates: bool
+    timeout: float
+    max_results: int
+    engine: ProcessEngine | ThreadEngine = field(repr=False)
+
+
+class SparqlHandler(BaseHTTPRequestHandler):
+    server_version = "mlkg"
+    protocol_version = "HTTP/1.1"
+    settings: Settings
+
+    # logging: one line per request, written in _send
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - signature of the base class
+        pass
+
+    def _send(self, answer: Answer, extra: dict[str, str] | None = None) -> None:
+        head_only = self.command == "HEAD"
+        self.send_response(answer.status)
+        headers = {**CORS_HEADERS, **(extra or {})}
+        headers.setdefault("Content-Type", answer.content_type)
+        headers["Content-Length"] = str(len(answer.body))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(answer.body)
+        took = (time.monotonic() - self._started) * 1000
+        target = self.path if len(self.path) <= 200 else self.path[:200] + "..."
+        sys.stderr.write(
+            f"{self.client_address[0]} {time.strftime('%Y-%m-%dT%H:%M:%S')} {self.command} {target} "
+            f"{answer.status} {len(answer.body)} {took:.0f}ms\n"
+        )
+        sys.stderr.flush()
+
+    def handle_one_request(self) -> None:
+        self._started = time.monotonic()
+        super().handle_one_request()
+
+    # -- methods --
+
+    def do_OPTIONS(self) -> None:
+        self._send(Answer(204, "text/plain; charset=utf-8", b""), {"Allow": "GET, POST, OPTIONS"})
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path in ("/", "/index.html"):
+            self._page("query.html")
+        elif url.path.startswith("/static/") and url.path[len("/static/"):] in STATIC_FILES:
+            self._page(url.path[len("/static/"):])
+        elif url.path == "/prefixes":
+            self._send(Answer(200, "application/json", json.dumps(PREFIXES).encode()))
+        elif url.path == "/queries":
+            listing = [q.__dict__ for q in bundled_queries()]
+            self._send(Answer(200, "application/json", json.dumps(listing, ensure_ascii=False).encode()))
+        elif url.path == "/sparql":
+            params = parse_qs(url.query, keep_blank_values=True)
+            if "update" in params:
+                self._send(Answer.text(405, "send updates with POST"), {"Allow": "POST"})
+            elif "query" in params:
+                self._query(params["query"][0], params)
+            elif not url.query:
+                endpoint = _endpoint_url(self.headers.get("Host"), self._host())
+                body = service_description(endpoint, self.settings.allow_updates)
+                self._send(Answer(200, "text/turtle; charset=utf-8", body))
+            else:
+                self._send(Answer.text(400, "missing the query parameter"))
+        else:
+            self._send(Answer.text(404, f"nothing at {url.path}; the SPARQL endpoint is /sparql"))
+
+    do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        try:
+            body = self._body()
+        except _BadRequest as err:
+            self.close_connection = True
+            self._send(Answer.text(err.status, str(err)))
+            return
+        if url.path != "/sparql":
+            self._send(Answer.text(404, f"nothing at {url.path}; the SPARQL endpoint is /sparql"))
+            return
+        params = parse_qs(url.query, keep_blank_values=True)
+        media_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            self._send(Answer.text(400, "the request body is not UTF-8"))
+            return
+        if media_type == "application/x-www-form-urlencoded":
+            form = parse_qs(text, keep_blank_values=True)
+            for key, values in form.items():
+                params.setdefault(key, []).extend(values)
+            if "query" in form and "update" in form:
+                self._send(Answer.text(400, "send either query or update, not both"))
+            elif "query" in form:
+                self._query(form["query"][0], params)
+            elif "update" in form:
+                self._update(form["update"][0], params)
+            else:
+                self._send(Answer.text(400, "the form has neither a query nor an update parameter"))
+        elif media_type == "application/sparql-query":
+            self._query(text, params)
+        elif media_type == "application/sparql-update":
+            self._update(text, params)
+        else:
+            self._send(Answer.text(
+                415,
+                "POST a form (application/x-www-form-urlencoded), application/sparql-query "
+                "or application/sparql-update",
+            ))
+
+    def _refuse_method(self) -> None:
+        self._send(Answer.text(405, f"{self.command} is not supported here"), {"Allow": "GET, POST, OPTIONS"})
+
+    do_PUT = do_DELETE = do_PATCH = _refuse_method
+
+    # -- helpers --
+
+    def _host(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    def _body(self) -> bytes:
+        length = self.headers.get("Content-Length")
+        if length is None:
+            raise _BadRequest("a POST needs a Content-Length header", 411)
+        try:
+            size = int(length)
+        except ValueError:
+            raise _BadRequest("the Content-Length header is not a number") from None
+        if size > MAX_BODY_BYTES:
+            raise _BadRequest(f"the request body is too large (over {MAX_BODY_BYTES} bytes)", 413)
+        return self.rfile.read(size)
+
+    def _page(self, name: str) -> None:
+        media = STATIC_FILES[name]
+        charset = "; charset=utf-8"
+        self._send(Answer(200, media + charset, _static(name)), {**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+
+    def _query(self, text: str, params: dict[str, list[str]]) -> None:
+        try:
+            default_graphs = tuple(_iri(g) for g in params.get("default-graph-uri", []))
+            named_graphs = tuple(_iri(g) for g in params.get("named-graph-uri", []))
+        except _BadRequest as err:
+            self._send(Answer.text(400, str(err)))
+            return
+        if not text.strip():
+            self._send(Answer.text(400, "the query is empty"))
+            return
+        requested = (params.get("format") or [""])[0].strip().lower()
+        if requested:
+            if requested in FORMAT_PARAM:
+                solutions, graphs = FORMAT_PARAM[requested]
+            else:
+                ranges = [(requested, 1.0)]
+                solutions, graphs = negotiate(ranges, SOLUTION_FORMATS), negotiate(ranges, GRAPH_FORMATS)
+        else:
+            ranges = parse_accept(self.headers.get("Accept"))
+            solutions, graphs = negotiate(ranges, SOLUTION_FORMATS), negotiate(ranges, GRAPH_FORMATS)
+        if solutions is None and graphs is None:
+            self._send(Answer.text(406, "none of the requested formats is supported; see GET /sparql for the list"))
+            return
+        job = Job(
+            query=text,
+            solutions_format=solutions,
+            graph_format=graphs,
+            max_results=self.settings.max_results,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            dataset_given=bool(default_graphs or named_graphs),
+        )
+        self._send(self.settings.engine.run(job), {"Vary": "Accept"})
+
+    def _update(self, text: str, params: dict[str, list[str]]) -> None:
+        if not self.settings.allow_updates:
+            self._send(Answer.text(403, UPDATES_DISABLED))
+        elif params.get("using-graph-uri") or params.get("using-named-graph-uri"):
+            self._send(Answer.text(400, "using-graph-uri is not supported; write USING in the update instead"))
+        else:
+            self._send(self.settings.engine.update(text))
+
+
+class SparqlServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address, handler, engine):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.engine = engine
+        super().__init__(address, handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}/"
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        self.engine.close()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.engine.close()
+
+
+def default_workers() -> int:
+    return max(2, min(4, os.cpu_count() or 2))
+
+
+def make_server(
+    out_dir: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    allow_updates: bool = False,
+    timeout: float = 30.0,
+    max_results: int = 100_000,
+    workers: int | None = None,
+) -> SparqlServer:
+    """A ready, not yet serving, SPARQL server over the store in *out_dir*."""
+    if timeout <= 0:
+        raise ServeError("--timeout must be positive")
+    if max_results < 1:
+        raise ServeError("--max-results must be at least 1")
+    kg = KnowledgeGraph(out_dir, read_only=not allow_updates)
+    if allow_updates:
+        engine: ProcessEngine | ThreadEngine = ThreadEngine(kg, timeout=timeout)
+    else:
+        engine = ProcessEngine(Path(out_dir) / STORE_DIR, workers=workers or default_workers(), timeout=timeout)
+    settings = Settings(allow_updates=allow_updates, timeout=timeout, max_results=max_results, engine=engine)
+    handler = type("Handler", (SparqlHandler,), {"settings": settings})
+    try:
+        return SparqlServer((host, port), handler, engine)
+    except OSError as err:
+        engine.close()
+        raise ServeError(f"cannot listen on {host}:{port}: {err}") from err
+
+
+def serve(out_dir: str | Path, **options) -> None:
+    """Serve until interrupted; the first line on stderr is the URL."""
+    server = make_server(out_dir, **options)
+    sys.stderr.write(f"listening on {server.url}\n")
+    sys.stderr.write(f"SPARQL endpoint: {server.url}sparql\n")
+    sys.stderr.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+__all__ = ["ServeError", "make_server", "serve", "StoreError"]
