@@ -183,7 +183,7 @@ def query(
 
 @app.command()
 def export(
-    fmt: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f", help="RDF format."),
+    fmt: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f", help="RDF format, or graphml/gexf for Gephi and Cytoscape."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
     out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
     base: str = typer.Option(DEFAULT_BASE, "--base", help="Base IRI used for compact names."),

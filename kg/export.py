@@ -26,10 +26,18 @@ class ExportFormat(str, Enum):
     nquads = "nquads"
     jsonld = "jsonld"
     rdfxml = "rdfxml"
+    graphml = "graphml"
+    gexf = "gexf"
 
     @property
     def extension(self) -> str:
-        return {"jsonld": "jsonld", "rdfxml": "rdf"}.get(self.value) or self.rdf_format.file_extension
+        special = {"jsonld": "jsonld", "rdfxml": "rdf", "graphml": "graphml", "gexf": "gexf"}
+        return special.get(self.value) or self.rdf_format.file_extension
+
+    @property
+    def is_network(self) -> bool:
+        """Property-graph formats for Gephi and Cytoscape, not RDF."""
+        return self.value in ("graphml", "gexf")
 
     @property
     def rdf_format(self) -> RdfFormat:
@@ -90,6 +98,10 @@ def export(
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         with open(output, "wb") as stream:
             return export(kg, fmt, stream, base=base)
+    if fmt.is_network:
+        from .network import export_network
+
+        return export_network(kg, fmt.value, output)
     if fmt is ExportFormat.jsonld:
         return write_jsonld(kg, output, base=base)
     prefixes = None if fmt in (ExportFormat.ntriples, ExportFormat.nquads) else prefixes_for(base)

@@ -35,6 +35,8 @@ def exported(example_graph, tmp_path_factory):
     folder = tmp_path_factory.mktemp("exports")
     files = {}
     for fmt in ExportFormat:
+        if fmt.is_network:
+            continue
         path = folder / f"graph.{fmt.extension}"
         export(example_graph, fmt, path, base=DEFAULT_BASE)
         files[fmt.value] = path
@@ -121,3 +123,20 @@ def test_jsonld_has_a_compact_context(exported):
 def test_turtle_uses_prefixes(exported):
     head = exported["turtle"].read_text(encoding="utf-8")[:2000]
     assert "@prefix mlkg: <https://w3id.org/mlkg/ontology#>" in head
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_network_formats_through_the_cli(fmt, example_build, tmp_path):
+    import networkx as nx
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    out, _ = example_build
+    target = tmp_path / f"g.{fmt}"
+    result = CliRunner().invoke(app, ["export", "--format", fmt, "-o", str(target), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    graph = nx.read_graphml(target) if fmt == "graphml" else nx.read_gexf(target)
+    classes = {data.get("cls") for _, data in graph.nodes(data=True)}
+    assert {"Paper", "TrainingRun", "Model", "Hardware", "Country", "Year"} <= classes
+    assert all(data.get("label") for _, data in graph.nodes(data=True))

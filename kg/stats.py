@@ -1,0 +1,153 @@
+"""Summary statistics of a built graph: counts by SPARQL, structure by networkx.
+
+Counts are SPARQL aggregates so they stay fast on large stores; the
+component and centrality figures need the whole graph in memory and are
+skipped (with a note) above ``max_nodes``.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+from rich.console import Console
+from rich.table import Table
+
+from .network import NODE_CLASSES, to_networkx
+from .store import KnowledgeGraph
+from .vocab import CLASSES, MLKG_NS, PREFIXES
+
+MAX_NODES = 200_000
+
+_PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+
+CLASS_COUNTS = _PROLOGUE + "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+
+PAPERS_PER_YEAR = _PROLOGUE + """
+SELECT ?year (COUNT(DISTINCT ?paper) AS ?n) WHERE {
+  ?paper a mlkg:Paper ; mlkg:reports ?run .
+  ?run mlkg:year ?y . ?y mlkg:yearValue ?year
+} GROUP BY ?year ORDER BY ?year"""
+
+PAPERS_WITHOUT_YEAR = _PROLOGUE + """
+SELECT (COUNT(DISTINCT ?paper) AS ?n) WHERE {
+  ?paper a mlkg:Paper .
+  FILTER NOT EXISTS { ?paper mlkg:reports/mlkg:year ?y }
+}"""
+
+#: Runs per node reached through *property* (hardware, country); ties by label.
+TOP_BY_RUNS = _PROLOGUE + """
+SELECT ?node (MIN(STR(?l)) AS ?label) (COUNT(DISTINCT ?run) AS ?n) WHERE {
+  ?run a mlkg:TrainingRun ; mlkg:{prop} ?node .
+  OPTIONAL { ?node rdfs:label ?l }
+} GROUP BY ?node ORDER BY DESC(?n) ?label LIMIT {top}"""
+
+
+def _int(term) -> int:
+    return int(term.value) if term is not None else 0
+
+
+def class_counts(kg: KnowledgeGraph) -> dict[str, int]:
+    """Distinct resources per mlkg class (every class listed, zero when absent)."""
+    counts = {name: 0 for name in CLASSES}
+    for row in kg.query(CLASS_COUNTS):
+        iri = row["class"].value
+        if iri.startswith(MLKG_NS) and iri[len(MLKG_NS):] in counts:
+            counts[iri[len(MLKG_NS):]] = _int(row["n"])
+    return counts
+
+
+def top_by_runs(kg: KnowledgeGraph, prop: str, top: int) -> list[dict]:
+    """The *top* nodes by number of training runs linked through mlkg:*prop*."""
+    query = TOP_BY_RUNS.replace("{prop}", prop).replace("{top}", str(int(top)))
+    return [
+        {"iri": row["node"].value, "label": row["label"].value if row["label"] else row["node"].value, "runs": _int(row["n"])}
+        for row in kg.query(query)
+    ]
+
+
+def network_stats(kg: KnowledgeGraph, top: int) -> dict:
+    """Components and degree centrality of the graph without mentions."""
+    graph = to_networkx(kg)
+    result: dict = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+    components = [len(c) for c in nx.weakly_connected_components(graph)] if len(graph) else []
+    result["components"] = len(components)
+    result["largest_component"] = max(components, default=0)
+    centrality = nx.degree_centrality(graph) if len(graph) > 1 else {n: 0.0 for n in graph}
+    for cls, key in (("Hardware", "hardware"), ("Country", "countries")):
+        ranked = sorted(
+            (n for n, data in graph.nodes(data=True) if data["cls"] == cls),
+            key=lambda n: (-centrality[n], graph.nodes[n]["label"]),
+        )
+        result.setdefault("centrality", {})[key] = [
+            {"iri": n, "label": graph.nodes[n]["label"], "value": round(centrality[n], 4)} for n in ranked[:top]
+        ]
+    return result
+
+
+def compute_stats(kg: KnowledgeGraph, *, top: int = 10, max_nodes: int = MAX_NODES) -> dict:
+    """Everything `kg stats` shows, as a JSON-able dict."""
+    counts = class_counts(kg)
+    per_year = {str(_int(row["year"])): _int(row["n"]) for row in kg.query(PAPERS_PER_YEAR)}
+    without_year = _int(next(iter(kg.query(PAPERS_WITHOUT_YEAR)))["n"])
+    nodes = sum(counts[name] for name in NODE_CLASSES)
+    if nodes > max_nodes:
+        network = {
+            "skipped": f"the graph has {nodes:,} nodes, more than {max_nodes:,}; components and centrality not computed"
+        }
+    else:
+        network = network_stats(kg, top)
+    return {
+        "classes": counts,
+        "papers_per_year": per_year,
+        "papers_without_year": without_year,
+        "top_hardware": top_by_runs(kg, "hardware", top),
+        "top_countries": top_by_runs(kg, "country", top),
+        "network": network,
+    }
+
+
+def _ranking(title: str, entries: list[dict], value: str, header: str) -> Table:
+    table = Table(title=title)
+    table.add_column("#", justify="right")
+    table.add_column("label")
+    table.add_column(header, justify="right")
+    for rank, entry in enumerate(entries, 1):
+        table.add_row(str(rank), entry["label"], str(entry[value]))
+    return table
+
+
+def render_stats(result: dict, console: Console) -> None:
+    """Print the statistics as a few rich tables."""
+    counts = Table(title="Resources per class")
+    counts.add_column("class")
+    counts.add_column("count", justify="right")
+    for name, n in result["classes"].items():
+        counts.add_row(name, f"{n:,}")
+    console.print(counts)
+
+    years = Table(title="Papers per year")
+    years.add_column("year")
+    years.add_column("papers", justify="right")
+    for year, n in result["papers_per_year"].items():
+        years.add_row(year, f"{n:,}")
+    if result.get("papers_without_year"):
+        years.add_row("(no year)", f"{result['papers_without_year']:,}")
+    console.print(years)
+
+    console.print(_ranking("Top hardware by training runs", result["top_hardware"], "runs", "runs"))
+    console.print(_ranking("Top countries by training runs", result["top_countries"], "runs", "runs"))
+
+    network = result["network"]
+    if "skipped" in network:
+        console.print(f"network: {network['skipped']}", highlight=False)
+        return
+    shape = Table(title="Network (without mentions)", show_header=False)
+    shape.add_column("", style="bold")
+    shape.add_column("", justify="right")
+    for key, label in (
+        ("nodes", "nodes"), ("edges", "edges"), ("components", "weakly connected components"),
+        ("largest_component", "largest component (nodes)"),
+    ):
+        shape.add_row(label, f"{network[key]:,}")
+    console.print(shape)
+    for key, title in (("hardware", "Hardware"), ("countries", "Countries")):
+        console.print(_ranking(f"{title} by degree centrality", network["centrality"][key], "value", "centrality"))
