@@ -182,13 +182,16 @@ def build(
         raise
     load_seconds = time.perf_counter() - started
 
+    # An update that changed nothing leaves existing exports as they are.
+    changed = loader.loaded > 0 or fresh
     outputs: list[Path] = []
     for name in exports:
         fmt = ExportFormat(name)
         target = out_dir / f"graph.{fmt.extension}"
-        export(kg, fmt, target, base=iris.base)
+        if changed or not target.exists():
+            export(kg, fmt, target, base=iris.base)
         outputs.append(target)
-    if after_store:
+    if after_store and (changed or not loader.unchanged):
         outputs.extend(after_store(kg, out_dir))
 
     papers = kg.paper_count()

@@ -126,3 +126,22 @@ def test_validate_command(built):
     result = runner.invoke(app, ["validate", "--out", str(out), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["conforms"] is True
+
+
+def test_add_updates_a_store_without_rewriting_exports(tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", str(PAPERS / "002_80ad1e266ef25220.txt"), "--out", str(out), "--no-html"]).exit_code == 0
+    before = (out / "graph.ttl").read_text()
+    new = tmp_path / "new.txt"
+    new.write_text("We trained <model>Added-1</model> on <hardware>H100 PCIe</hardware> in <year>2026</year>.")
+    result = runner.invoke(app, ["add", str(new), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 papers added or replaced" in result.output
+    assert (out / "graph.ttl").read_text() == before
+    asked = runner.invoke(app, ["query", 'ASK { ?m rdfs:label "Added-1" }', "--out", str(out), "-f", "json"])
+    assert json.loads(asked.stdout)["boolean"] is True
+
+
+def test_add_needs_an_existing_store(tmp_path):
+    result = runner.invoke(app, ["add", str(PAPERS), "--out", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "kg build" in result.output
