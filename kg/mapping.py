@@ -4,7 +4,11 @@ This is the work a build does per document, so it is a pure function of the
 document (plus the catalogues) and runs in worker processes. Facts from
 catalogues (hardware, manufacturers, countries, years) are not written here:
 the document only names them by *reference key*, and :mod:`kg.reference`
-writes each reference node once into the reference graph.
+writes each reference node once into the reference graph. Named models and
+unknown accelerators are shared nodes too: their type and label go to the
+reference graph (once, not once per paper, so joins over the union of all
+graphs do not multiply), while what a paper says of them (its parameter
+count, the name exactly as written on the mention) stays in its own graph.
 """
 
 from __future__ import annotations
@@ -135,9 +139,9 @@ class _Mapper:
 
     def on_model(self, span: TagSpan, mention: str) -> None:
         name = " ".join(span.text.split())
-        node = t.iri(self.iris.model(model_key(name)))
-        self.out.add(node, TYPE, t.mlkg("Model"))
-        self.out.add(node, LABEL, t.string(name))
+        key = model_key(name)
+        node = t.iri(self.iris.model(key))
+        self.result.reference_keys.add(("model", key, name))
         if node in self.models:
             self.fact(mention, t.iri(self.run), "trainedModel", node)
             return
@@ -176,8 +180,7 @@ class _Mapper:
             if not key:
                 raise NotUnderstood(f"{span.text!r} does not name an accelerator")
             node = t.iri(self.iris.unknown_hardware(key))
-            self.out.add(node, TYPE, t.mlkg("Hardware"))
-            self.out.add(node, LABEL, t.string(" ".join(span.text.split())))
+            self.result.reference_keys.add(("unknown_hardware", key, " ".join(span.text.split())))
             self.warn(
                 span,
                 "unknown_hardware",

@@ -1,4 +1,5 @@
-"""Reference nodes from the catalogues: hardware, manufacturers, countries, years.
+"""Shared nodes: catalogue hardware, manufacturers, countries, years, and
+the type and label of named models and unknown accelerators.
 
 Papers only point at these nodes; their descriptions are written once, into
 the reference graph, by the build's main process.
@@ -27,7 +28,7 @@ class ReferenceWriter:
         out = t.QuadWriter(self.iris.reference_graph)
         for key in sorted(keys - self.done, key=repr):
             self.done.add(key)
-            getattr(self, f"_{key[0]}")(out, key[1])
+            getattr(self, f"_{key[0]}")(out, *key[1:])
         return out.text()
 
     def _hardware(self, out: t.QuadWriter, accelerator_id: str) -> None:
@@ -54,6 +55,16 @@ class ReferenceWriter:
             if family_key not in self.done:
                 self.done.add(family_key)
                 self._hardware(out, acc.family)
+
+    def _model(self, out: t.QuadWriter, key: str, label: str) -> None:
+        node = t.iri(self.iris.model(key))
+        out.add(node, TYPE, t.mlkg("Model"))
+        out.add(node, LABEL, t.string(label))
+
+    def _unknown_hardware(self, out: t.QuadWriter, key: str, label: str) -> None:
+        node = t.iri(self.iris.unknown_hardware(key))
+        out.add(node, TYPE, t.mlkg("Hardware"))
+        out.add(node, LABEL, t.string(label))
 
     def _org(self, out: t.QuadWriter, name: str) -> None:
         node = t.iri(self.iris.organization(manufacturer_id(name)))
