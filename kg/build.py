@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import queue
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -108,6 +110,10 @@ class _Loader:
         # A store that starts empty holds nothing to compare against, and
         # sources already reject duplicate ids: skip one lookup per paper.
         self.check_existing = not kg.is_empty()
+        self._batches: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load_batches, name="kg-loader", daemon=True)
+        self._thread.start()
 
     def add(self, doc: MappedDocument) -> bool:
         """Queue a paper; returns False when the store already has this exact text."""
@@ -128,11 +134,38 @@ class _Loader:
         return True
 
     def flush(self) -> None:
+        """Hand the batch to the loading thread (waits while it loads the previous one)."""
         if not self.graphs:
             return
-        self.kg.load_papers(self.graphs, "".join(self.parts), self.replace)
+        self._raise_if_failed()
+        self._batches.put((self.graphs, "".join(self.parts), self.replace))
         self.loaded += len(self.graphs)
         self.graphs, self.replace, self.parts, self.size = [], [], [], 0
+
+    # The store's bulk loader releases the GIL, so loading one batch in a
+    # thread overlaps with reading and mapping the next.
+
+    def _load_batches(self) -> None:
+        while (batch := self._batches.get()) is not None:
+            if self._error is None:
+                try:
+                    self.kg.load_papers(*batch)
+                except BaseException as err:  # noqa: BLE001 - re-raised in the main thread
+                    self._error = err
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def close(self, flush: bool = True) -> None:
+        """Load what is queued and wait for it; re-raise a loading failure."""
+        if self._thread.is_alive():
+            if flush:
+                self.flush()
+            self._batches.put(None)
+            self._thread.join()
+        if flush:
+            self._raise_if_failed()
 
 
 def build(
@@ -176,9 +209,10 @@ def build(
             report.add(entry)
             if progress:
                 progress(entry)
-        loader.flush()
+        loader.close()
     except BaseException:
         report.abort()
+        loader.close(flush=False)  # let an in-flight batch finish; its journal covers a kill
         raise
     load_seconds = time.perf_counter() - started
 
@@ -211,7 +245,8 @@ def build(
         papers_loaded=loader.loaded,
         papers_unchanged=loader.unchanged,
         papers_in_store=papers,
-        triples_in_store=len(kg),
+        # counting every quad takes seconds on a large store; say so instead
+        triples_in_store=len(kg) if papers <= VALIDATION_LIMIT else None,
         seconds=round(time.perf_counter() - started, 3),
         load_seconds=round(load_seconds, 3),
         validation=validation,
