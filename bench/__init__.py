@@ -1,0 +1,1 @@
+"""Scale benchmark: corpus generator, runners, baselines."""
