@@ -275,13 +275,11 @@ def bench_update(size: int, args: argparse.Namespace) -> dict:
     one = workdir / "one-file.jsonl"
     one.write_text(json.dumps(new) + "\n" + json.dumps(changed) + "\n", encoding="utf-8")
     print(f"[{size}] update ...", file=sys.stderr)
-    run = measure([KG, "build", str(one), "--out", str(out), "--no-html", "--no-validate", "--no-export",
-                   "--quiet", "--jobs", "1"])
+    run = measure([KG, "add", str(one), "--out", str(out)])
     summary = json.loads((out / "report.json").read_text())["summary"]
     # put the original document back so the store matches its corpus again
     one.write_text(json.dumps(first) + "\n", encoding="utf-8")
-    subprocess.run([KG, "build", str(one), "--out", str(out), "--no-html", "--no-validate", "--no-export",
-                    "--quiet", "--jobs", "1"], check=False, capture_output=True)
+    subprocess.run([KG, "add", str(one), "--out", str(out)], check=False, capture_output=True)
     return {
         "size": size,
         "seconds": run.seconds,
@@ -391,7 +389,7 @@ def render(results: Results, info: dict, args: argparse.Namespace) -> str:
             "",
             f"## Incremental update ({u['size']:,}-paper store)",
             "",
-            "`kg build one-file.jsonl --out DIR --no-export` with one new and one changed document "
+            "`kg add one-file.jsonl --out DIR` with one new and one changed document "
             "(target < 2 s):",
             "",
             f"- wall time {u['seconds']} s (process start included), build {u['build_seconds']} s; "

@@ -55,6 +55,8 @@ class ReportWriter:
     def __post_init__(self) -> None:
         self.path = Path(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.path.parent.glob(".report-*"):  # left by a killed build
+            stale.unlink(missing_ok=True)
         fd, name = tempfile.mkstemp(prefix=".report-", dir=self.path.parent)
         self._tmp_path = Path(name)
         self._tmp = os.fdopen(fd, "w", encoding="utf-8")

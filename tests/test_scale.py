@@ -111,6 +111,7 @@ def test_killed_build_is_repaired_by_the_next_run(tmp_path):
 
     kg_build(corpus, out, "--jobs", "2", "--batch-size", "100")
     assert not pending.exists()
+    assert not list(out.glob(".report-*"))  # the killed build's partial report is gone
     entries = report(out)["documents"]
     assert sorted(e["id"] for e in entries) == sorted(r["id"] for r in read_corpus(corpus))
     assert report(out)["summary"]["papers_in_store"] == 5000
