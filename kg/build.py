@@ -21,7 +21,7 @@ from .export import ExportFormat, export
 from .mapping import MappedDocument, map_document
 from .reference import ReferenceWriter
 from .report import ReportWriter, entry_for
-from .sources import Document, Item, Rejected, check_paths, iter_documents
+from .sources import Item, Rejected, check_paths, iter_documents
 from .store import KnowledgeGraph
 from .terms import Iris
 from .vocab import DEFAULT_BASE

@@ -14,7 +14,7 @@ import networkx as nx
 from pyoxigraph import Literal, NamedNode
 
 from .store import KnowledgeGraph
-from .vocab import CLASSES, DATATYPE_PROPERTIES, MLKG, MLKG_NS, OBJECT_PROPERTIES, RDF, RDFS, XSD_NS
+from .vocab import CLASSES, DATATYPE_PROPERTIES, MLKG, MLKG_NS, OBJECT_PROPERTIES, RDF, RDFS, XSD_NS, mlkg_term
 
 #: Classes drawn as nodes by default; mentions only when asked for.
 NODE_CLASSES = tuple(c for c in CLASSES if c != "Mention")
@@ -67,8 +67,9 @@ def pick(values: Iterable) -> str | int | float | bool:
 def class_of(kg: KnowledgeGraph, iri: str) -> str | None:
     """The mlkg class local name of a resource, or None when it has none."""
     for quad in kg.store.quads_for_pattern(NamedNode(iri), RDF.type, None, None):
-        if quad.object.value.startswith(MLKG_NS):
-            return quad.object.value[len(MLKG_NS):]
+        name = mlkg_term(quad.object.value)
+        if name is not None:
+            return name
     return None
 
 
@@ -91,8 +92,7 @@ def describe(kg: KnowledgeGraph, iri: str) -> dict:
     for quad in kg.store.quads_for_pattern(NamedNode(iri), None, None, None):
         predicate, obj = quad.predicate, quad.object
         if predicate == RDF.type:
-            if cls is None and obj.value.startswith(MLKG_NS):
-                cls = obj.value[len(MLKG_NS):]
+            cls = cls or mlkg_term(obj.value)
         elif predicate == RDFS.label:
             labels.append(obj.value)
         elif isinstance(obj, Literal) and predicate.value.startswith(MLKG_NS):

@@ -75,7 +75,6 @@ def resolve_query(arg: str) -> str:
 
 def run_query(kg: KnowledgeGraph, sparql: str, **options):
     """Run SPARQL over the union of all graphs, with the mlkg prefixes predeclared."""
-    options.setdefault("prefixes", PREFIXES)
     try:
         return kg.query(sparql, **options)
     except SyntaxError as err:

@@ -13,28 +13,27 @@ from rich.table import Table
 
 from .network import NODE_CLASSES, to_networkx
 from .store import KnowledgeGraph
-from .vocab import CLASSES, MLKG_NS, PREFIXES
+from .vocab import CLASSES, mlkg_term
 
 MAX_NODES = 200_000
 
-_PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
 
-CLASS_COUNTS = _PROLOGUE + "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+CLASS_COUNTS = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
 
-PAPERS_PER_YEAR = _PROLOGUE + """
+PAPERS_PER_YEAR = """
 SELECT ?year (COUNT(DISTINCT ?paper) AS ?n) WHERE {
   ?paper a mlkg:Paper ; mlkg:reports ?run .
   ?run mlkg:year ?y . ?y mlkg:yearValue ?year
 } GROUP BY ?year ORDER BY ?year"""
 
-PAPERS_WITHOUT_YEAR = _PROLOGUE + """
+PAPERS_WITHOUT_YEAR = """
 SELECT (COUNT(DISTINCT ?paper) AS ?n) WHERE {
   ?paper a mlkg:Paper .
   FILTER NOT EXISTS { ?paper mlkg:reports/mlkg:year ?y }
 }"""
 
 #: Runs per node reached through *property* (hardware, country); ties by label.
-TOP_BY_RUNS = _PROLOGUE + """
+TOP_BY_RUNS = """
 SELECT ?node (MIN(STR(?l)) AS ?label) (COUNT(DISTINCT ?run) AS ?n) WHERE {
   ?run a mlkg:TrainingRun ; mlkg:{prop} ?node .
   OPTIONAL { ?node rdfs:label ?l }
@@ -49,9 +48,9 @@ def class_counts(kg: KnowledgeGraph) -> dict[str, int]:
     """Distinct resources per mlkg class (every class listed, zero when absent)."""
     counts = {name: 0 for name in CLASSES}
     for row in kg.query(CLASS_COUNTS):
-        iri = row["class"].value
-        if iri.startswith(MLKG_NS) and iri[len(MLKG_NS):] in counts:
-            counts[iri[len(MLKG_NS):]] = _int(row["n"])
+        name = mlkg_term(row["class"].value)
+        if name in counts:
+            counts[name] = _int(row["n"])
     return counts
 
 

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from .vocab import MLKG
+from .vocab import MLKG, PREFIXES
 
 STORE_DIR = "store"
 PENDING_FILE = "store.pending"
@@ -126,7 +126,11 @@ class KnowledgeGraph:
     # -- reading ---------------------------------------------------------------
 
     def query(self, sparql: str, **options):
-        """Run SPARQL over the union of all named graphs, unless it has FROM clauses."""
+        """Run SPARQL over the union of all named graphs, unless it has FROM clauses.
+
+        The mlkg prefixes (``mlkg:``, ``rdfs:``, ...) are predeclared.
+        """
+        options.setdefault("prefixes", PREFIXES)
         if "default_graph" not in options and not has_dataset_clause(sparql):
             options.setdefault("use_default_graph_as_union", True)
         return self.store.query(sparql, **options)

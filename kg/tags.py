@@ -62,6 +62,7 @@ class _Positions:
 class _Open:
     name: str
     plain_start: int
+    source_end: int  # where the inner text starts in the source
     line: int
     column: int
     spoiled: bool = False  # another tag opened inside it
@@ -76,9 +77,8 @@ def parse_tags(text: str) -> TaggedText:
     stack: list[_Open] = []
     result = TaggedText(plain="")
 
-    def problem(kind: str, offset: int, message: str) -> None:
-        line, column = position(offset)
-        result.problems.append(MarkupProblem(kind, line, column, message))
+    def problem(kind: str, where: tuple[int, int], message: str) -> None:
+        result.problems.append(MarkupProblem(kind, *where, message))
 
     for match in _TAG.finditer(text):
         chunk = text[cursor : match.start()]
@@ -93,73 +93,45 @@ def parse_tags(text: str) -> TaggedText:
                 outer.spoiled = True
                 problem(
                     "nested",
-                    match.start(),
+                    (line, column),
                     f"<{name}> is inside <{outer.name}> (opened at line {outer.line}, "
                     f"column {outer.column}); tags cannot nest, so <{outer.name}> is ignored",
                 )
-            stack.append(_Open(name, plain_len, line, column))
+            stack.append(_Open(name, plain_len, match.end(), line, column))
             continue
         if not stack:
-            problem("stray_close", match.start(), f"</{name}> closes a tag that was never opened")
+            problem("stray_close", position(match.start()), f"</{name}> closes a tag that was never opened")
             continue
         opened = stack.pop()
         if opened.name != name:
             problem(
                 "mismatched",
-                match.start(),
+                position(match.start()),
                 f"</{name}> does not match <{opened.name}> opened at line {opened.line}, "
                 f"column {opened.column}; the tagged text is ignored",
             )
             continue
         if opened.spoiled:
             continue
-        inner = _slice(pieces, opened.plain_start, plain_len)
+        # no tag opened inside, so the source between the tags is the plain text
+        inner = text[opened.source_end : match.start()]
+        where = (opened.line, opened.column)
         if not inner.strip():
-            line_col = (opened.line, opened.column)
-            result.problems.append(
-                MarkupProblem("empty", *line_col, f"<{name}> is empty; nothing to record")
-            )
+            problem("empty", where, f"<{name}> is empty; nothing to record")
             continue
         if name not in KNOWN_TAGS:
-            result.problems.append(
-                MarkupProblem(
-                    "unknown_tag",
-                    opened.line,
-                    opened.column,
-                    f"<{name}> is not a tag mlkg knows; kept as a mention without a fact",
-                )
-            )
+            problem("unknown_tag", where, f"<{name}> is not a tag mlkg knows; kept as a mention without a fact")
         result.spans.append(
             TagSpan(name, inner, opened.plain_start, plain_len, opened.line, opened.column)
         )
 
     pieces.append(text[cursor:])
     for opened in stack:
-        result.problems.append(
-            MarkupProblem(
-                "unclosed",
-                opened.line,
-                opened.column,
-                f"<{opened.name}> is never closed; the tagged text is ignored",
-            )
-        )
+        problem("unclosed", (opened.line, opened.column), f"<{opened.name}> is never closed; the tagged text is ignored")
     result.plain = "".join(pieces)
     result.spans.sort(key=lambda span: span.start)
     result.problems.sort(key=lambda p: (p.line, p.column))
     return result
-
-
-def _slice(pieces: list[str], start: int, end: int) -> str:
-    """Text between two plain-text offsets, reading only the tail pieces."""
-    out: list[str] = []
-    remaining = end - start
-    for piece in reversed(pieces):
-        if remaining <= 0:
-            break
-        take = piece[-remaining:] if len(piece) >= remaining else piece
-        out.append(take)
-        remaining -= len(take)
-    return "".join(reversed(out))
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")

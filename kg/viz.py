@@ -38,7 +38,7 @@ from .network import (
     to_networkx,
 )
 from .store import KnowledgeGraph
-from .vocab import MLKG, MLKG_NS, PREFIXES, RDF, RDFS
+from .vocab import MLKG, MLKG_NS, RDF, RDFS, mlkg_term
 
 DATA_DIR = Path(__file__).parent / "data"
 STYLE_FILE = DATA_DIR / "viz_style.json"
@@ -49,7 +49,6 @@ SPRING_LIMIT = 250
 STABILIZATION_ITERATIONS = 120
 LABEL_CHARS = 32
 AGGREGATE_CLASSES = ("Hardware", "Country", "Year", "Organization")
-_PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
 
 
 class VizError(ValueError):
@@ -165,13 +164,13 @@ def overview(kg: KnowledgeGraph, node_budget: int) -> View:
     return full_view(kg)
 
 
-_NODES_OF = _PROLOGUE + "SELECT ?node WHERE { ?node a mlkg:%s } GROUP BY ?node"
-_RUNS_PER = _PROLOGUE + "SELECT ?node (COUNT(DISTINCT ?run) AS ?n) WHERE { ?run mlkg:%s ?node } GROUP BY ?node"
-_ORG_RUNS = _PROLOGUE + """SELECT ?node (COUNT(DISTINCT ?run) AS ?n) WHERE {
+_NODES_OF = "SELECT ?node WHERE { ?node a mlkg:%s } GROUP BY ?node"
+_RUNS_PER = "SELECT ?node (COUNT(DISTINCT ?run) AS ?n) WHERE { ?run mlkg:%s ?node } GROUP BY ?node"
+_ORG_RUNS = """SELECT ?node (COUNT(DISTINCT ?run) AS ?n) WHERE {
   ?run mlkg:hardware ?hw . ?hw mlkg:manufacturer ?node } GROUP BY ?node"""
-_PAIRS = _PROLOGUE + """SELECT ?a ?b (COUNT(DISTINCT ?run) AS ?n) WHERE {
+_PAIRS = """SELECT ?a ?b (COUNT(DISTINCT ?run) AS ?n) WHERE {
   ?run mlkg:%s ?a ; mlkg:%s ?b } GROUP BY ?a ?b"""
-_LINKS = _PROLOGUE + "SELECT DISTINCT ?a ?b WHERE { ?a mlkg:%s ?b }"
+_LINKS = "SELECT DISTINCT ?a ?b WHERE { ?a mlkg:%s ?b }"
 _RUN_PROPERTY = {"Hardware": "hardware", "Country": "country", "Year": "year", "Model": "trainedModel"}
 #: Pairs of classes joined by weighted edges (training runs sharing both).
 _PAIRED = (("Hardware", "Country"), ("Hardware", "Year"), ("Model", "Hardware"))
@@ -261,7 +260,7 @@ def _resolve_focus(kg: KnowledgeGraph, focus: str) -> list[str]:
         if class_of(kg, iri) is None and next(kg.store.quads_for_pattern(NamedNode(iri), None, None, None), None) is None:
             raise VizError(f"no node with IRI {iri} in the graph")
         return [iri]
-    query = _PROLOGUE + (
+    query = (
         "SELECT DISTINCT ?s ?c WHERE { ?s rdfs:label ?l . FILTER(LCASE(STR(?l)) = LCASE(%s)) "
         "OPTIONAL { ?s a ?c } }" % Literal(text)
     )
@@ -277,7 +276,7 @@ def _resolve_focus(kg: KnowledgeGraph, focus: str) -> list[str]:
 
 def _unknown_focus_message(kg: KnowledgeGraph, text: str) -> str:
     classes = " ".join(f"mlkg:{cls}" for cls in ("Model", "Hardware", "Organization", "Country", "Year"))
-    query = _PROLOGUE + (
+    query = (
         "SELECT DISTINCT ?l WHERE { VALUES ?c { %s } ?s a ?c ; rdfs:label ?l } LIMIT 50000" % classes
     )
     labels = sorted({row["l"].value for row in kg.query(query)})
@@ -358,8 +357,9 @@ def query_view(kg: KnowledgeGraph, sparql: str, node_budget: int) -> View:
             order.setdefault(subject)
             attributes = overlay.setdefault(subject, {})
             if triple.predicate == RDF.type:
-                if triple.object.value.startswith(MLKG_NS):
-                    attributes["cls"] = triple.object.value[len(MLKG_NS):]
+                name = mlkg_term(triple.object.value)
+                if name is not None:
+                    attributes["cls"] = name
             elif triple.predicate == RDFS.label and isinstance(triple.object, Literal):
                 attributes["label"] = min(attributes.get("label", triple.object.value), triple.object.value)
             elif isinstance(triple.object, Literal):

@@ -83,6 +83,11 @@ OTHER_PROPERTIES = ("factValue",)
 TERMS = CLASSES + OBJECT_PROPERTIES + DATATYPE_PROPERTIES + OTHER_PROPERTIES
 
 
+def mlkg_term(iri: str) -> str | None:
+    """The local name of an mlkg: IRI ("Paper"), or None for any other IRI."""
+    return iri[len(MLKG_NS) :] if iri.startswith(MLKG_NS) else None
+
+
 class _Namespace:
     """Attribute access to the terms of one namespace, refusing typos."""
 

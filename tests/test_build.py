@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
 from pyoxigraph import RdfFormat
 
 from kg.build import build

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import RdfFormat, Store
 
 from kg.mapping import map_document
 from kg.reference import ReferenceWriter

@@ -7,7 +7,6 @@ Browser tests drive Chromium through chromedriver's W3C WebDriver HTTP API
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import socket
