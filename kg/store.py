@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -73,6 +74,7 @@ class KnowledgeGraph:
         out = Path(out_dir)
         shutil.rmtree(out / STORE_DIR, ignore_errors=True)
         (out / PENDING_FILE).unlink(missing_ok=True)
+        (out / PENDING_FILE).with_suffix(".partial").unlink(missing_ok=True)
 
     # -- writing ---------------------------------------------------------------
 
@@ -100,7 +102,10 @@ class KnowledgeGraph:
     def load_papers(self, graphs: Iterable[str], nquads: str, replace: Iterable[str] = ()) -> None:
         """Bulk-load N-Quads for new papers, replacing the graphs listed in *replace*."""
         graphs = list(graphs)
-        self._pending.write_text(json.dumps(graphs), encoding="utf-8")
+        # written whole or not at all: a kill mid-write must not leave a torn journal
+        partial = self._pending.with_suffix(".partial")
+        partial.write_text(json.dumps(graphs), encoding="utf-8")
+        os.replace(partial, self._pending)
         for graph in replace:
             self.store.remove_graph(NamedNode(graph))
         if nquads:

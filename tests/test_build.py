@@ -139,3 +139,13 @@ def test_base_iri_is_configurable(tmp_path):
     build([str(PAPERS / "002_80ad1e266ef25220.txt")], tmp_path, jobs=1, exports=[], base="http://example.org/kg/")
     subjects = {line.split()[0] for line in quads(tmp_path)}
     assert all(s.startswith("<http://example.org/kg/") for s in subjects)
+
+
+def test_a_journal_torn_by_a_kill_does_not_break_the_next_build(tmp_path):
+    build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False)
+    complete = quads(tmp_path)
+    # a kill while the journal was being written leaves only its partial file
+    (tmp_path / PENDING_FILE).with_suffix(".partial").write_text("")
+    result = build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False)
+    assert result.summary["papers_unchanged"] == result.summary["documents"]
+    assert quads(tmp_path) == complete
