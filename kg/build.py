@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
-from .export import ExportFormat, export
+from .export import ExportFormat, StreamedExports, export
 from .mapping import MappedDocument, map_document
 from .reference import ReferenceWriter
 from .report import ReportWriter, entry_for
 from .sources import Item, Rejected, check_paths, iter_documents
 from .store import KnowledgeGraph
-from .terms import Iris
+from .terms import Iris, header
 from .vocab import DEFAULT_BASE
 
 DEFAULT_EXPORTS = ("turtle", "trig")
@@ -100,10 +100,12 @@ class _Loader:
     def __init__(self, kg: KnowledgeGraph, iris: Iris, batch_size: int = BATCH_DOCUMENTS):
         self.kg = kg
         self.batch_size = batch_size
+        self.header = header(iris.base)
         self.reference = ReferenceWriter(iris)
         self.graphs: list[str] = []
         self.replace: list[str] = []
         self.parts: list[str] = []
+        self.reference_parts: list[str] = []
         self.size = 0
         self.loaded = 0
         self.unchanged = 0
@@ -115,7 +117,7 @@ class _Loader:
         self._thread = threading.Thread(target=self._load_batches, name="kg-loader", daemon=True)
         self._thread.start()
 
-    def add(self, doc: MappedDocument) -> bool:
+    def add(self, doc: MappedDocument, streamed: StreamedExports | None = None) -> bool:
         """Queue a paper; returns False when the store already has this exact text."""
         stored = self.kg.content_hash(doc.iri) if self.check_existing else None
         if stored == doc.content_hash:
@@ -124,10 +126,12 @@ class _Loader:
         if stored is not None:
             self.replace.append(doc.iri)
         self.graphs.append(doc.iri)
-        self.parts.append(doc.nquads)
-        reference = self.reference.quads(doc.reference_keys)
+        self.parts.append(doc.trig())
+        reference = self.reference.statements(doc.reference_keys)
         if reference:
-            self.parts.append(reference)
+            self.reference_parts.append(reference)
+        if streamed:
+            streamed.add(doc, reference)
         self.size += 1
         if self.size >= self.batch_size:
             self.flush()
@@ -138,9 +142,11 @@ class _Loader:
         if not self.graphs:
             return
         self._raise_if_failed()
-        self._batches.put((self.graphs, "".join(self.parts), self.replace))
+        if self.reference_parts:
+            self.parts.append(self.reference.block("".join(self.reference_parts)))
+        self._batches.put((self.graphs, self.header + "".join(self.parts), self.replace))
         self.loaded += len(self.graphs)
-        self.graphs, self.replace, self.parts, self.size = [], [], [], 0
+        self.graphs, self.replace, self.parts, self.reference_parts, self.size = [], [], [], [], 0
 
     # The store's bulk loader releases the GIL, so loading one batch in a
     # thread overlaps with reading and mapping the next.
@@ -199,12 +205,18 @@ def build(
     report = ReportWriter(out_dir / "report.json")
     loader = _Loader(kg, iris, batch_size)
     jobs = jobs or os.cpu_count() or 1
+    exports = [ExportFormat(name) for name in exports]
+    # Into an empty store, the exports are exactly the text being loaded:
+    # write Turtle and TriG alongside instead of reading the store back.
+    streamed = None
+    if not loader.check_existing:
+        streamed = StreamedExports(out_dir, [f for f in exports if f in StreamedExports.FORMATS], iris)
     try:
         for result in map_stream(iter_documents(paths, stdin), jobs=jobs, base=iris.base):
             if isinstance(result, Rejected):
                 entry = entry_for(result)
             else:
-                changed = loader.add(result)
+                changed = loader.add(result, streamed)
                 entry = entry_for(result, unchanged=not changed)
             report.add(entry)
             if progress:
@@ -212,16 +224,19 @@ def build(
         loader.close()
     except BaseException:
         report.abort()
+        if streamed:
+            streamed.abort()
         loader.close(flush=False)  # let an in-flight batch finish; its journal covers a kill
         raise
     load_seconds = time.perf_counter() - started
 
     # An update that changed nothing leaves existing exports as they are.
     changed = loader.loaded > 0 or fresh
-    outputs: list[Path] = []
-    for name in exports:
-        fmt = ExportFormat(name)
+    outputs: list[Path] = streamed.finish() if streamed else []
+    for fmt in exports:
         target = out_dir / f"graph.{fmt.extension}"
+        if target in outputs:
+            continue
         if changed or not target.exists():
             export(kg, fmt, target, base=iris.base)
         outputs.append(target)

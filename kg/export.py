@@ -9,14 +9,20 @@ those triples are de-duplicated on the way out.
 from __future__ import annotations
 
 import json
+import os
 from enum import Enum
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, TYPE_CHECKING, Iterator
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
+from .reference import ReferenceWriter
 from .store import KnowledgeGraph
+from .terms import Iris, header
 from .vocab import PREFIXES, RDF_NS, XSD_NS
+
+if TYPE_CHECKING:
+    from .mapping import MappedDocument
 
 
 class ExportFormat(str, Enum):
@@ -95,9 +101,18 @@ def export(
     """Write the whole graph to *output* (a path or a binary file)."""
     fmt = ExportFormat(fmt)
     if isinstance(output, (str, Path)):
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        with open(output, "wb") as stream:
-            return export(kg, fmt, stream, base=base)
+        # written beside the target and renamed: a failed export never leaves half a file
+        target = Path(output)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = _partial(target)
+        try:
+            with open(partial, "wb") as stream:
+                export(kg, fmt, stream, base=base)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        os.replace(partial, target)
+        return None
     if fmt.is_network:
         from .network import export_network
 
@@ -109,6 +124,62 @@ def export(
         kg.store.dump(output, fmt.rdf_format, prefixes=prefixes)
     else:
         serialize(union_triples(kg), output, fmt.rdf_format, prefixes=prefixes)
+
+
+def _partial(target: Path) -> Path:
+    return target.with_name(f".{target.name}.partial")
+
+
+class StreamedExports:
+    """Turtle and TriG written while documents load into an empty store.
+
+    The text is the very TriG the store loads, so these files hold the same
+    graph a later ``kg export`` reads back from the store, without a second
+    pass over millions of quads. Statements about shared nodes are written
+    to Turtle once; the reference graph comes last.
+    """
+
+    FORMATS = (ExportFormat.turtle, ExportFormat.trig)
+
+    def __init__(self, out_dir: Path, formats: list[ExportFormat], iris: Iris):
+        self.iris = iris
+        self.targets = {fmt: out_dir / f"graph.{fmt.extension}" for fmt in formats}
+        self.streams = {fmt: open(_partial(target), "w", encoding="utf-8") for fmt, target in self.targets.items()}
+        self.turtle = self.streams.get(ExportFormat.turtle)
+        self.trig = self.streams.get(ExportFormat.trig)
+        for stream in self.streams.values():
+            stream.write(header(iris.base))
+        self.shared_written: set[str] = set()
+        self.reference: list[str] = []
+
+    def add(self, doc: MappedDocument, reference: str) -> None:
+        if reference:
+            self.reference.append(reference)
+        if self.trig:
+            self.trig.write(doc.trig())
+        if self.turtle:
+            self.turtle.write(doc.turtle)
+            for statement in doc.shared:
+                if statement not in self.shared_written:
+                    self.shared_written.add(statement)
+                    self.turtle.write(statement)
+
+    def finish(self) -> list[Path]:
+        """Close the files and move them into place."""
+        statements = "".join(self.reference)
+        if self.turtle:
+            self.turtle.write(statements)
+        if self.trig and statements:
+            self.trig.write(ReferenceWriter(self.iris).block(statements))
+        for fmt, stream in self.streams.items():
+            stream.close()
+            os.replace(_partial(self.targets[fmt]), self.targets[fmt])
+        return list(self.targets.values())
+
+    def abort(self) -> None:
+        for fmt, stream in self.streams.items():
+            stream.close()
+            _partial(self.targets[fmt]).unlink(missing_ok=True)
 
 
 # -- JSON-LD ---------------------------------------------------------------------

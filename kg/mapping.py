@@ -1,4 +1,4 @@
-"""Map one document to RDF: its paper, run, model and mentions as N-Quads.
+"""Map one document to RDF: its paper, run, model and mentions as TriG.
 
 This is the work a build does per document, so it is a pure function of the
 document (plus the catalogues) and runs in worker processes. Facts from
@@ -32,11 +32,7 @@ from .normalize import (
 )
 from .sources import Document
 from .tags import KNOWN_TAGS, Sentences, TagSpan, parse_tags
-from .terms import Iris
-from .vocab import RDF_NS, RDFS_NS
-
-TYPE = f"<{RDF_NS}type>"
-LABEL = f"<{RDFS_NS}label>"
+from .terms import LABEL, TYPE, Iris
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,12 @@ class MappedDocument:
     source: str
     iri: str
     content_hash: str
-    nquads: str
+    #: the paper's graph name as written in TriG (relative to the base)
+    graph: str = ""
+    #: Turtle statements about the paper's own nodes (paper, run, mentions)
+    turtle: str = ""
+    #: statements about shared nodes (a named model's size), one per string
+    shared: tuple[str, ...] = ()
     reference_keys: set[tuple] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     facts: int = 0
@@ -72,6 +73,10 @@ class MappedDocument:
     @property
     def status(self) -> str:
         return "warning" if self.problems else "ok"
+
+    def trig(self) -> str:
+        """The paper's named graph as a TriG block (assuming :func:`kg.terms.header`)."""
+        return t.trig_block(self.graph, self.turtle, self.shared)
 
 
 def content_hash(text: str) -> str:
@@ -86,10 +91,8 @@ class _Mapper:
         self.iris = iris
         self.paper = iris.paper(doc.id)
         self.run = iris.run(self.paper)
-        self.out = t.QuadWriter(self.paper)
-        self.result = MappedDocument(
-            doc.id, doc.source, self.paper, content_hash(doc.text), nquads=""
-        )
+        self.out = t.GraphWriter(self.paper, iris.base)
+        self.result = MappedDocument(doc.id, doc.source, self.paper, content_hash(doc.text))
         self.models: list[str] = []
         # single-valued run facts seen so far: property -> (value, span)
         self.seen: dict[str, tuple[str, TagSpan]] = {}
@@ -246,7 +249,9 @@ class _Mapper:
                 self.warn(span, "not_understood", f"<{span.name}>: {reason}; kept as text only")
         self.model_node()  # every run has a model, named or not
         self.result.mentions = len(tagged.spans)
-        self.result.nquads = out.text()
+        self.result.graph = out.graph
+        self.result.turtle = out.statements()
+        self.result.shared = tuple(out.others)
         return self.result
 
     def describe_mention(self, mention: str, span: TagSpan, sentences: Sentences) -> None:
@@ -265,5 +270,5 @@ class _Mapper:
 
 
 def map_document(doc: Document, iris: Iris | None = None) -> MappedDocument:
-    """Everything one document says, as N-Quads in the paper's named graph."""
+    """Everything one document says, as TriG statements for the paper's named graph."""
     return _Mapper(doc, iris or Iris()).map()

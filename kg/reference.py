@@ -10,28 +10,32 @@ from __future__ import annotations
 from . import terms as t
 from .countries import country_by_code, display_name
 from .hardware import load_catalogue, manufacturer_id
-from .mapping import LABEL, TYPE
-from .terms import Iris
-from .vocab import OWL_NS, WIKIDATA_ENTITY
+from .terms import LABEL, TYPE, Iris
+from .vocab import WIKIDATA_ENTITY
 
-SAME_AS = f"<{OWL_NS}sameAs>"
+SAME_AS = "owl:sameAs"
 
 
 class ReferenceWriter:
-    """Turns reference keys into N-Quads, each key only once per writer."""
+    """Turns reference keys into Turtle statements, each key only once per writer."""
 
     def __init__(self, iris: Iris, known: set[tuple] | None = None):
         self.iris = iris
         self.done: set[tuple] = set(known or ())
 
-    def quads(self, keys: set[tuple]) -> str:
-        out = t.QuadWriter(self.iris.reference_graph)
+    def statements(self, keys: set[tuple]) -> str:
+        """Turtle statements for the keys not written before (assuming :func:`kg.terms.header`)."""
+        out = t.GraphWriter(self.iris.reference_graph, self.iris.base)
         for key in sorted(keys - self.done, key=repr):
             self.done.add(key)
             getattr(self, f"_{key[0]}")(out, *key[1:])
-        return out.text()
+        return "".join(out.others)
 
-    def _hardware(self, out: t.QuadWriter, accelerator_id: str) -> None:
+    def block(self, statements: str) -> str:
+        """*statements* as the reference graph's TriG block."""
+        return t.trig_block(t.GraphWriter(self.iris.reference_graph, self.iris.base).graph, statements)
+
+    def _hardware(self, out: t.GraphWriter, accelerator_id: str) -> None:
         catalogue = load_catalogue()
         acc = catalogue.get(accelerator_id)
         node = t.iri(self.iris.hardware(acc.id))
@@ -56,22 +60,25 @@ class ReferenceWriter:
                 self.done.add(family_key)
                 self._hardware(out, acc.family)
 
-    def _model(self, out: t.QuadWriter, key: str, label: str) -> None:
-        node = t.iri(self.iris.model(key))
-        out.add(node, TYPE, t.mlkg("Model"))
+    def _model(self, out: t.GraphWriter, key: str, label: str) -> None:
+        self._named(out, t.iri(self.iris.model(key)), "Model", label)
+
+    def _unknown_hardware(self, out: t.GraphWriter, key: str, label: str) -> None:
+        self._named(out, t.iri(self.iris.unknown_hardware(key)), "Hardware", label)
+
+    def _named(self, out: t.GraphWriter, node: str, cls: str, label: str) -> None:
+        """A node named by papers: its type once, each way of writing its name as a label."""
+        if ("typed", node) not in self.done:
+            self.done.add(("typed", node))
+            out.add(node, TYPE, t.mlkg(cls))
         out.add(node, LABEL, t.string(label))
 
-    def _unknown_hardware(self, out: t.QuadWriter, key: str, label: str) -> None:
-        node = t.iri(self.iris.unknown_hardware(key))
-        out.add(node, TYPE, t.mlkg("Hardware"))
-        out.add(node, LABEL, t.string(label))
-
-    def _org(self, out: t.QuadWriter, name: str) -> None:
+    def _org(self, out: t.GraphWriter, name: str) -> None:
         node = t.iri(self.iris.organization(manufacturer_id(name)))
         out.add(node, TYPE, t.mlkg("Organization"))
         out.add(node, LABEL, t.string(name))
 
-    def _country(self, out: t.QuadWriter, iso2: str) -> None:
+    def _country(self, out: t.GraphWriter, iso2: str) -> None:
         country = country_by_code(iso2)
         node = t.iri(self.iris.country(iso2))
         out.add(node, TYPE, t.mlkg("Country"))
@@ -79,7 +86,7 @@ class ReferenceWriter:
         out.add(node, t.mlkg("isoCode"), t.string(country.iso2))
         out.add(node, SAME_AS, t.iri(WIKIDATA_ENTITY + country.wikidata))
 
-    def _year(self, out: t.QuadWriter, year: int) -> None:
+    def _year(self, out: t.GraphWriter, year: int) -> None:
         node = t.iri(self.iris.year(year))
         out.add(node, TYPE, t.mlkg("Year"))
         out.add(node, LABEL, t.string(str(year)))

@@ -99,8 +99,8 @@ class KnowledgeGraph:
             return quad.object.value
         return None
 
-    def load_papers(self, graphs: Iterable[str], nquads: str, replace: Iterable[str] = ()) -> None:
-        """Bulk-load N-Quads for new papers, replacing the graphs listed in *replace*."""
+    def load_papers(self, graphs: Iterable[str], trig: str, replace: Iterable[str] = ()) -> None:
+        """Bulk-load TriG for new papers, replacing the graphs listed in *replace*."""
         graphs = list(graphs)
         # written whole or not at all: a kill mid-write must not leave a torn journal
         partial = self._pending.with_suffix(".partial")
@@ -108,14 +108,10 @@ class KnowledgeGraph:
         os.replace(partial, self._pending)
         for graph in replace:
             self.store.remove_graph(NamedNode(graph))
-        if nquads:
-            self.store.bulk_load(nquads.encode("utf-8"), RdfFormat.N_QUADS)
+        if trig:
+            self.store.bulk_load(trig.encode("utf-8"), RdfFormat.TRIG)
         self.store.flush()
         self._pending.unlink()
-
-    def load_reference(self, nquads: str) -> None:
-        if nquads:
-            self.store.bulk_load(nquads.encode("utf-8"), RdfFormat.N_QUADS)
 
     def remove_paper(self, paper_iri: str) -> bool:
         graph = NamedNode(paper_iri)

@@ -1,17 +1,20 @@
-"""Resource IRIs and N-Quads term syntax.
+"""Resource IRIs and Turtle/TriG term syntax.
 
 IRIs are minted here and nowhere else, so they stay deterministic and valid
 whatever the input text holds (spaces, slashes, quotes, ``<``, non-ASCII).
-Terms are written straight to N-Quads text: workers hand plain strings to
-the store's bulk loader instead of building millions of term objects.
+Terms are written straight to TriG text: workers hand plain strings to the
+store's bulk loader instead of building millions of term objects, and the
+same text, grouped by subject with prefixed names and IRIs relative to the
+base, is what a fresh build streams into its Turtle and TriG exports.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Iterable
 from urllib.parse import quote
 
-from .vocab import DEFAULT_BASE, MLKG_NS, XSD_NS
+from .vocab import DEFAULT_BASE, PREFIXES
 
 
 def segment(text: str) -> str:
@@ -65,8 +68,13 @@ def iri(value: str) -> str:
 
 
 def mlkg(term: str) -> str:
-    return f"<{MLKG_NS}{term}>"
+    """A term of the mlkg ontology as a prefixed name (local names are plain words)."""
+    return f"mlkg:{term}"
 
+
+#: rdf:type and rdfs:label, the two predicates every node has.
+TYPE = "a"
+LABEL = "rdfs:label"
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
@@ -76,18 +84,19 @@ def string(value: str) -> str:
 
 
 def typed(lexical: str, datatype: str) -> str:
-    return f'"{lexical}"^^<{XSD_NS}{datatype}>'
+    """A literal of an XML Schema datatype (*datatype* is the local name)."""
+    return f'"{lexical}"^^xsd:{datatype}'
 
 
 def integer(value: int) -> str:
-    return typed(str(int(value)), "integer")
+    return str(int(value))  # a bare Turtle integer is an xsd:integer
 
 
 def decimal(value: Decimal | int | float) -> str:
+    """An xsd:decimal in the canonical form the store keeps (``672``, ``1.5``)."""
     text = format(Decimal(str(value)).normalize(), "f")
-    if "." not in text:
-        text += ".0"
-    return typed(text, "decimal")
+    # bare digits-dot-digits is a Turtle decimal; bare digits alone would be an integer
+    return text if "." in text else typed(text, "decimal")
 
 
 def double(value: float) -> str:
@@ -95,24 +104,66 @@ def double(value: float) -> str:
 
 
 def boolean(value: bool) -> str:
-    return typed("true" if value else "false", "boolean")
+    return "true" if value else "false"
 
 
 def duration(lexical: str) -> str:
     return typed(lexical, "duration")
 
 
-class QuadWriter:
-    """Collects N-Quads lines for one named graph."""
+def header(base: str) -> str:
+    """The ``@base`` and ``@prefix`` lines that the statements of :class:`GraphWriter` assume."""
+    lines = [f"@base <{base}> .\n"] if base.endswith("/") else []
+    lines += [f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items()]
+    return "".join(lines)
 
-    __slots__ = ("graph", "lines")
 
-    def __init__(self, graph: str):
-        self.graph = f"<{graph}>"
-        self.lines: list[str] = []
+class GraphWriter:
+    """One named graph's triples as Turtle statements, grouped by subject.
+
+    Subjects at or under the graph's own IRI (a paper, its run, its
+    mentions) belong to this graph alone. Statements about other nodes (a
+    named model's parameter count) may be repeated by other papers; they
+    are kept apart so a union of graphs can write each one once.
+    """
+
+    __slots__ = ("graph", "own", "prefix", "cut", "subjects", "others")
+
+    def __init__(self, graph: str, base: str):
+        self.prefix = "<" + base if base.endswith("/") else None
+        self.cut = len(base)
+        self.graph = self.term(f"<{graph}>")
+        self.own = (f"<{graph}>", f"<{graph}/")
+        self.subjects: dict[str, list[str]] = {}
+        self.others: list[str] = []
+
+    def term(self, term: str) -> str:
+        """Write an IRI under the base relative to it (base ends with ``/``, paths are minted here)."""
+        if self.prefix and term.startswith(self.prefix):
+            return "<" + term[self.cut + 1 :]
+        return term
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
-        self.lines.append(f"{subject} {predicate} {obj} {self.graph} .\n")
+        obj = self.term(obj)
+        if subject.startswith(self.own):
+            self.subjects.setdefault(self.term(subject), []).append(f"{predicate} {obj}")
+        else:
+            self.others.append(f"{self.term(subject)} {predicate} {obj} .\n")
 
-    def text(self) -> str:
-        return "".join(self.lines)
+    def statements(self) -> str:
+        """The graph's own statements (Turtle, assuming :func:`header`)."""
+        return "".join(
+            f"{subject} {_NEXT.join(pairs)} .\n" for subject, pairs in self.subjects.items()
+        )
+
+    def block(self) -> str:
+        """The whole graph as a TriG block."""
+        return trig_block(self.graph, self.statements(), self.others)
+
+
+_NEXT = " ;\n    "
+
+
+def trig_block(graph: str, statements: str, others: Iterable[str] = ()) -> str:
+    """A TriG graph block: ``graph { statements }``."""
+    return f"{graph} {{\n{statements}{''.join(others)}}}\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -31,7 +32,9 @@ RDFLIB_SYNTAX = {
 
 
 @pytest.fixture(scope="module")
-def exported(example_graph, tmp_path_factory):
+def exported(example_graph, example_build, tmp_path_factory):
+    """Every format read back from the store, plus the Turtle and TriG a
+    fresh build wrote while loading (``built-turtle``, ``built-trig``)."""
     folder = tmp_path_factory.mktemp("exports")
     files = {}
     for fmt in ExportFormat:
@@ -40,7 +43,15 @@ def exported(example_graph, tmp_path_factory):
         path = folder / f"graph.{fmt.extension}"
         export(example_graph, fmt, path, base=DEFAULT_BASE)
         files[fmt.value] = path
+    out, result = example_build
+    assert {out / "graph.ttl", out / "graph.trig"} <= {Path(p) for p in result.outputs}
+    files["built-turtle"] = out / "graph.ttl"
+    files["built-trig"] = out / "graph.trig"
     return files
+
+
+def _format(name: str) -> str:
+    return name.removeprefix("built-")
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +78,14 @@ def _rdflib_quads(path, syntax) -> set:
 
 
 def _expected_count(fmt: str, expected: dict) -> int:
-    return expected["quads"] if ExportFormat(fmt).has_graphs else expected["triples"]
+    return expected["quads"] if ExportFormat(_format(fmt)).has_graphs else expected["triples"]
 
 
-@pytest.mark.parametrize("fmt", sorted(RAPPER_SYNTAX))
+@pytest.mark.parametrize("fmt", sorted(RAPPER_SYNTAX) + ["built-turtle", "built-trig"])
 def test_rapper_reads_every_statement(fmt, exported, expected):
     rapper = require_tool("rapper")
     run = subprocess.run(
-        [rapper, "-i", RAPPER_SYNTAX[fmt], "-c", str(exported[fmt])], capture_output=True, text=True
+        [rapper, "-i", RAPPER_SYNTAX[_format(fmt)], "-c", str(exported[fmt])], capture_output=True, text=True
     )
     assert run.returncode == 0, run.stderr
     assert "error" not in run.stderr.lower(), run.stderr
@@ -82,15 +93,16 @@ def test_rapper_reads_every_statement(fmt, exported, expected):
     assert count == _expected_count(fmt, expected)
 
 
-@pytest.mark.parametrize("fmt", sorted(RDFLIB_SYNTAX))
+@pytest.mark.parametrize("fmt", sorted(RDFLIB_SYNTAX) + ["built-turtle", "built-trig"])
 def test_rdflib_reads_the_same_graph(fmt, exported, expected):
-    if ExportFormat(fmt).has_graphs:
-        got = _rdflib_quads(exported[fmt], RDFLIB_SYNTAX[fmt])
+    syntax = RDFLIB_SYNTAX[_format(fmt)]
+    if ExportFormat(_format(fmt)).has_graphs:
+        got = _rdflib_quads(exported[fmt], syntax)
         reference = _rdflib_quads(exported["nquads"], "nquads")
         assert len(got) == expected["quads"]
         assert got == reference
     else:
-        graph = rdflib.Graph().parse(str(exported[fmt]), format=RDFLIB_SYNTAX[fmt])
+        graph = rdflib.Graph().parse(str(exported[fmt]), format=syntax)
         union = {(s, p, o) for s, p, o, _ in _rdflib_quads(exported["nquads"], "nquads")}
         assert len(graph) == expected["triples"]
         assert set(graph) == union
