@@ -92,6 +92,9 @@ class _Mapper:
         self.paper = iris.paper(doc.id)
         self.run = iris.run(self.paper)
         self.out = t.GraphWriter(self.paper, iris.base)
+        self.iri = self.out.iri
+        self.paper_term = self.iri(self.paper)
+        self.run_term = self.iri(self.run)
         self.result = MappedDocument(doc.id, doc.source, self.paper, content_hash(doc.text))
         self.models: list[str] = []
         # single-valued run facts seen so far: property -> (value, span)
@@ -133,20 +136,20 @@ class _Mapper:
 
     def model_node(self) -> str:
         if not self.models:
-            node = t.iri(self.iris.unnamed_model(self.paper))
+            node = self.iri(self.iris.unnamed_model(self.paper))
             self.out.add(node, TYPE, t.mlkg("Model"))
             self.out.add(node, LABEL, t.string(f"unnamed model ({self.doc.id})"))
-            self.out.add(t.iri(self.run), t.mlkg("trainedModel"), node)
+            self.out.add(self.run_term, t.mlkg("trainedModel"), node)
             self.models.append(node)
         return self.models[0]
 
     def on_model(self, span: TagSpan, mention: str) -> None:
         name = " ".join(span.text.split())
         key = model_key(name)
-        node = t.iri(self.iris.model(key))
+        node = self.iri(self.iris.model(key))
         self.result.reference_keys.add(("model", key, name))
         if node in self.models:
-            self.fact(mention, t.iri(self.run), "trainedModel", node)
+            self.fact(mention, self.run_term, "trainedModel", node)
             return
         if self.models:
             self.warn(
@@ -155,7 +158,7 @@ class _Mapper:
                 f"a second model {name!r} is named; parameter counts attach to the first",
             )
         self.models.append(node)
-        self.fact(mention, t.iri(self.run), "trainedModel", node)
+        self.fact(mention, self.run_term, "trainedModel", node)
 
     def on_params(self, span: TagSpan, mention: str) -> None:
         parsed = parse_parameter_count(span.text)
@@ -166,13 +169,13 @@ class _Mapper:
         parsed = parse_count(span.text)
         self.hedge(mention, parsed)
         self.single(span, "hardwareQuantity", str(parsed.value))
-        self.fact(mention, t.iri(self.run), "hardwareQuantity", t.integer(parsed.value))
+        self.fact(mention, self.run_term, "hardwareQuantity", t.integer(parsed.value))
 
     def on_training(self, span: TagSpan, mention: str) -> None:
         parsed = parse_duration(span.text)
         self.hedge(mention, parsed)
         self.single(span, "trainingDuration", parsed.iso)
-        run = t.iri(self.run)
+        run = self.run_term
         self.fact(mention, run, "trainingDuration", t.duration(parsed.iso))
         self.out.add(run, t.mlkg("trainingHours"), t.decimal(parsed.hours))
 
@@ -182,7 +185,7 @@ class _Mapper:
             key = hardware_key(span.text)
             if not key:
                 raise NotUnderstood(f"{span.text!r} does not name an accelerator")
-            node = t.iri(self.iris.unknown_hardware(key))
+            node = self.iri(self.iris.unknown_hardware(key))
             self.result.reference_keys.add(("unknown_hardware", key, " ".join(span.text.split())))
             self.warn(
                 span,
@@ -191,21 +194,21 @@ class _Mapper:
                 "(add it to kg/data/hardware.csv to merge it with other papers)",
             )
         else:
-            node = t.iri(self.iris.hardware(accelerator.id))
+            node = self.iri(self.iris.hardware(accelerator.id))
             self.result.reference_keys.add(("hardware", accelerator.id))
-        self.fact(mention, t.iri(self.run), "hardware", node)
+        self.fact(mention, self.run_term, "hardware", node)
 
     def on_country(self, span: TagSpan, mention: str) -> None:
         country = resolve_country(span.text)
         self.single(span, "country", country.iso2)
         self.result.reference_keys.add(("country", country.iso2))
-        self.fact(mention, t.iri(self.run), "country", t.iri(self.iris.country(country.iso2)))
+        self.fact(mention, self.run_term, "country", self.iri(self.iris.country(country.iso2)))
 
     def on_year(self, span: TagSpan, mention: str) -> None:
         parsed = parse_year(span.text)
         self.single(span, "year", str(parsed.value))
         self.result.reference_keys.add(("year", parsed.value))
-        self.fact(mention, t.iri(self.run), "year", t.iri(self.iris.year(parsed.value)))
+        self.fact(mention, self.run_term, "year", self.iri(self.iris.year(parsed.value)))
 
     # -- the document ----------------------------------------------------------
 
@@ -215,15 +218,17 @@ class _Mapper:
         for p in tagged.problems:
             self.result.problems.append(Problem(p.line, p.column, p.kind, p.message))
 
-        paper, run = t.iri(self.paper), t.iri(self.run)
-        out.add(paper, TYPE, t.mlkg("Paper"))
-        out.add(paper, LABEL, t.string(doc.id))
-        out.add(paper, t.mlkg("paperId"), t.string(doc.id))
-        out.add(paper, t.mlkg("sourcePath"), t.string(doc.source))
-        out.add(paper, t.mlkg("contentHash"), t.string(self.result.content_hash))
-        out.add(paper, t.mlkg("reports"), run)
-        out.add(run, TYPE, t.mlkg("TrainingRun"))
-        out.add(run, LABEL, t.string(f"training run reported in {doc.id}"))
+        paper, run = self.paper_term, self.run_term
+        out.describe(
+            paper,
+            (TYPE, t.mlkg("Paper")),
+            (LABEL, t.string(doc.id)),
+            (t.mlkg("paperId"), t.string(doc.id)),
+            (t.mlkg("sourcePath"), t.string(doc.source)),
+            (t.mlkg("contentHash"), t.string(self.result.content_hash)),
+            (t.mlkg("reports"), run),
+        )
+        out.describe(run, (TYPE, t.mlkg("TrainingRun")), (LABEL, t.string(f"training run reported in {doc.id}")))
 
         # Models first, so parameter counts attach to the named model
         # wherever the <params> tag sits in the text.
@@ -235,7 +240,7 @@ class _Mapper:
         }
         sentences = Sentences(tagged.plain)
         for index, span in order:
-            mention = t.iri(self.iris.mention(self.paper, index + 1))
+            mention = self.iri(self.iris.mention(self.paper, index + 1))
             self.describe_mention(mention, span, sentences)
             handler = handlers.get(span.name)
             if handler is None:
@@ -255,18 +260,19 @@ class _Mapper:
         return self.result
 
     def describe_mention(self, mention: str, span: TagSpan, sentences: Sentences) -> None:
-        out = self.out
-        out.add(mention, TYPE, t.mlkg("Mention"))
-        out.add(mention, LABEL, t.string(f"{span.name}: {' '.join(span.text.split())}"))
-        out.add(mention, t.mlkg("inPaper"), t.iri(self.paper))
-        out.add(mention, t.mlkg("tagName"), t.string(span.name))
-        out.add(mention, t.mlkg("mentionText"), t.string(span.text))
-        out.add(mention, t.mlkg("startOffset"), t.integer(span.start))
-        out.add(mention, t.mlkg("endOffset"), t.integer(span.end))
-        out.add(mention, t.mlkg("line"), t.integer(span.line))
-        out.add(mention, t.mlkg("column"), t.integer(span.column))
-        sentence = sentences.around(span.start, span.end)
-        out.add(mention, t.mlkg("sourceSentence"), t.string(sentence))
+        self.out.describe(
+            mention,
+            (TYPE, t.mlkg("Mention")),
+            (LABEL, t.string(f"{span.name}: {' '.join(span.text.split())}")),
+            (t.mlkg("inPaper"), self.paper_term),
+            (t.mlkg("tagName"), t.string(span.name)),
+            (t.mlkg("mentionText"), t.string(span.text)),
+            (t.mlkg("startOffset"), t.integer(span.start)),
+            (t.mlkg("endOffset"), t.integer(span.end)),
+            (t.mlkg("line"), t.integer(span.line)),
+            (t.mlkg("column"), t.integer(span.column)),
+            (t.mlkg("sourceSentence"), t.string(sentences.around(span.start, span.end))),
+        )
 
 
 def map_document(doc: Document, iris: Iris | None = None) -> MappedDocument:

@@ -38,7 +38,7 @@ class ReferenceWriter:
     def _hardware(self, out: t.GraphWriter, accelerator_id: str) -> None:
         catalogue = load_catalogue()
         acc = catalogue.get(accelerator_id)
-        node = t.iri(self.iris.hardware(acc.id))
+        node = out.iri(self.iris.hardware(acc.id))
         out.add(node, TYPE, t.mlkg("Hardware"))
         out.add(node, LABEL, t.string(acc.name))
         out.add(node, t.mlkg("acceleratorType"), t.string(acc.type))
@@ -49,22 +49,22 @@ class ReferenceWriter:
         if acc.fp16_flops is not None:
             out.add(node, t.mlkg("peakFP16Flops"), t.double(acc.fp16_flops))
         org_key = ("org", acc.manufacturer)
-        out.add(node, t.mlkg("manufacturer"), t.iri(self.iris.organization(manufacturer_id(acc.manufacturer))))
+        out.add(node, t.mlkg("manufacturer"), out.iri(self.iris.organization(manufacturer_id(acc.manufacturer))))
         if org_key not in self.done:
             self.done.add(org_key)
             self._org(out, acc.manufacturer)
         if acc.family:
             family_key = ("hardware", acc.family)
-            out.add(node, t.mlkg("variantOf"), t.iri(self.iris.hardware(acc.family)))
+            out.add(node, t.mlkg("variantOf"), out.iri(self.iris.hardware(acc.family)))
             if family_key not in self.done:
                 self.done.add(family_key)
                 self._hardware(out, acc.family)
 
     def _model(self, out: t.GraphWriter, key: str, label: str) -> None:
-        self._named(out, t.iri(self.iris.model(key)), "Model", label)
+        self._named(out, out.iri(self.iris.model(key)), "Model", label)
 
     def _unknown_hardware(self, out: t.GraphWriter, key: str, label: str) -> None:
-        self._named(out, t.iri(self.iris.unknown_hardware(key)), "Hardware", label)
+        self._named(out, out.iri(self.iris.unknown_hardware(key)), "Hardware", label)
 
     def _named(self, out: t.GraphWriter, node: str, cls: str, label: str) -> None:
         """A node named by papers: its type once, each way of writing its name as a label."""
@@ -74,20 +74,20 @@ class ReferenceWriter:
         out.add(node, LABEL, t.string(label))
 
     def _org(self, out: t.GraphWriter, name: str) -> None:
-        node = t.iri(self.iris.organization(manufacturer_id(name)))
+        node = out.iri(self.iris.organization(manufacturer_id(name)))
         out.add(node, TYPE, t.mlkg("Organization"))
         out.add(node, LABEL, t.string(name))
 
     def _country(self, out: t.GraphWriter, iso2: str) -> None:
         country = country_by_code(iso2)
-        node = t.iri(self.iris.country(iso2))
+        node = out.iri(self.iris.country(iso2))
         out.add(node, TYPE, t.mlkg("Country"))
         out.add(node, LABEL, t.string(display_name(country)))
         out.add(node, t.mlkg("isoCode"), t.string(country.iso2))
-        out.add(node, SAME_AS, t.iri(WIKIDATA_ENTITY + country.wikidata))
+        out.add(node, SAME_AS, out.iri(WIKIDATA_ENTITY + country.wikidata))
 
     def _year(self, out: t.GraphWriter, year: int) -> None:
-        node = t.iri(self.iris.year(year))
+        node = out.iri(self.iris.year(year))
         out.add(node, TYPE, t.mlkg("Year"))
         out.add(node, LABEL, t.string(str(year)))
         out.add(node, t.mlkg("yearValue"), t.integer(year))

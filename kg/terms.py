@@ -63,10 +63,6 @@ class Iris:
         return f"{self.base}year/{year:04d}"
 
 
-def iri(value: str) -> str:
-    return f"<{value}>"
-
-
 def mlkg(term: str) -> str:
     """A term of the mlkg ontology as a prefixed name (local names are plain words)."""
     return f"mlkg:{term}"
@@ -131,24 +127,30 @@ class GraphWriter:
 
     def __init__(self, graph: str, base: str):
         self.prefix = "<" + base if base.endswith("/") else None
-        self.cut = len(base)
-        self.graph = self.term(f"<{graph}>")
-        self.own = (f"<{graph}>", f"<{graph}/")
+        self.cut = len(base) + 1
+        self.graph = self.iri(graph)
+        self.own = (self.graph, self.graph[:-1] + "/")
         self.subjects: dict[str, list[str]] = {}
         self.others: list[str] = []
 
-    def term(self, term: str) -> str:
-        """Write an IRI under the base relative to it (base ends with ``/``, paths are minted here)."""
+    def iri(self, value: str) -> str:
+        """An IRI as written here: relative to the base when under it (a base
+        ending in ``/``; paths under it are minted by :class:`Iris`)."""
+        term = f"<{value}>"
         if self.prefix and term.startswith(self.prefix):
-            return "<" + term[self.cut + 1 :]
+            return "<" + term[self.cut :]
         return term
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
-        obj = self.term(obj)
+        """One triple; terms as written by :meth:`iri` and the literal helpers."""
         if subject.startswith(self.own):
-            self.subjects.setdefault(self.term(subject), []).append(f"{predicate} {obj}")
+            self.subjects.setdefault(subject, []).append(f"{predicate} {obj}")
         else:
-            self.others.append(f"{self.term(subject)} {predicate} {obj} .\n")
+            self.others.append(f"{subject} {predicate} {obj} .\n")
+
+    def describe(self, subject: str, *pairs: tuple[str, str]) -> None:
+        """Several triples about one of the graph's own nodes."""
+        self.subjects.setdefault(subject, []).extend(f"{p} {o}" for p, o in pairs)
 
     def statements(self) -> str:
         """The graph's own statements (Turtle, assuming :func:`header`)."""
