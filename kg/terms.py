@@ -143,10 +143,16 @@ class GraphWriter:
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         """One triple; terms as written by :meth:`iri` and the literal helpers."""
+        # a paper may state a fact twice; write it once, as the store keeps it
         if subject.startswith(self.own):
-            self.subjects.setdefault(subject, []).append(f"{predicate} {obj}")
+            pairs = self.subjects.setdefault(subject, [])
+            pair = f"{predicate} {obj}"
+            if pair not in pairs:
+                pairs.append(pair)
         else:
-            self.others.append(f"{subject} {predicate} {obj} .\n")
+            statement = f"{subject} {predicate} {obj} .\n"
+            if statement not in self.others:
+                self.others.append(statement)
 
     def describe(self, subject: str, *pairs: tuple[str, str]) -> None:
         """Several triples about one of the graph's own nodes."""

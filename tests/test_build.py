@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+
+import rdflib
 
 from pyoxigraph import RdfFormat
 
@@ -47,6 +50,38 @@ def test_outputs_are_written(example_build):
     out, result = example_build
     for name in ("graph.ttl", "graph.trig", "report.json"):
         assert (out / name).stat().st_size > 0
+
+
+def _trig_quads(path) -> set:
+    dataset = rdflib.Dataset()
+    dataset.parse(str(path), format="trig")
+    return {q for q in dataset.quads((None, None, None, None)) if q[3] is not None}
+
+
+def _store_quads(out) -> set:
+    kg = KnowledgeGraph(out, read_only=True)
+    data = kg.store.dump(format=RdfFormat.N_QUADS)
+    del kg
+    dataset = rdflib.Dataset()
+    dataset.parse(data=data, format="nquads")
+    return {q for q in dataset.quads((None, None, None, None)) if q[3] is not None}
+
+
+def test_exports_follow_the_store_on_fresh_builds_and_updates(tmp_path):
+    papers = tmp_path / "papers"
+    shutil.copytree(PAPERS, papers)
+    out = tmp_path / "out"
+    build([str(papers)], out, jobs=1, exports=["trig"], validate=False)  # written while loading
+    assert _trig_quads(out / "graph.trig") == _store_quads(out)
+    assert not list(out.glob(".*.partial"))
+
+    changed = papers / "003_llama-style-decoder.txt"
+    changed.write_text(re.sub(r"<year>[^<]*</year>", "<year>2019</year>", changed.read_text(), count=1))
+    result = build([str(papers)], out, jobs=1, exports=["trig"], validate=False)  # read back from the store
+    assert result.summary["papers_loaded"] == 1
+    exported = _trig_quads(out / "graph.trig")
+    assert exported == _store_quads(out)
+    assert any(str(o).endswith("/year/2019") for _, _, o, g in exported if "003_llama" in str(g))
 
 
 def test_rebuilding_the_same_input_changes_nothing(tmp_path):

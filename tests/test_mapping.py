@@ -185,3 +185,11 @@ def test_labels_everywhere():
     unlabeled = select(store, "SELECT ?s WHERE { ?s a ?c FILTER NOT EXISTS { ?s rdfs:label ?l } }")
     assert unlabeled == []
     assert RDFS.label.value == "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def test_a_fact_stated_twice_is_written_once():
+    text = "<model>Foo-1</model> was trained in <year>2021</year>. Yes, <model>Foo-1</model> in <year>2021</year>."
+    mapped = map_document(Document("twice", text, "t.txt"))
+    statements = [line.strip() for line in mapped.trig().splitlines()]
+    assert sum("mlkg:year <year/2021>" in line for line in statements) == 1
+    assert sum("mlkg:trainedModel <model/foo1>" in line for line in statements) == 1
