@@ -39,6 +39,11 @@ BATCH_DOCUMENTS = 2_000
 #: of TriG (~950 MB for 10,000 papers, 43 MB), so the caps bound memory.
 MAX_BATCH_DOCUMENTS = 10_000
 MAX_BATCH_BYTES = 48_000_000
+#: A build that loads at least this many papers compacts the store after:
+#: batches leave overlapping files that every lookup has to search, and one
+#: full compaction (17 s for 100k papers) made the bundled queries 2-4x
+#: faster and the store a fifth smaller. Small updates skip it.
+COMPACT_AFTER = 20_000
 CHUNK = 64
 
 Progress = Callable[[dict], None]
@@ -200,10 +205,12 @@ def build(
     progress: Progress | None = None,
     after_store: Callable[[KnowledgeGraph, Path], list[Path]] | None = None,
     batch_size: int = BATCH_DOCUMENTS,
+    compact_after: int = COMPACT_AFTER,
 ) -> BuildResult:
     """Build (or update) the knowledge graph in *out* from documents under *paths*.
 
     Unchanged papers are skipped, changed ones replace their named graph.
+    A build that loads *compact_after* papers or more compacts the store.
     ``validate=None`` validates when the store holds at most
     :data:`VALIDATION_LIMIT` papers.
     """
@@ -242,6 +249,11 @@ def build(
         loader.close(flush=False)  # let an in-flight batch finish; its journal covers a kill
         raise
     load_seconds = time.perf_counter() - started
+    compact_seconds = None
+    if loader.loaded >= compact_after:
+        compacting = time.perf_counter()
+        kg.optimize()
+        compact_seconds = round(time.perf_counter() - compacting, 3)
 
     # An update that changed nothing leaves existing exports as they are.
     changed = loader.loaded > 0 or fresh
@@ -277,6 +289,7 @@ def build(
         triples_in_store=len(kg) if papers <= VALIDATION_LIMIT else None,
         seconds=round(time.perf_counter() - started, 3),
         load_seconds=round(load_seconds, 3),
+        compact_seconds=compact_seconds,
         validation=validation,
         outputs=[str(p) for p in outputs],
     )

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .build import DEFAULT_EXPORTS, VALIDATION_LIMIT, build as build_graph
+from .build import COMPACT_AFTER, DEFAULT_EXPORTS, VALIDATION_LIMIT, build as build_graph
 from .export import ExportFormat, export as export_graph
 from .query import QueryError, ResultFormat, bundled_queries, resolve_query, rows, run_query, write_result
 from .sources import SourceError
@@ -96,6 +96,10 @@ def build(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
     html: bool = typer.Option(True, "--html/--no-html", help="Also write graph.html, the interactive view."),
     batch_size: int = typer.Option(2000, "--batch-size", min=1, hidden=True, help="Papers per store batch."),
+    compact: bool = typer.Option(
+        True, "--compact/--no-compact",
+        help=f"Compact the store after loading {COMPACT_AFTER:,} papers or more (faster queries, smaller store).",
+    ),
 ) -> None:
     """Build or update the knowledge graph from tagged excerpts.
 
@@ -127,6 +131,7 @@ def build(
                 progress=on_document,
                 after_store=_write_html if html else None,
                 batch_size=batch_size,
+                compact_after=COMPACT_AFTER if compact else sys.maxsize,
             )
     except (SourceError, StoreError) as err:
         fail(str(err))

@@ -103,6 +103,9 @@ def export(
     if isinstance(output, (str, Path)):
         # written beside the target and renamed: a failed export never leaves half a file
         target = Path(output)
+        if target.exists() and not target.is_file():  # /dev/stdout, a named pipe: write through
+            with open(target, "wb") as stream:
+                return export(kg, fmt, stream, base=base)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = _partial(target)
         try:

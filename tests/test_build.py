@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 
+import pytest
 import rdflib
 
 from pyoxigraph import RdfFormat
@@ -170,10 +171,13 @@ def test_parallel_build_equals_serial_build(tmp_path):
     assert quads(tmp_path / "one") == quads(tmp_path / "two")
 
 
-def test_base_iri_is_configurable(tmp_path):
-    build([str(PAPERS / "002_80ad1e266ef25220.txt")], tmp_path, jobs=1, exports=[], base="http://example.org/kg/")
+@pytest.mark.parametrize("base", ["http://example.org/kg/", "http://example.org/kg#"])
+def test_base_iri_is_configurable(tmp_path, base):
+    build([str(PAPERS / "002_80ad1e266ef25220.txt")], tmp_path, jobs=1, exports=["trig"], base=base)
     subjects = {line.split()[0] for line in quads(tmp_path)}
-    assert all(s.startswith("<http://example.org/kg/") for s in subjects)
+    assert all(s.startswith(f"<{base}") for s in subjects)
+    # the TriG written while loading resolves to the same IRIs (relative ones only under a "/" base)
+    assert _trig_quads(tmp_path / "graph.trig") == _store_quads(tmp_path)
 
 
 def test_a_journal_torn_by_a_kill_does_not_break_the_next_build(tmp_path):
@@ -184,3 +188,11 @@ def test_a_journal_torn_by_a_kill_does_not_break_the_next_build(tmp_path):
     result = build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False)
     assert result.summary["papers_unchanged"] == result.summary["documents"]
     assert quads(tmp_path) == complete
+
+
+def test_compacting_after_a_large_load_keeps_the_graph(tmp_path):
+    plain = build([str(PAPERS)], tmp_path / "plain", jobs=1, exports=[], validate=False)
+    compacted = build([str(PAPERS)], tmp_path / "compacted", jobs=1, exports=[], validate=False, compact_after=1)
+    assert plain.summary["compact_seconds"] is None  # below the threshold
+    assert compacted.summary["compact_seconds"] is not None
+    assert quads(tmp_path / "compacted") == quads(tmp_path / "plain")

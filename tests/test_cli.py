@@ -145,3 +145,20 @@ def test_add_updates_a_store_without_rewriting_exports(tmp_path):
 def test_add_needs_an_existing_store(tmp_path):
     result = runner.invoke(app, ["add", str(PAPERS), "--out", str(tmp_path / "none")])
     assert result.exit_code == 2 and "kg build" in result.output
+
+
+def test_export_into_a_named_pipe_writes_through_it(built, tmp_path):
+    """A special file is written to, never replaced by a renamed temporary file."""
+    import os
+    import subprocess
+    import sys
+
+    out, _ = built
+    fifo = tmp_path / "pipe.nt"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen([sys.executable, "-c", f"import sys; print(len(open({str(fifo)!r}).readlines()))"],
+                              stdout=subprocess.PIPE, text=True)
+    result = runner.invoke(app, ["export", "--format", "ntriples", "-o", str(fifo), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert int(reader.communicate(timeout=60)[0]) > 1000
+    assert fifo.is_fifo() and not list(tmp_path.glob(".*.partial"))
