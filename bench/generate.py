@@ -136,23 +136,20 @@ def phrase_params(value: int, rng: random.Random) -> str:
         amount, short, word = value / 10**9, "B", "billion"
     else:
         amount, short, word = value / 10**6, "M", "million"
-    number = _trim(amount)
-    style = rng.randrange(8)
-    if style == 0:
-        return f"{number}{short} parameters"
-    if style == 1:
-        return f"{number} {word} parameters"
-    if style == 2:
-        return f"{number}{short}"
-    if style == 3:
-        return f"approximately {number} {word} parameters"
-    if style == 4:
-        return f"{number}{short}-parameter"
-    if style == 5:
-        return f"about {number} {word}"
-    if style == 6:
-        return f"{number} {word} trainable parameters"
-    return f"~{number}{short} params"
+    template = _PARAM_STYLES[rng.randrange(len(_PARAM_STYLES))]
+    return template.format(number=_trim(amount), short=short, word=word)
+
+
+_PARAM_STYLES = (
+    "{number}{short} parameters",
+    "{number} {word} parameters",
+    "{number}{short}",
+    "approximately {number} {word} parameters",
+    "{number}{short}-parameter",
+    "about {number} {word}",
+    "{number} {word} trainable parameters",
+    "~{number}{short} params",
+)
 
 
 def phrase_count(count: int, rng: random.Random) -> str:

@@ -147,7 +147,7 @@ class _Loader:
         if reference:
             self.reference_parts.append(reference)
         if streamed:
-            streamed.add(doc, reference)
+            streamed.add(doc, text, reference)
         self.size += 1
         limit = max(self.batch_size, min(MAX_BATCH_DOCUMENTS, self.loaded // 20))
         if self.size >= limit or self.text_size >= MAX_BATCH_BYTES:

@@ -155,11 +155,12 @@ class StreamedExports:
         self.shared_written: set[str] = set()
         self.reference: list[str] = []
 
-    def add(self, doc: MappedDocument, reference: str) -> None:
+    def add(self, doc: MappedDocument, trig: str, reference: str) -> None:
+        """One paper: *trig* is its block as loaded, *reference* its new reference statements."""
         if reference:
             self.reference.append(reference)
         if self.trig:
-            self.trig.write(doc.trig())
+            self.trig.write(trig)
         if self.turtle:
             self.turtle.write(doc.turtle)
             for statement in doc.shared:

@@ -22,6 +22,7 @@ class ReferenceWriter:
     def __init__(self, iris: Iris, known: set[tuple] | None = None):
         self.iris = iris
         self.done: set[tuple] = set(known or ())
+        self.graph = t.GraphWriter(iris.reference_graph, iris.base).graph
 
     def statements(self, keys: set[tuple]) -> str:
         """Turtle statements for the keys not written before (assuming :func:`kg.terms.header`)."""
@@ -33,7 +34,7 @@ class ReferenceWriter:
 
     def block(self, statements: str) -> str:
         """*statements* as the reference graph's TriG block."""
-        return t.trig_block(t.GraphWriter(self.iris.reference_graph, self.iris.base).graph, statements)
+        return t.trig_block(self.graph, statements)
 
     def _hardware(self, out: t.GraphWriter, accelerator_id: str) -> None:
         catalogue = load_catalogue()

@@ -164,10 +164,6 @@ class GraphWriter:
             f"{subject} {_NEXT.join(pairs)} .\n" for subject, pairs in self.subjects.items()
         )
 
-    def block(self) -> str:
-        """The whole graph as a TriG block."""
-        return trig_block(self.graph, self.statements(), self.others)
-
 
 _NEXT = " ;\n    "
 
