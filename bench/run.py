@@ -1,6 +1,7 @@
 """Scale benchmark: `kg build` against a plain-rdflib script and the store's floor.
 
     python bench/run.py --sizes 10000,100000 [--with-million] [--jobs N] [--workdir DIR]
+    python bench/run.py --sizes 1000000 --existing --workdir DIR --results FILE
 
 For each size: generate (or reuse) the corpus, then time and measure the
 peak memory of (a) `kg build` with the Turtle and TriG exports, (b) the
@@ -428,6 +429,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--query-timeout", type=float, default=120.0, help="seconds before a query is stopped")
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
+    parser.add_argument("--existing", action="store_true",
+                        help="build nothing: time the update and the queries on WORKDIR/kg-SIZE as it is "
+                             "(for instance after bench/growth.py built the million)")
     parser.add_argument("--time-query", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.time_query:
@@ -439,10 +443,11 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     results = Results()
-    for size in sizes:
+    for size in sizes if not args.existing else ():
         results.rows.extend(bench_size(size, args))
     largest = max(sizes)
-    if any(r.size == largest and r.tool == "kg build" and r.status == "ok" for r in results.rows):
+    built = any(r.size == largest and r.tool == "kg build" and r.status == "ok" for r in results.rows)
+    if built or (args.existing and (args.workdir / f"kg-{largest}" / "store").is_dir()):
         results.update = bench_update(largest, args)
         results.queries = bench_queries(largest, args)
     info = machine()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
+from . import totals
 from .export import ExportFormat, StreamedExports, export
 from .mapping import MappedDocument, map_document
 from .reference import ReferenceWriter
@@ -113,6 +114,9 @@ class _Loader:
 
     def __init__(self, kg: KnowledgeGraph, iris: Iris, batch_size: int = BATCH_DOCUMENTS):
         self.kg = kg
+        self.iris = iris
+        #: what this build changes in the running totals
+        self.tally = totals.Tally()
         self.batch_size = batch_size
         self.header = header(iris.base)
         self.reference = ReferenceWriter(iris)
@@ -139,6 +143,8 @@ class _Loader:
             return False
         if stored is not None:
             self.replace.append(doc.iri)
+            self.tally.add(totals.RunFacts.read(self.kg, self.iris, doc.iri), -1)
+        self.tally.add(doc.run)
         self.graphs.append(doc.iri)
         text = doc.trig()
         self.parts.append(text)
@@ -223,6 +229,7 @@ def build(
     iris = Iris(base)
     kg = KnowledgeGraph(out_dir)
     report = ReportWriter(out_dir / "report.json")
+    untrusted_totals = totals.begin(kg, iris)
     loader = _Loader(kg, iris, batch_size)
     jobs = jobs or os.cpu_count() or 1
     exports = [ExportFormat(name) for name in exports]
@@ -242,6 +249,12 @@ def build(
             if progress:
                 progress(entry)
         loader.close()
+        if untrusted_totals:
+            totals.recount(kg, iris)
+        elif streamed:
+            totals.load_fresh(kg, iris, totals.fresh_statements(loader.tally, iris), streamed.add_totals)
+        else:
+            totals.apply(kg, iris, loader.tally)
     except BaseException:
         report.abort()
         if streamed:

@@ -18,7 +18,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 
 from .reference import ReferenceWriter
 from .store import KnowledgeGraph
-from .terms import Iris, header
+from .terms import GraphWriter, Iris, header, trig_block
 from .vocab import PREFIXES, RDF_NS, XSD_NS
 
 if TYPE_CHECKING:
@@ -167,6 +167,13 @@ class StreamedExports:
                 if statement not in self.shared_written:
                     self.shared_written.add(statement)
                     self.turtle.write(statement)
+
+    def add_totals(self, statements: str) -> None:
+        """Statements of the statistics graph (see :mod:`kg.totals`)."""
+        if self.turtle:
+            self.turtle.write(statements)
+        if self.trig:
+            self.trig.write(trig_block(GraphWriter(self.iris.statistics_graph, self.iris.base).graph, statements))
 
     def finish(self) -> list[Path]:
         """Close the files and move them into place."""

@@ -19,7 +19,7 @@ from typing import Callable
 
 from . import terms as t
 from .countries import resolve_country
-from .hardware import Accelerator, hardware_key, load_catalogue
+from .hardware import Accelerator, hardware_key, load_catalogue, manufacturer_id
 from .normalize import (
     NotUnderstood,
     ParsedDuration,
@@ -33,6 +33,7 @@ from .normalize import (
 from .sources import Document
 from .tags import KNOWN_TAGS, Sentences, TagSpan, parse_tags
 from .terms import LABEL, TYPE, Iris
+from .totals import RunFacts
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class MappedDocument:
     shared: tuple[str, ...] = ()
     reference_keys: set[tuple] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    #: what the run adds to the running totals (see :mod:`kg.totals`)
+    run: RunFacts = field(default_factory=RunFacts)
     facts: int = 0
     mentions: int = 0
 
@@ -97,6 +100,7 @@ class _Mapper:
         self.run_term = self.iri(self.run)
         self.result = MappedDocument(doc.id, doc.source, self.paper, content_hash(doc.text))
         self.models: list[str] = []
+        self.model_iris: list[str] = []  # the same models, as absolute IRIs
         # single-valued run facts seen so far: property -> (value, span)
         self.seen: dict[str, tuple[str, TagSpan]] = {}
 
@@ -136,18 +140,26 @@ class _Mapper:
 
     def model_node(self) -> str:
         if not self.models:
-            node = self.iri(self.iris.unnamed_model(self.paper))
+            iri = self.iris.unnamed_model(self.paper)
+            label = f"unnamed model ({self.doc.id})"
+            node = self.iri(iri)
             self.out.add(node, TYPE, t.mlkg("Model"))
-            self.out.add(node, LABEL, t.string(f"unnamed model ({self.doc.id})"))
+            self.out.add(node, LABEL, t.string(label))
             self.out.add(self.run_term, t.mlkg("trainedModel"), node)
             self.models.append(node)
+            self.model_iris.append(iri)
+            self.result.run.models.add(iri)
+            self.result.run.name(iri, label)
         return self.models[0]
 
     def on_model(self, span: TagSpan, mention: str) -> None:
         name = " ".join(span.text.split())
         key = model_key(name)
-        node = self.iri(self.iris.model(key))
+        iri = self.iris.model(key)
+        node = self.iri(iri)
         self.result.reference_keys.add(("model", key, name))
+        self.result.run.models.add(iri)
+        self.result.run.name(iri, name)
         if node in self.models:
             self.fact(mention, self.run_term, "trainedModel", node)
             return
@@ -158,18 +170,21 @@ class _Mapper:
                 f"a second model {name!r} is named; parameter counts attach to the first",
             )
         self.models.append(node)
+        self.model_iris.append(iri)
         self.fact(mention, self.run_term, "trainedModel", node)
 
     def on_params(self, span: TagSpan, mention: str) -> None:
         parsed = parse_parameter_count(span.text)
         self.hedge(mention, parsed)
         self.fact(mention, self.model_node(), "parameterCount", t.integer(parsed.value))
+        self.result.run.parameters.add((self.model_iris[0], parsed.value))
 
     def on_gpu_count(self, span: TagSpan, mention: str) -> None:
         parsed = parse_count(span.text)
         self.hedge(mention, parsed)
         self.single(span, "hardwareQuantity", str(parsed.value))
         self.fact(mention, self.run_term, "hardwareQuantity", t.integer(parsed.value))
+        self.result.run.quantities.add(parsed.value)
 
     def on_training(self, span: TagSpan, mention: str) -> None:
         parsed = parse_duration(span.text)
@@ -178,6 +193,7 @@ class _Mapper:
         run = self.run_term
         self.fact(mention, run, "trainingDuration", t.duration(parsed.iso))
         self.out.add(run, t.mlkg("trainingHours"), t.decimal(parsed.hours))
+        self.result.run.hours.add(parsed.hours)
 
     def on_hardware(self, span: TagSpan, mention: str) -> None:
         accelerator: Accelerator | None = load_catalogue().resolve(span.text)
@@ -185,8 +201,8 @@ class _Mapper:
             key = hardware_key(span.text)
             if not key:
                 raise NotUnderstood(f"{span.text!r} does not name an accelerator")
-            node = self.iri(self.iris.unknown_hardware(key))
-            self.result.reference_keys.add(("unknown_hardware", key, " ".join(span.text.split())))
+            iri, label, maker = self.iris.unknown_hardware(key), " ".join(span.text.split()), None
+            self.result.reference_keys.add(("unknown_hardware", key, label))
             self.warn(
                 span,
                 "unknown_hardware",
@@ -194,21 +210,28 @@ class _Mapper:
                 "(add it to kg/data/hardware.csv to merge it with other papers)",
             )
         else:
-            node = self.iri(self.iris.hardware(accelerator.id))
+            iri, label = self.iris.hardware(accelerator.id), accelerator.name
+            maker = self.iris.organization(manufacturer_id(accelerator.manufacturer))
             self.result.reference_keys.add(("hardware", accelerator.id))
-        self.fact(mention, self.run_term, "hardware", node)
+        self.result.run.hardware.add((iri, maker))
+        self.result.run.name(iri, label)
+        self.fact(mention, self.run_term, "hardware", self.iri(iri))
 
     def on_country(self, span: TagSpan, mention: str) -> None:
         country = resolve_country(span.text)
         self.single(span, "country", country.iso2)
         self.result.reference_keys.add(("country", country.iso2))
-        self.fact(mention, self.run_term, "country", self.iri(self.iris.country(country.iso2)))
+        iri = self.iris.country(country.iso2)
+        self.result.run.countries.add(iri)
+        self.fact(mention, self.run_term, "country", self.iri(iri))
 
     def on_year(self, span: TagSpan, mention: str) -> None:
         parsed = parse_year(span.text)
         self.single(span, "year", str(parsed.value))
         self.result.reference_keys.add(("year", parsed.value))
-        self.fact(mention, self.run_term, "year", self.iri(self.iris.year(parsed.value)))
+        iri = self.iris.year(parsed.value)
+        self.result.run.years.add(iri)
+        self.fact(mention, self.run_term, "year", self.iri(iri))
 
     # -- the document ----------------------------------------------------------
 

@@ -430,6 +430,9 @@ class ThreadEngine:
         def apply() -> Answer:
             try:
                 with self.update_lock:
+                    # an update may change facts the running totals count:
+                    # the next `kg build`/`kg add` recounts them
+                    self.kg.mark_totals_stale()
                     self.kg.store.update(text, prefixes=PREFIXES)
                     self.kg.store.flush()
             except SyntaxError as err:

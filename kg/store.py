@@ -15,6 +15,8 @@ from .vocab import MLKG, PREFIXES
 
 STORE_DIR = "store"
 PENDING_FILE = "store.pending"
+#: present while the running totals (kg.totals) may not match the papers
+TOTALS_STALE_FILE = "totals.stale"
 
 
 _DATASET_CLAUSE = re.compile(r"\bFROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
@@ -75,6 +77,7 @@ class KnowledgeGraph:
         shutil.rmtree(out / STORE_DIR, ignore_errors=True)
         (out / PENDING_FILE).unlink(missing_ok=True)
         (out / PENDING_FILE).with_suffix(".partial").unlink(missing_ok=True)
+        (out / TOTALS_STALE_FILE).unlink(missing_ok=True)
 
     # -- writing ---------------------------------------------------------------
 
@@ -86,6 +89,7 @@ class KnowledgeGraph:
         """Drop the graphs of a batch that an earlier build did not finish."""
         if not self._pending.exists():
             return
+        self.mark_totals_stale()  # they counted the dropped graphs, or were never written
         for graph in json.loads(self._pending.read_text(encoding="utf-8")):
             if self.store.contains_named_graph(NamedNode(graph)):
                 self.store.remove_graph(NamedNode(graph))
@@ -113,13 +117,9 @@ class KnowledgeGraph:
         self.store.flush()
         self._pending.unlink()
 
-    def remove_paper(self, paper_iri: str) -> bool:
-        graph = NamedNode(paper_iri)
-        if not self.store.contains_named_graph(graph):
-            return False
-        self.store.remove_graph(graph)
-        self.store.flush()
-        return True
+    def mark_totals_stale(self) -> None:
+        """Make the next build recount the running totals (see kg.totals)."""
+        (self.out_dir / TOTALS_STALE_FILE).touch()
 
     def optimize(self) -> None:
         self.store.optimize()

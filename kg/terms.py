@@ -31,6 +31,7 @@ class Iris:
             base += "/"
         self.base = base
         self.reference_graph = f"{base}graph/reference"
+        self.statistics_graph = f"{base}graph/statistics"
 
     def paper(self, paper_id: str) -> str:
         return f"{self.base}paper/{segment(paper_id)}"

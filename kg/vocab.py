@@ -16,6 +16,7 @@ RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL_NS = "http://www.w3.org/2002/07/owl#"
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+QB_NS = "http://purl.org/linked-data/cube#"
 
 #: Prefixes used in serializations, JSON-LD contexts and bundled queries.
 PREFIXES = {
@@ -25,6 +26,7 @@ PREFIXES = {
     "owl": OWL_NS,
     "xsd": XSD_NS,
     "wd": WIKIDATA_ENTITY,
+    "qb": QB_NS,
 }
 
 CLASSES = (
@@ -49,6 +51,12 @@ OBJECT_PROPERTIES = (
     "inPaper",
     "factSubject",
     "factProperty",
+    # dimensions of the running totals (qb:DimensionProperty)
+    "forModel",
+    "forHardware",
+    "forCountry",
+    "forYear",
+    "forManufacturer",
 )
 
 DATATYPE_PROPERTIES = (
@@ -75,12 +83,34 @@ DATATYPE_PROPERTIES = (
     "approximate",
     "qualifier",
     "warning",
+    # the running totals: a dimension, measures and attributes
+    "forParameterCount",
+    "runCount",
+    "runsWithCompute",
+    "acceleratorCount",
+    "acceleratorHours",
+    "papersWithParameterCount",
+    "maxParameterCount",
+    "parameterCountValues",
+    "modelName",
+    "hardwareName",
 )
 
 #: factValue may hold a node or a literal, so it is an rdf:Property only.
 OTHER_PROPERTIES = ("factValue",)
 
 TERMS = CLASSES + OBJECT_PROPERTIES + DATATYPE_PROPERTIES + OTHER_PROPERTIES
+
+#: The data sets (qb:DataSet) of running totals that every build keeps.
+DATASETS = (
+    "runsByYear",
+    "computeByCountry",
+    "runsByCountryAndHardware",
+    "computeByManufacturer",
+    "models",
+    "modelParameterCounts",
+    "runsByHardwareAndModel",
+)
 
 
 def mlkg_term(iri: str) -> str | None:
@@ -108,7 +138,7 @@ class _Namespace:
         return getattr(self, name).value
 
 
-MLKG = _Namespace(MLKG_NS, TERMS)
+MLKG = _Namespace(MLKG_NS, TERMS + DATASETS)
 RDF = _Namespace(RDF_NS, ("type",))
 RDFS = _Namespace(RDFS_NS, ("label", "comment"))
 OWL = _Namespace(OWL_NS, ("sameAs",))

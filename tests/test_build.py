@@ -107,9 +107,17 @@ def test_a_changed_document_replaces_its_graph(tmp_path):
     after = quads(out)
     paper = "<https://w3id.org/mlkg/id/paper/002_80ad1e266ef25220>"
     removed, added = before - after, after - before
-    assert all(line.endswith(f"{paper} .") for line in removed | added)
+    statistics = "<https://w3id.org/mlkg/id/graph/statistics> ."
+    assert all(line.endswith((f"{paper} .", statistics)) for line in removed | added)
     assert any('"32"^^' in line and "hardwareQuantity" in line for line in removed)
     assert any('"64"^^' in line and "hardwareQuantity" in line for line in added)
+    # the running totals moved by 32 more accelerators, and only those of its run
+    def accelerators(lines):
+        return {line.split(" ", 1)[0]: int(line.split('"')[1]) for line in lines
+                if line.endswith(statistics) and "#acceleratorCount>" in line}
+    old, new = accelerators(removed), accelerators(added)
+    assert old and old.keys() == new.keys()
+    assert all(new[o] - old[o] == 32 for o in old)
 
 
 def test_fresh_starts_over(tmp_path):

@@ -26,6 +26,8 @@ ONTOLOGY_DOC = ROOT / "docs" / "ontology.md"
 MLKG = Namespace(vocab.MLKG_NS)
 XSD = Namespace(vocab.XSD_NS)
 ONTOLOGY_IRI = URIRef("https://w3id.org/mlkg/ontology")
+QB = Namespace(vocab.QB_NS)
+QB_OBSERVATION = QB.Observation
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 VANN = Namespace("http://purl.org/vocab/vann/")
 
@@ -145,6 +147,15 @@ DOMAIN_RANGE = [
     ("factSubject", "Mention", OWL.Thing),
     ("factProperty", "Mention", RDF.Property),
     ("factValue", "Mention", None),
+    *[(term, QB_OBSERVATION, MLKG[target]) for term, target in (
+        ("forModel", "Model"), ("forHardware", "Hardware"), ("forCountry", "Country"),
+        ("forYear", "Year"), ("forManufacturer", "Organization"))],
+    *[(term, QB_OBSERVATION, XSD.integer) for term in (
+        "forParameterCount", "runCount", "runsWithCompute", "acceleratorCount",
+        "papersWithParameterCount", "maxParameterCount", "parameterCountValues")],
+    ("acceleratorHours", QB_OBSERVATION, XSD.decimal),
+    ("modelName", QB_OBSERVATION, XSD.string),
+    ("hardwareName", QB_OBSERVATION, XSD.string),
 ]
 
 
@@ -155,7 +166,7 @@ def test_domain_range_table_covers_every_property() -> None:
 
 @pytest.mark.parametrize(("term", "domain", "range_"), DOMAIN_RANGE)
 def test_property_domain_and_range(ontology: Graph, term: str, domain: str, range_) -> None:
-    assert set(ontology.objects(MLKG[term], RDFS.domain)) == {MLKG[domain]}
+    assert set(ontology.objects(MLKG[term], RDFS.domain)) == {domain if isinstance(domain, URIRef) else MLKG[domain]}
     assert set(ontology.objects(MLKG[term], RDFS.range)) == ({range_} if range_ else set())
 
 
@@ -400,10 +411,32 @@ def doc_rows() -> dict[str, str]:
 
 
 def test_doc_lists_every_term_once(doc_rows: dict[str, str]) -> None:
-    assert set(doc_rows) == set(vocab.TERMS)
+    assert set(doc_rows) == set(vocab.TERMS + vocab.DATASETS)
 
 
-@pytest.mark.parametrize("term", vocab.TERMS)
+@pytest.mark.parametrize("term", vocab.TERMS + vocab.DATASETS)
 def test_doc_row_shows_the_ontology_label(ontology: Graph, doc_rows: dict[str, str], term: str) -> None:
     label = ontology.value(MLKG[term], RDFS.label)
     assert f"| {label} |" in doc_rows[term]
+
+
+@pytest.mark.parametrize("name", vocab.DATASETS)
+def test_every_data_set_of_totals_is_declared_with_its_structure(ontology: Graph, name: str) -> None:
+    from kg.totals import DERIVED, NAMES, SLICES
+
+    spec = next(s for s in SLICES.values() if s.dataset == name)
+    assert (MLKG[name], RDF.type, QB.DataSet) in ontology
+    structure = ontology.value(MLKG[name], QB.structure)
+    assert (structure, RDF.type, QB.DataStructureDefinition) in ontology
+    components = {
+        (str(p).rsplit("#", 1)[1], str(o)[len(vocab.MLKG_NS):])
+        for c in ontology.objects(structure, QB.component)
+        for p, o in ontology.predicate_objects(c)
+    }
+    measures = spec.measures + (DERIVED if name == "models" else ())
+    names = tuple(NAMES[d] for d in spec.dimensions if d in NAMES)
+    assert components == (
+        {("dimension", d) for d in spec.dimensions}
+        | {("measure", m) for m in measures}
+        | {("attribute", a) for a in names}
+    )

@@ -178,7 +178,7 @@ def test_changed_paper_is_the_only_graph_sent(virtuoso, tmp_path):
     out = tmp_path / "out"
     build([str(papers)], out, jobs=1, base=CHANGED_BASE, exports=[])
     first = push(KnowledgeGraph(out, read_only=True), virtuoso.sparql_auth, user=USER, password=PASSWORD)
-    assert (first.pushed, first.skipped) == (5, 0)  # four papers and the reference graph
+    assert (first.pushed, first.skipped) == (6, 0)  # four papers, the reference graph, the totals
 
     target = papers / "003_llama-style-decoder.txt"
     target.write_text(target.read_text().replace("<params>13B-parameter</params>", "<params>14B-parameter</params>"))
@@ -186,11 +186,15 @@ def test_changed_paper_is_the_only_graph_sent(virtuoso, tmp_path):
     messages: list[str] = []
     second = push(KnowledgeGraph(out, read_only=True), virtuoso.sparql_auth, user=USER, password=PASSWORD,
                   progress=messages.append)
-    assert (second.pushed, second.skipped) == (1, 4)
-    assert any("1 of 5 graphs" in m for m in messages)
+    assert (second.pushed, second.skipped) == (2, 4)  # the paper and the totals it changed
+    assert any("2 of 6 graphs" in m for m in messages)
     graph = f"{CHANGED_BASE}paper/003_llama-style-decoder"
     rows = remote_select(virtuoso, f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ ?m <{MLKG.iri('parameterCount')}> ?n }} }}")
     assert [int(r["n"]["value"]) for r in rows] == [14_000_000_000]
+    largest = remote_select(virtuoso, f"SELECT ?n WHERE {{ GRAPH <{CHANGED_BASE}graph/statistics> "
+                                      f"{{ ?o <{MLKG.iri('maxParameterCount')}> ?n }} }}")
+    assert 14_000_000_000 in [int(r["n"]["value"]) for r in largest]
+    assert 13_000_000_000 not in [int(r["n"]["value"]) for r in largest]
 
 
 def test_wrong_password_raises_push_error_naming_the_graph(virtuoso, local, tmp_path):

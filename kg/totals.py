@@ -1,0 +1,396 @@
+"""Running totals behind the bundled queries, kept as RDF Data Cube observations.
+
+A question such as "accelerator-hours per country" touches every run: on a
+million-paper store that is millions of index lookups and tens of seconds.
+A build sees each paper's run once anyway, so it keeps the totals as it
+goes and writes them to the statistics graph as ``qb:Observation`` nodes;
+``kg add`` applies only the difference a new or changed paper makes. The
+bundled queries read these totals, and the test suite checks that they
+equal the same questions asked of the facts themselves.
+
+A build that dies before its totals are written leaves a marker file; the
+next build then recounts every paper in the store instead of trusting the
+old totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from sys import intern
+from typing import Callable, Iterable, Iterator
+
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
+
+from . import terms as t
+from .store import TOTALS_STALE_FILE, KnowledgeGraph
+from .terms import Iris, header
+from .vocab import MLKG, RDFS
+
+QB = "qb:"
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One data set: which nodes it counts by, and what it counts."""
+
+    dataset: str
+    dimensions: tuple[str, ...]
+    measures: tuple[str, ...]
+
+
+#: key kind -> data set. The first measure is the one that is zero when
+#: nothing is left to count, and the observation is then dropped.
+SLICES = {
+    "year": Slice("runsByYear", ("forYear",), ("runCount",)),
+    "country": Slice("computeByCountry", ("forCountry",), ("runCount", "runsWithCompute", "acceleratorHours")),
+    "country-hardware": Slice("runsByCountryAndHardware", ("forCountry", "forHardware"), ("runCount",)),
+    "manufacturer": Slice(
+        "computeByManufacturer", ("forManufacturer",), ("runCount", "acceleratorCount", "acceleratorHours")
+    ),
+    "model": Slice("models", ("forModel",), ("runCount", "papersWithParameterCount")),
+    "model-parameters": Slice("modelParameterCounts", ("forModel", "forParameterCount"), ("papersWithParameterCount",)),
+    "hardware-model": Slice("runsByHardwareAndModel", ("forHardware", "forModel"), ("runCount",)),
+}
+#: measures of a model worked out from its parameter-count observations
+DERIVED = ("maxParameterCount", "parameterCountValues")
+#: measures written as xsd:decimal (the others are integers)
+DECIMAL_MEASURES = {"acceleratorHours"}
+#: dimension -> the attribute that names its node in each observation
+NAMES = {"forModel": "modelName", "forHardware": "hardwareName"}
+
+
+@dataclass
+class RunFacts:
+    """What one paper's run says, as far as the totals need it (absolute IRIs)."""
+
+    models: set[str] = field(default_factory=set)
+    #: (hardware, its manufacturer or None)
+    hardware: set[tuple[str, str | None]] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    years: set[str] = field(default_factory=set)
+    quantities: set[int] = field(default_factory=set)
+    hours: set[Decimal] = field(default_factory=set)
+    #: (model, parameter count) as this paper states them
+    parameters: set[tuple[str, int]] = field(default_factory=set)
+    #: model or hardware -> the least label this paper gives it
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, node: str, label: str) -> None:
+        if node not in self.names or label < self.names[node]:
+            self.names[node] = label
+
+    def contributions(self) -> Iterator[tuple[tuple, tuple]]:
+        """(key, measures) pairs, counted as the bundled queries' patterns count.
+
+        A run with two quantities or two durations adds one row per pairing,
+        as a join over the facts does; every distinct run counts once.
+        """
+        for year in self.years:
+            yield ("year", year), (1,)
+        compute = [q * h for q in self.quantities for h in self.hours]
+        hours = sum(compute, Decimal(0))
+        hardware = sorted(hw for hw, _ in self.hardware)
+        for country in self.countries:
+            yield ("country", country), (1, 1 if compute else 0, hours)
+            for hw in hardware:
+                yield ("country-hardware", country, hw), (1,)
+        per_org: dict[str, int] = {}
+        for _, org in self.hardware:
+            if org:
+                per_org[org] = per_org.get(org, 0) + 1
+        # OPTIONAL quantity and duration: a missing one still leaves one row
+        accelerators = sum(self.quantities) * max(len(self.hours), 1)
+        for org, n in per_org.items():
+            yield ("manufacturer", org), (1, n * accelerators, n * hours)
+        stated = {m for m, _ in self.parameters}
+        for model in self.models:
+            yield ("model", model), (1, 1 if model in stated else 0)
+            for hw in hardware:
+                yield ("hardware-model", hw, model), (1,)
+        for model, count in self.parameters:
+            yield ("model-parameters", model, count), (1,)
+
+    @classmethod
+    def read(cls, kg: KnowledgeGraph, iris: Iris, paper: str) -> RunFacts:
+        """The facts of a stored paper, from its own graph (before it is replaced)."""
+        graph = NamedNode(paper)
+        run = NamedNode(iris.run(paper))
+        facts = cls()
+        for quad in kg.store.quads_for_pattern(run, None, None, graph):
+            name, value = quad.predicate.value, quad.object
+            if name == MLKG.trainedModel.value:
+                facts.models.add(value.value)
+            elif name == MLKG.hardware.value:
+                org = next(kg.store.quads_for_pattern(value, MLKG.manufacturer, None, None), None)
+                facts.hardware.add((value.value, org.object.value if org else None))
+            elif name == MLKG.country.value:
+                facts.countries.add(value.value)
+            elif name == MLKG.year.value:
+                facts.years.add(value.value)
+            elif name == MLKG.hardwareQuantity.value:
+                facts.quantities.add(int(value.value))
+            elif name == MLKG.trainingHours.value:
+                facts.hours.add(Decimal(value.value))
+        for quad in kg.store.quads_for_pattern(None, MLKG.parameterCount, None, graph):
+            facts.parameters.add((quad.subject.value, int(quad.object.value)))
+        return facts
+
+
+class Tally:
+    """Totals (or changes to totals) by key."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple, list] = {}
+        self.names: dict[str, str] = {}
+
+    def add(self, facts: RunFacts, sign: int = 1) -> None:
+        values = self.values
+        for key, measures in facts.contributions():
+            held = values.get(key)
+            if held is None:
+                # keys share their IRIs: a million papers name far fewer nodes
+                key = tuple(intern(k) if isinstance(k, str) else k for k in key)
+                values[key] = [sign * m for m in measures]
+            else:
+                for i, m in enumerate(measures):
+                    held[i] += sign * m
+        if sign > 0:
+            for node, label in facts.names.items():
+                if node not in self.names or label < self.names[node]:
+                    self.names[node] = label
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+class TotalsWriter:
+    """Observations as Turtle statements for the statistics graph."""
+
+    def __init__(self, iris: Iris):
+        self.iris = iris
+        self.out = t.GraphWriter(iris.statistics_graph, iris.base)
+        self.cut = len(iris.base)
+
+    def local(self, iri: str) -> str:
+        return iri[self.cut :] if iri.startswith(self.iris.base) else t.segment(iri)
+
+    def observation_iri(self, key: tuple) -> str:
+        parts = [self.local(k) if isinstance(k, str) else str(k) for k in key[1:]]
+        return f"{self.iris.base}stats/{SLICES[key[0]].dataset}/" + "/".join(parts)
+
+    def statements(self, key: tuple, values: list, names: dict[str, str], derived: dict | None = None) -> str:
+        spec = SLICES[key[0]]
+        pairs = [(t.TYPE, QB + "Observation"), (QB + "dataSet", t.mlkg(spec.dataset))]
+        for dimension, value in zip(spec.dimensions, key[1:]):
+            pairs.append((t.mlkg(dimension), self.out.iri(value) if isinstance(value, str) else t.integer(value)))
+            if dimension in NAMES and value in names:
+                pairs.append((t.mlkg(NAMES[dimension]), t.string(names[value])))
+        for measure, value in zip(spec.measures, values):
+            pairs.append((t.mlkg(measure), _number(measure, value)))
+        for measure, value in (derived or {}).items():
+            pairs.append((t.mlkg(measure), t.integer(value)))
+        subject = self.out.iri(self.observation_iri(key))
+        return f"{subject} " + " ;\n    ".join(f"{p} {o}" for p, o in pairs) + " .\n"
+
+    def block(self, statements: str) -> str:
+        return t.trig_block(self.out.graph, statements)
+
+
+def _number(measure: str, value) -> str:
+    return t.decimal(value) if measure in DECIMAL_MEASURES else t.integer(value)
+
+
+def _derived(parameter_counts: dict[str, dict[int, int]], model: str) -> dict:
+    counts = [n for n, papers in parameter_counts.get(model, {}).items() if papers > 0]
+    if not counts:
+        return {}
+    return {"maxParameterCount": max(counts), "parameterCountValues": len(counts)}
+
+
+def _live(values: list) -> bool:
+    return values[0] > 0
+
+
+def fresh_statements(tally: Tally, iris: Iris) -> Iterator[str]:
+    """All observations of a store that held nothing before this build."""
+    writer = TotalsWriter(iris)
+    parameter_counts: dict[str, dict[int, int]] = {}
+    for key, values in tally.values.items():
+        if key[0] == "model-parameters":
+            parameter_counts.setdefault(key[1], {})[key[2]] = values[0]
+    for key in sorted(tally.values, key=_order):
+        values = tally.values[key]
+        if _live(values):
+            derived = _derived(parameter_counts, key[1]) if key[0] == "model" else None
+            yield writer.statements(key, values, tally.names, derived)
+
+
+def _order(key: tuple) -> tuple:
+    return tuple(str(k) for k in key)
+
+
+# -- the store side ---------------------------------------------------------------
+
+
+def _stale(kg: KnowledgeGraph) -> Path:
+    return kg.out_dir / TOTALS_STALE_FILE
+
+
+def begin(kg: KnowledgeGraph, iris: Iris) -> bool:
+    """Mark the totals as being changed; True if they cannot be trusted already.
+
+    That is when an earlier build died before writing them, or when the
+    store holds papers but no totals (built by an mlkg that kept none).
+    """
+    graph = NamedNode(iris.statistics_graph)
+    untrusted = not kg.is_empty() and (_stale(kg).exists() or not kg.store.contains_named_graph(graph))
+    kg.mark_totals_stale()
+    return untrusted
+
+
+#: TriG per bulk load: the loader needs about 20 bytes of memory per byte
+CHUNK_BYTES = 16_000_000
+
+
+def load_fresh(
+    kg: KnowledgeGraph, iris: Iris, statements: Iterable[str], also: Callable[[str], None] | None = None
+) -> None:
+    """Load a store's first totals in bounded chunks and clear the marker.
+
+    *also* receives each chunk of statements too (the streamed exports).
+    """
+    writer = TotalsWriter(iris)
+    prefix = header(iris.base)
+
+    def load(chunk: list[str]) -> None:
+        text = "".join(chunk)
+        kg.store.bulk_load((prefix + writer.block(text)).encode("utf-8"), RdfFormat.TRIG)
+        if also:
+            also(text)
+
+    chunk: list[str] = []
+    size = 0
+    for statement in statements:
+        chunk.append(statement)
+        size += len(statement)
+        if size >= CHUNK_BYTES:
+            load(chunk)
+            chunk, size = [], 0
+    if chunk:
+        load(chunk)
+    kg.store.flush()
+    _stale(kg).unlink(missing_ok=True)
+
+
+def apply(kg: KnowledgeGraph, iris: Iris, changes: Tally) -> None:
+    """Add *changes* to the stored totals (after the changed papers are loaded).
+
+    Observations are rewritten in chunks, so a large update stays within
+    bounded memory; the marker file covers a crash half-way.
+    """
+    store, graph = kg.store, NamedNode(iris.statistics_graph)
+    writer = TotalsWriter(iris)
+    named: dict[str, str] = {}  # node -> the dimension that names it
+    for key in changes.values:
+        for dimension, value in zip(SLICES[key[0]].dimensions, key[1:]):
+            if dimension in NAMES:
+                named[value] = dimension
+    names = {node: name for node in named if (name := _least_label(kg, node)) is not None}
+    before = {node: _stored_name(store, graph, node, dimension) for node, dimension in named.items()}
+
+    counts = [(key, change) for key, change in changes.values.items() if key[0] != "model"]
+    _rewrite(kg, writer, graph, counts, names)
+    # a model's largest and distinct parameter counts, from its counts as now stored
+    models = [(("model", m), changes.values.get(("model", m))) for m, d in named.items() if d == "forModel"]
+    _rewrite(kg, writer, graph, models, names, derive=True)
+
+    # A new spelling renames a node in observations no paper here touched.
+    for node, name in names.items():
+        if before[node] not in (None, name):
+            dimension = getattr(MLKG, named[node])
+            attribute = getattr(MLKG, NAMES[named[node]])
+            for quad in list(store.quads_for_pattern(None, dimension, NamedNode(node), graph)):
+                for old in list(store.quads_for_pattern(quad.subject, attribute, None, graph)):
+                    store.remove(old)
+                    store.add(Quad(old.subject, attribute, Literal(name), graph))
+    store.flush()
+    _stale(kg).unlink(missing_ok=True)
+
+
+#: observations rewritten per transaction by :func:`apply`
+REWRITE_CHUNK = 10_000
+
+
+def _rewrite(kg, writer: TotalsWriter, graph: NamedNode, changes: list, names: dict, derive: bool = False) -> None:
+    """Replace each observation by its stored measures plus *change* (None: unchanged)."""
+    store = kg.store
+    for start in range(0, len(changes), REWRITE_CHUNK):
+        statements = []
+        for key, change in changes[start : start + REWRITE_CHUNK]:
+            node = NamedNode(writer.observation_iri(key))
+            old = list(store.quads_for_pattern(node, None, None, graph))
+            for quad in old:
+                store.remove(quad)
+            values = _measures(old, SLICES[key[0]].measures)
+            if change is not None:
+                values = [a + b for a, b in zip(values, change)]
+            if _live(values):
+                derived = _stored_derived(store, graph, key[1]) if derive else None
+                statements.append(writer.statements(key, values, names, derived))
+        if statements:
+            text = header(writer.iris.base) + writer.block("".join(statements))
+            store.load(text.encode("utf-8"), RdfFormat.TRIG)
+
+
+def _stored_name(store, graph: NamedNode, node: str, dimension: str) -> str | None:
+    """The name the stored observations give *node* (they all give the same one)."""
+    attribute = getattr(MLKG, NAMES[dimension])
+    for quad in store.quads_for_pattern(None, getattr(MLKG, dimension), NamedNode(node), graph):
+        for name in store.quads_for_pattern(quad.subject, attribute, None, graph):
+            return name.object.value
+    return None
+
+
+def _stored_derived(store, graph: NamedNode, model: str) -> dict:
+    counts: dict[int, int] = {}
+    for quad in store.quads_for_pattern(None, MLKG.forModel, NamedNode(model), graph):
+        n = next(store.quads_for_pattern(quad.subject, MLKG.forParameterCount, None, graph), None)
+        if n is not None:
+            papers = next(store.quads_for_pattern(quad.subject, MLKG.papersWithParameterCount, None, graph))
+            counts[int(n.object.value)] = int(papers.object.value)
+    return _derived({model: counts}, model)
+
+
+def _measures(quads: Iterable[Quad], measures: tuple[str, ...]) -> list:
+    found = {q.predicate.value: q.object.value for q in quads}
+    values = []
+    for measure in measures:
+        text = found.get(getattr(MLKG, measure).value)
+        values.append(Decimal(text or 0) if measure in DECIMAL_MEASURES else int(text or 0))
+    return values
+
+
+def _least_label(kg: KnowledgeGraph, node: str) -> str | None:
+    labels = [q.object.value for q in kg.store.quads_for_pattern(NamedNode(node), RDFS.label, None, None)]
+    return min(labels) if labels else None
+
+
+def recount(kg: KnowledgeGraph, iris: Iris) -> None:
+    """Rebuild every total from the papers in the store (after an interrupted build)."""
+    graph = NamedNode(iris.statistics_graph)
+    if kg.store.contains_named_graph(graph):
+        kg.store.remove_graph(graph)
+    tally = Tally()
+    for quad in kg.store.quads_for_pattern(None, MLKG.paperId, None, None):
+        paper = quad.subject.value
+        if quad.graph_name.value == paper:
+            tally.add(RunFacts.read(kg, iris, paper))
+    names = {}
+    for key in tally.values:
+        for dimension, value in zip(SLICES[key[0]].dimensions, key[1:]):
+            if dimension in NAMES and value not in names:
+                names[value] = _least_label(kg, value)
+    tally.names = {node: name for node, name in names.items() if name is not None}
+    load_fresh(kg, iris, fresh_statements(tally, iris))

@@ -1,0 +1,255 @@
+"""The running totals (kg/totals.py): counted as the facts count, kept current.
+
+The bundled queries read totals that builds keep; `tests/queries_from_facts/`
+asks the same questions of the facts themselves. Both must give the same
+answers on a varied corpus after a fresh build, after updates that change,
+add and re-spell, and after the totals were lost.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import write_corpus  # noqa: E402
+from kg.build import build  # noqa: E402
+from kg.query import named_query, rows, run_query  # noqa: E402
+from kg.store import TOTALS_STALE_FILE, KnowledgeGraph  # noqa: E402
+from kg.terms import Iris  # noqa: E402
+from kg.totals import DERIVED, SLICES, RunFacts  # noqa: E402
+
+FROM_FACTS = Path(__file__).resolve().parent / "queries_from_facts"
+QUERIES = sorted(p.stem for p in FROM_FACTS.glob("*.rq"))
+KG = str(Path(sys.executable).parent / "kg")
+IRIS = Iris()
+
+A100, H100, V100 = (IRIS.hardware(h) for h in ("nvidia-a100", "nvidia-h100", "nvidia-v100"))
+TPU = IRIS.hardware("google-tpu-v4")
+NVIDIA, GOOGLE = IRIS.organization("nvidia"), IRIS.organization("google")
+DE, FR = IRIS.country("DE"), IRIS.country("FR")
+GPT, BERT = IRIS.model("gpt"), IRIS.model("bert")
+
+
+# -- what one run adds (pure) -----------------------------------------------------------
+
+
+def facts(**fields) -> RunFacts:
+    return RunFacts(**{name: set(value) for name, value in fields.items()})
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        pytest.param(
+            facts(models=[GPT], hardware=[(A100, NVIDIA)], countries=[DE], quantities=[8], hours=[Decimal(10)]),
+            {
+                ("country", DE): (1, 1, Decimal(80)),
+                ("country-hardware", DE, A100): (1,),
+                ("manufacturer", NVIDIA): (1, 8, Decimal(80)),
+                ("model", GPT): (1, 0),
+                ("hardware-model", A100, GPT): (1,),
+            },
+            id="one of everything",
+        ),
+        pytest.param(
+            facts(models=[GPT], hardware=[(A100, NVIDIA), (H100, NVIDIA), (TPU, GOOGLE)], quantities=[8, 16],
+                  hours=[Decimal(10), Decimal("0.5")]),
+            {
+                # a join pairs each of the maker's accelerators with each count and duration
+                ("manufacturer", NVIDIA): (1, 2 * 2 * 24, 2 * Decimal("252")),
+                ("manufacturer", GOOGLE): (1, 2 * 24, Decimal("252")),
+                ("model", GPT): (1, 0),
+                ("hardware-model", A100, GPT): (1,),
+                ("hardware-model", H100, GPT): (1,),
+                ("hardware-model", TPU, GPT): (1,),
+            },
+            id="two makers, two counts, two durations",
+        ),
+        pytest.param(
+            facts(models=[GPT], hardware=[(A100, NVIDIA)], countries=[DE, FR], quantities=[8]),
+            {
+                # no duration: no compute for the country, but the count still adds to the maker
+                ("country", DE): (1, 0, Decimal(0)),
+                ("country", FR): (1, 0, Decimal(0)),
+                ("country-hardware", DE, A100): (1,),
+                ("country-hardware", FR, A100): (1,),
+                ("manufacturer", NVIDIA): (1, 8, Decimal(0)),
+                ("model", GPT): (1, 0),
+                ("hardware-model", A100, GPT): (1,),
+            },
+            id="no duration, two countries",
+        ),
+        pytest.param(
+            facts(models=[GPT, BERT], parameters=[(GPT, 7), (GPT, 13)], hardware=[(IRIS.unknown_hardware("x"), None)],
+                  years=[IRIS.year(2024)]),
+            {
+                ("year", IRIS.year(2024)): (1,),
+                ("model", GPT): (1, 1),
+                ("model", BERT): (1, 0),
+                ("model-parameters", GPT, 7): (1,),
+                ("model-parameters", GPT, 13): (1,),
+                ("hardware-model", IRIS.unknown_hardware("x"), GPT): (1,),
+                ("hardware-model", IRIS.unknown_hardware("x"), BERT): (1,),
+            },
+            id="two models, two sizes, unknown hardware has no maker",
+        ),
+    ],
+)
+def test_what_one_run_adds(run: RunFacts, expected: dict) -> None:
+    assert dict(run.contributions()) == expected
+
+
+# -- totals against the facts -------------------------------------------------------------
+
+EDGE_CASES = [
+    # two accelerators of one maker, two counts, two durations
+    ("multi", "<model>Gamma-7B</model> has <params>7B</params>. We used <gpu_count>64</gpu_count> "
+              "<hardware>A100</hardware> and <gpu_count>32</gpu_count> <hardware>H100</hardware> for "
+              "<training>3 days</training>, then <training>12 hours</training>, in <country>Germany</country>, "
+              "<year>2023</year>."),
+    ("other-size", "<model>gamma-7b</model> has <params>6.9 billion parameters</params> on "
+                   "<hardware>TPU v4</hardware> in <country>France</country>, <year>2024</year>."),
+    # untouched by the update below, whose new spelling must still rename it
+    ("gamma-again", "<model>Gamma-7B</model> was trained on <hardware>V100</hardware>."),
+    ("unnamed", "A network of <params>125M</params> trained on <gpu_count>8</gpu_count> <hardware>V100</hardware> "
+                "for <training>2 days</training> in <country>Deutschland</country>."),
+    ("unknown-hw", "<model>Zeta</model> ran on <gpu_count>4</gpu_count> <hardware>FooChip 9000</hardware> for "
+                   "<training>1 week</training> in <country>Japan</country>."),
+    ("unknown-hw-2", "<model>Zeta</model> ran on <hardware>foochip-9000</hardware> in <year>2022</year>."),
+    ("unreadable", "<model>Eta</model> used <gpu_count>many</gpu_count> <hardware>A100</hardware> for "
+                   "<training>a while</training> in <country>Atlantis</country>."),
+    ("nothing", "No tags here at all."),
+]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def normalized(result) -> list[tuple]:
+    """Rows with numbers compared as numbers (an integer 0 equals a decimal 0)."""
+    _, data = rows(result)
+
+    def cell(value: str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+
+    return [tuple(cell(v) for v in row) for row in data]
+
+
+def assert_totals_match_the_facts(out: Path) -> None:
+    kg = KnowledgeGraph(out, read_only=True)
+    for name in QUERIES:
+        from_totals = normalized(run_query(kg, named_query(name).text))
+        from_facts = normalized(run_query(kg, (FROM_FACTS / f"{name}.rq").read_text(encoding="utf-8")))
+        assert from_facts, f"{name}: the corpus should give rows"
+        if name == "largest-models":  # LIMIT 20: the order decides which rows
+            assert from_totals == from_facts, name
+        else:
+            assert sorted(from_totals, key=repr) == sorted(from_facts, key=repr), name
+    assert not (out / TOTALS_STALE_FILE).exists()
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory) -> list[dict]:
+    corpus = write_corpus(400, tmp_path_factory.mktemp("corpus") / "corpus.jsonl", seed=5)
+    generated = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    return generated + [{"id": i, "text": text} for i, text in EDGE_CASES]
+
+
+@pytest.fixture(scope="module")
+def built(records, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("totals")
+    corpus = write_jsonl(folder / "corpus.jsonl", records)
+    out = folder / "out"
+    result = build([str(corpus)], out, jobs=2, exports=[], validate=False, batch_size=50)
+    assert result.summary["papers_loaded"] == len(records)
+    return out
+
+
+def test_every_question_with_totals_has_its_from_facts_twin() -> None:
+    for name in QUERIES:
+        reads = {f"mlkg:{m}" for spec in SLICES.values() for m in spec.measures} | {f"mlkg:{m}" for m in DERIVED}
+        assert any(term in named_query(name).text for term in reads), name
+        assert not any(term in (FROM_FACTS / f"{name}.rq").read_text(encoding="utf-8") for term in reads), name
+
+
+def test_fresh_build_totals_match_the_facts(built) -> None:
+    assert_totals_match_the_facts(built)
+
+
+def changed(records: list[dict]) -> list[dict]:
+    """Edits that move totals: other hardware, a size, a lost model tag, a lower-sorting name."""
+    by_id = {r["id"]: r["text"] for r in records}
+    edits = [
+        {"id": "multi", "text": by_id["multi"].replace("<hardware>H100</hardware>", "<hardware>TPU v4</hardware>")},
+        {"id": "other-size", "text": by_id["other-size"].replace("6.9 billion", "8 billion")},
+        {"id": "unknown-hw", "text": by_id["unknown-hw"].replace("<model>Zeta</model>", "Zeta")},
+        {"id": "respelled", "text": "<model>GAMMA-7B</model> of <params>7B</params> on <gpu_count>2</gpu_count> "
+                                    "<hardware>A100</hardware> for <training>5 hours</training> in "
+                                    "<country>Germany</country>, <year>2023</year>."},
+        {"id": "unknown-hw-3", "text": "<model>Theta</model> ran on <hardware>FOOCHIP 9000</hardware>."},
+    ]
+    generated = [r for r in records if r["id"].startswith("doc-")]
+    for record in generated[:12]:
+        text = record["text"].replace("<model>", "<model>Renamed ", 1)
+        if "<year>" in text:
+            text = text.replace("<year>", "<year>2019</year> (was <year>", 1)
+        edits.append({"id": record["id"], "text": text})
+    edits.append(dict(generated[20]))  # unchanged: skipped
+    return edits
+
+
+def test_added_and_changed_papers_keep_the_totals_right(built, records, tmp_path) -> None:
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    update = write_jsonl(tmp_path / "update.jsonl", changed(records))
+    result = subprocess.run([KG, "add", str(update), "--out", str(out)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]
+    assert (report["papers_loaded"], report["papers_unchanged"]) == (len(changed(records)) - 1, 1)
+    assert_totals_match_the_facts(out)
+
+    names = {row[0] for row in rows(run_query(KnowledgeGraph(out, read_only=True),
+                                              named_query("models-in-several-papers").text))[1]}
+    assert "GAMMA-7B" in names and "Gamma-7B" not in names  # the new spelling sorts first
+
+
+def test_totals_lost_or_marked_stale_are_recounted(built, tmp_path) -> None:
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    kg = KnowledgeGraph(out)
+    kg.store.remove_graph(NamedNode(IRIS.statistics_graph))  # as a store built before totals existed
+    kg.store.flush()
+    del kg
+    extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Iota</model> on <hardware>A100</hardware>."}])
+    build([str(extra)], out, jobs=1, exports=[], validate=False)
+    assert_totals_match_the_facts(out)
+
+    (out / TOTALS_STALE_FILE).touch()  # as a build killed before writing its totals leaves
+    kg = KnowledgeGraph(out)
+    year = next(kg.store.quads_for_pattern(None, None, NamedNode(IRIS.year(2023)),
+                                           NamedNode(IRIS.statistics_graph)))
+    kg.store.remove(year)  # a total that no longer matches
+    kg.store.flush()
+    del kg
+    result = build([str(extra)], out, jobs=1, exports=[], validate=False)
+    assert result.summary["papers_unchanged"] == 1
+    assert_totals_match_the_facts(out)
