@@ -219,7 +219,8 @@ def bench_size(size: int, args: argparse.Namespace) -> list[Row]:
         size, "kg build", built.seconds, summary.get("triples_in_store"), built.peak_rss_mb,
         built.max_process_rss_mb, built.status,
         f"store + graph.ttl + graph.trig (written while loading) in {summary.get('load_seconds')} s, "
-        f"compaction {summary.get('compact_seconds') or 'skipped (small build)'} s, of {summary.get('seconds')} s"
+        + (f"compaction {summary['compact_seconds']} s" if summary.get("compact_seconds") else "no compaction (small build)")
+        + f", of {summary.get('seconds')} s"
         if summary else built.stderr[-300:],
     )
     rows.append(kg_row)
@@ -374,9 +375,14 @@ def render(results: Results, info: dict, args: argparse.Namespace) -> str:
         "polled every 0.2 s; \"max proc\" is the largest single process (GNU time). Ratios are seconds "
         "divided by the baseline's / the floor's seconds.",
         "",
-        "| size | tool | seconds | docs/s | triples/s | triples | peak RSS MB | max proc MB | × baseline | × floor | status | notes |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
+    if results.rows:
+        lines += [
+            "| size | tool | seconds | docs/s | triples/s | triples | peak RSS MB | max proc MB | × baseline | × floor | status | notes |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        ]
+    else:
+        lines.append("No builds in this run (`--existing`): the store was built beforehand, e.g. by `bench/growth.py`.")
     for r in results.rows:
         ok = r.status == "ok"
         lines.append(
