@@ -18,7 +18,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 
 from .reference import ReferenceWriter
 from .store import KnowledgeGraph
-from .terms import GraphWriter, Iris, header, trig_block
+from .terms import Iris, header
+from .totals import TotalsWriter
 from .vocab import PREFIXES, RDF_NS, XSD_NS
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ class StreamedExports:
         if self.turtle:
             self.turtle.write(statements)
         if self.trig:
-            self.trig.write(trig_block(GraphWriter(self.iris.statistics_graph, self.iris.base).graph, statements))
+            self.trig.write(TotalsWriter(self.iris).block(statements))
 
     def finish(self) -> list[Path]:
         """Close the files and move them into place."""

@@ -99,8 +99,7 @@ class _Mapper:
         self.paper_term = self.iri(self.paper)
         self.run_term = self.iri(self.run)
         self.result = MappedDocument(doc.id, doc.source, self.paper, content_hash(doc.text))
-        self.models: list[str] = []
-        self.model_iris: list[str] = []  # the same models, as absolute IRIs
+        self.models: list[str] = []  # absolute IRIs, the first named (or unnamed) first
         # single-valued run facts seen so far: property -> (value, span)
         self.seen: dict[str, tuple[str, TagSpan]] = {}
 
@@ -146,11 +145,10 @@ class _Mapper:
             self.out.add(node, TYPE, t.mlkg("Model"))
             self.out.add(node, LABEL, t.string(label))
             self.out.add(self.run_term, t.mlkg("trainedModel"), node)
-            self.models.append(node)
-            self.model_iris.append(iri)
+            self.models.append(iri)
             self.result.run.models.add(iri)
             self.result.run.name(iri, label)
-        return self.models[0]
+        return self.iri(self.models[0])
 
     def on_model(self, span: TagSpan, mention: str) -> None:
         name = " ".join(span.text.split())
@@ -160,7 +158,7 @@ class _Mapper:
         self.result.reference_keys.add(("model", key, name))
         self.result.run.models.add(iri)
         self.result.run.name(iri, name)
-        if node in self.models:
+        if iri in self.models:
             self.fact(mention, self.run_term, "trainedModel", node)
             return
         if self.models:
@@ -169,15 +167,14 @@ class _Mapper:
                 "several_models",
                 f"a second model {name!r} is named; parameter counts attach to the first",
             )
-        self.models.append(node)
-        self.model_iris.append(iri)
+        self.models.append(iri)
         self.fact(mention, self.run_term, "trainedModel", node)
 
     def on_params(self, span: TagSpan, mention: str) -> None:
         parsed = parse_parameter_count(span.text)
         self.hedge(mention, parsed)
         self.fact(mention, self.model_node(), "parameterCount", t.integer(parsed.value))
-        self.result.run.parameters.add((self.model_iris[0], parsed.value))
+        self.result.run.parameters.add((self.models[0], parsed.value))
 
     def on_gpu_count(self, span: TagSpan, mention: str) -> None:
         parsed = parse_count(span.text)

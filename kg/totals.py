@@ -78,8 +78,7 @@ class RunFacts:
     names: dict[str, str] = field(default_factory=dict)
 
     def name(self, node: str, label: str) -> None:
-        if node not in self.names or label < self.names[node]:
-            self.names[node] = label
+        _keep_least(self.names, node, label)
 
     def contributions(self) -> Iterator[tuple[tuple, tuple]]:
         """(key, measures) pairs, counted as the bundled queries' patterns count.
@@ -91,7 +90,7 @@ class RunFacts:
             yield ("year", year), (1,)
         compute = [q * h for q in self.quantities for h in self.hours]
         hours = sum(compute, Decimal(0))
-        hardware = sorted(hw for hw, _ in self.hardware)
+        hardware = [hw for hw, _ in self.hardware]
         for country in self.countries:
             yield ("country", country), (1, 1 if compute else 0, hours)
             for hw in hardware:
@@ -158,11 +157,13 @@ class Tally:
                     held[i] += sign * m
         if sign > 0:
             for node, label in facts.names.items():
-                if node not in self.names or label < self.names[node]:
-                    self.names[node] = label
+                _keep_least(self.names, node, label)
 
-    def __len__(self) -> int:
-        return len(self.values)
+
+def _keep_least(names: dict[str, str], node: str, label: str) -> None:
+    """A node's name is its least label, as ``MIN(STR(?label))`` picks."""
+    if node not in names or label < names[node]:
+        names[node] = label
 
 
 class TotalsWriter:
@@ -292,12 +293,8 @@ def apply(kg: KnowledgeGraph, iris: Iris, changes: Tally) -> None:
     """
     store, graph = kg.store, NamedNode(iris.statistics_graph)
     writer = TotalsWriter(iris)
-    named: dict[str, str] = {}  # node -> the dimension that names it
-    for key in changes.values:
-        for dimension, value in zip(SLICES[key[0]].dimensions, key[1:]):
-            if dimension in NAMES:
-                named[value] = dimension
-    names = {node: name for node in named if (name := _least_label(kg, node)) is not None}
+    named = _named_nodes(changes.values)
+    names = _stored_labels(kg, named)
     before = {node: _stored_name(store, graph, node, dimension) for node, dimension in named.items()}
 
     counts = [(key, change) for key, change in changes.values.items() if key[0] != "model"]
@@ -372,9 +369,23 @@ def _measures(quads: Iterable[Quad], measures: tuple[str, ...]) -> list:
     return values
 
 
-def _least_label(kg: KnowledgeGraph, node: str) -> str | None:
-    labels = [q.object.value for q in kg.store.quads_for_pattern(NamedNode(node), RDFS.label, None, None)]
-    return min(labels) if labels else None
+def _named_nodes(keys: Iterable[tuple]) -> dict[str, str]:
+    """The models and accelerators in *keys*, each with the dimension it fills."""
+    named: dict[str, str] = {}
+    for key in keys:
+        for dimension, value in zip(SLICES[key[0]].dimensions, key[1:]):
+            if dimension in NAMES:
+                named[value] = dimension
+    return named
+
+
+def _stored_labels(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, str]:
+    """Each node's least label in the store (all graphs), for nodes that have one."""
+    names: dict[str, str] = {}
+    for node in nodes:
+        for quad in kg.store.quads_for_pattern(NamedNode(node), RDFS.label, None, None):
+            _keep_least(names, node, quad.object.value)
+    return names
 
 
 def recount(kg: KnowledgeGraph, iris: Iris) -> None:
@@ -387,10 +398,5 @@ def recount(kg: KnowledgeGraph, iris: Iris) -> None:
         paper = quad.subject.value
         if quad.graph_name.value == paper:
             tally.add(RunFacts.read(kg, iris, paper))
-    names = {}
-    for key in tally.values:
-        for dimension, value in zip(SLICES[key[0]].dimensions, key[1:]):
-            if dimension in NAMES and value not in names:
-                names[value] = _least_label(kg, value)
-    tally.names = {node: name for node, name in names.items() if name is not None}
+    tally.names = _stored_labels(kg, _named_nodes(tally.values))
     load_fresh(kg, iris, fresh_statements(tally, iris))
