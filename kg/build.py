@@ -229,7 +229,7 @@ def build(
     iris = Iris(base)
     kg = KnowledgeGraph(out_dir)
     report = ReportWriter(out_dir / "report.json")
-    untrusted_totals = totals.begin(kg, iris)
+    untrusted_totals = totals.begin(kg)
     loader = _Loader(kg, iris, batch_size)
     jobs = jobs or os.cpu_count() or 1
     exports = [ExportFormat(name) for name in exports]

@@ -273,7 +273,7 @@ class _Mapper:
                 out.add(mention, t.mlkg("warning"), t.string(reason))
                 self.warn(span, "not_understood", f"<{span.name}>: {reason}; kept as text only")
         self.model_node()  # every run has a model, named or not
-        self.result.mentions = len(tagged.spans)
+        self.result.mentions = self.result.run.mentions = len(tagged.spans)
         self.result.graph = out.graph
         self.result.turtle = out.statements()
         self.result.shared = tuple(out.others)

@@ -26,9 +26,10 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 from . import terms as t
 from .store import TOTALS_STALE_FILE, KnowledgeGraph
 from .terms import Iris, header
-from .vocab import MLKG, RDFS
+from .vocab import MLKG, QB_NS, RDFS
 
 QB = "qb:"
+QB_DATASET = NamedNode(QB_NS + "dataSet")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,10 @@ class Slice:
 #: key kind -> data set. The first measure is the one that is zero when
 #: nothing is left to count, and the observation is then dropped.
 SLICES = {
+    "runs": Slice("runTotals", (), ("runCount", "runsWithYear", "mentionCount")),
     "year": Slice("runsByYear", ("forYear",), ("runCount",)),
+    "hardware": Slice("runsByHardware", ("forHardware",), ("runCount",)),
+    "hardware-year": Slice("runsByHardwareAndYear", ("forHardware", "forYear"), ("runCount",)),
     "country": Slice("computeByCountry", ("forCountry",), ("runCount", "runsWithCompute", "acceleratorHours")),
     "country-hardware": Slice("runsByCountryAndHardware", ("forCountry", "forHardware"), ("runCount",)),
     "manufacturer": Slice(
@@ -76,6 +80,8 @@ class RunFacts:
     parameters: set[tuple[str, int]] = field(default_factory=set)
     #: model or hardware -> the least label this paper gives it
     names: dict[str, str] = field(default_factory=dict)
+    #: tagged spans in the paper, understood or not
+    mentions: int = 0
 
     def name(self, node: str, label: str) -> None:
         _keep_least(self.names, node, label)
@@ -86,11 +92,16 @@ class RunFacts:
         A run with two quantities or two durations adds one row per pairing,
         as a join over the facts does; every distinct run counts once.
         """
+        yield ("runs",), (1, 1 if self.years else 0, self.mentions)
         for year in self.years:
             yield ("year", year), (1,)
         compute = [q * h for q in self.quantities for h in self.hours]
         hours = sum(compute, Decimal(0))
         hardware = [hw for hw, _ in self.hardware]
+        for hw in hardware:
+            yield ("hardware", hw), (1,)
+            for year in self.years:
+                yield ("hardware-year", hw, year), (1,)
         for country in self.countries:
             yield ("country", country), (1, 1 if compute else 0, hours)
             for hw in hardware:
@@ -134,6 +145,7 @@ class RunFacts:
                 facts.hours.add(Decimal(value.value))
         for quad in kg.store.quads_for_pattern(None, MLKG.parameterCount, None, graph):
             facts.parameters.add((quad.subject.value, int(quad.object.value)))
+        facts.mentions = sum(1 for _ in kg.store.quads_for_pattern(None, MLKG.inPaper, graph, graph))
         return facts
 
 
@@ -179,7 +191,7 @@ class TotalsWriter:
 
     def observation_iri(self, key: tuple) -> str:
         parts = [self.local(k) if isinstance(k, str) else str(k) for k in key[1:]]
-        return f"{self.iris.base}stats/{SLICES[key[0]].dataset}/" + "/".join(parts)
+        return f"{self.iris.base}stats/{SLICES[key[0]].dataset}/" + ("/".join(parts) or "all")
 
     def statements(self, key: tuple, values: list, names: dict[str, str], derived: dict | None = None) -> str:
         spec = SLICES[key[0]]
@@ -239,16 +251,23 @@ def _stale(kg: KnowledgeGraph) -> Path:
     return kg.out_dir / TOTALS_STALE_FILE
 
 
-def begin(kg: KnowledgeGraph, iris: Iris) -> bool:
-    """Mark the totals as being changed; True if they cannot be trusted already.
-
-    That is when an earlier build died before writing them, or when the
-    store holds papers but no totals (built by an mlkg that kept none).
-    """
-    graph = NamedNode(iris.statistics_graph)
-    untrusted = not kg.is_empty() and (_stale(kg).exists() or not kg.store.contains_named_graph(graph))
+def begin(kg: KnowledgeGraph) -> bool:
+    """Mark the totals as being changed; True if they cannot be trusted already."""
+    untrusted = not trusted(kg)
     kg.mark_totals_stale()
     return untrusted
+
+
+def trusted(kg: KnowledgeGraph) -> bool:
+    """Whether the stored totals agree with the papers in the store.
+
+    Not after a build died before writing them (the marker file), nor in a
+    store that holds papers but no ``runTotals`` observation: an mlkg that
+    kept no totals, or fewer data sets than this one, built it.
+    """
+    if _stale(kg).exists():
+        return False
+    return kg.is_empty() or next(kg.store.quads_for_pattern(None, QB_DATASET, MLKG.runTotals, None), None) is not None
 
 
 #: TriG per bulk load: the loader needs about 20 bytes of memory per byte
@@ -294,7 +313,7 @@ def apply(kg: KnowledgeGraph, iris: Iris, changes: Tally) -> None:
     store, graph = kg.store, NamedNode(iris.statistics_graph)
     writer = TotalsWriter(iris)
     named = _named_nodes(changes.values)
-    names = _stored_labels(kg, named)
+    names = stored_labels(kg, named)
     before = {node: _stored_name(store, graph, node, dimension) for node, dimension in named.items()}
 
     counts = [(key, change) for key, change in changes.values.items() if key[0] != "model"]
@@ -379,7 +398,7 @@ def _named_nodes(keys: Iterable[tuple]) -> dict[str, str]:
     return named
 
 
-def _stored_labels(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, str]:
+def stored_labels(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, str]:
     """Each node's least label in the store (all graphs), for nodes that have one."""
     names: dict[str, str] = {}
     for node in nodes:
@@ -398,5 +417,54 @@ def recount(kg: KnowledgeGraph, iris: Iris) -> None:
         paper = quad.subject.value
         if quad.graph_name.value == paper:
             tally.add(RunFacts.read(kg, iris, paper))
-    tally.names = _stored_labels(kg, _named_nodes(tally.values))
+    tally.names = stored_labels(kg, _named_nodes(tally.values))
     load_fresh(kg, iris, fresh_statements(tally, iris))
+
+
+# -- reading the totals ---------------------------------------------------------------
+
+#: class of node -> (the data set counting its runs, the dimension naming it)
+RUNS_BY_CLASS = {
+    "Hardware": ("runsByHardware", "forHardware"),
+    "Country": ("computeByCountry", "forCountry"),
+    "Year": ("runsByYear", "forYear"),
+    "Organization": ("computeByManufacturer", "forManufacturer"),
+    "Model": ("models", "forModel"),
+}
+#: pair of classes -> the data set counting runs that have both
+RUNS_BY_PAIR = {
+    ("Hardware", "Country"): "runsByCountryAndHardware",
+    ("Hardware", "Year"): "runsByHardwareAndYear",
+    ("Model", "Hardware"): "runsByHardwareAndModel",
+}
+
+
+def _rows(kg: KnowledgeGraph, pattern: str, variables: str) -> Iterator:
+    """Solutions of a pattern asked inside the statistics graph, where its quads lie together."""
+    return iter(kg.query(f"SELECT {variables} WHERE {{ GRAPH ?totals {{ {pattern} }} }}"))
+
+
+def run_totals(kg: KnowledgeGraph) -> dict[str, int]:
+    """Runs (one per paper), runs that state a year, and mentions in the whole store."""
+    found = {"runCount": 0, "runsWithYear": 0, "mentionCount": 0}
+    pattern = "?o qb:dataSet mlkg:runTotals ; " + " ; ".join(f"mlkg:{m} ?{m}" for m in found)
+    for row in _rows(kg, pattern, " ".join(f"?{m}" for m in found)):
+        found = {m: int(row[m].value) for m in found}
+    return found
+
+
+def runs_per_node(kg: KnowledgeGraph, cls: str) -> dict[str, int]:
+    """Node IRI -> its training runs, for the nodes of *cls* that have any."""
+    dataset, dimension = RUNS_BY_CLASS[cls]
+    pattern = f"?o qb:dataSet mlkg:{dataset} ; mlkg:{dimension} ?node ; mlkg:runCount ?n"
+    return {row["node"].value: int(row["n"].value) for row in _rows(kg, pattern, "?node ?n")}
+
+
+def runs_per_pair(kg: KnowledgeGraph, left: str, right: str) -> dict[tuple[str, str], int]:
+    """(left node, right node) -> the training runs that have both."""
+    dataset = RUNS_BY_PAIR[(left, right)]
+    pattern = (
+        f"?o qb:dataSet mlkg:{dataset} ; mlkg:{RUNS_BY_CLASS[left][1]} ?a ; "
+        f"mlkg:{RUNS_BY_CLASS[right][1]} ?b ; mlkg:runCount ?n"
+    )
+    return {(row["a"].value, row["b"].value): int(row["n"].value) for row in _rows(kg, pattern, "?a ?b ?n")}

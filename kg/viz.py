@@ -6,8 +6,10 @@ data, and every piece of text from the documents reaches the DOM through
 ``textContent`` only, so a model named like an HTML tag stays text.
 
 Above ``node_budget`` nodes the overview folds papers and runs (and models,
-when they do not fit) into run counts on the catalogue nodes, computed with
-SPARQL aggregates so it stays quick on large stores.
+when they do not fit) into run counts on the catalogue nodes. It reads those
+counts from the running totals a build keeps (:mod:`kg.totals`), so it stays
+quick on a million papers; only when they cannot be trusted does it count
+over the facts with SPARQL aggregates.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples
 
+from . import totals
 from .network import (
     NODE_CLASSES,
     class_of,
@@ -173,12 +176,40 @@ _PAIRS = """SELECT ?a ?b (COUNT(DISTINCT ?run) AS ?n) WHERE {
 _LINKS = "SELECT DISTINCT ?a ?b WHERE { ?a mlkg:%s ?b }"
 _RUN_PROPERTY = {"Hardware": "hardware", "Country": "country", "Year": "year", "Model": "trainedModel"}
 #: Pairs of classes joined by weighted edges (training runs sharing both).
-_PAIRED = (("Hardware", "Country"), ("Hardware", "Year"), ("Model", "Hardware"))
+_PAIRED = tuple(totals.RUNS_BY_PAIR)
 
 
-def _runs(kg: KnowledgeGraph, cls: str) -> dict[str, int]:
-    query = _ORG_RUNS if cls == "Organization" else _RUNS_PER % _RUN_PROPERTY[cls]
-    return {row["node"].value: int(row["n"].value) for row in kg.query(query)}
+class _FactCounts:
+    """Runs per node and per pair of nodes, counted over the facts."""
+
+    def __init__(self, kg: KnowledgeGraph):
+        self.kg = kg
+
+    def runs(self, cls: str) -> dict[str, int]:
+        query = _ORG_RUNS if cls == "Organization" else _RUNS_PER % _RUN_PROPERTY[cls]
+        return {row["node"].value: int(row["n"].value) for row in self.kg.query(query)}
+
+    def pairs(self, left: str, right: str) -> dict[tuple[str, str], int]:
+        query = _PAIRS % (_RUN_PROPERTY[left], _RUN_PROPERTY[right])
+        return {(row["a"].value, row["b"].value): int(row["n"].value) for row in self.kg.query(query)}
+
+    def count(self, cls: str) -> int:
+        return _count(self.kg, cls)
+
+
+class _TotalCounts(_FactCounts):
+    """The same counts, read from the running totals."""
+
+    def runs(self, cls: str) -> dict[str, int]:
+        return totals.runs_per_node(self.kg, cls)
+
+    def pairs(self, left: str, right: str) -> dict[tuple[str, str], int]:
+        return totals.runs_per_pair(self.kg, left, right)
+
+    def count(self, cls: str) -> int:
+        if cls in ("Paper", "TrainingRun"):  # one run per paper
+            return totals.run_totals(self.kg)["runCount"]
+        return super().count(cls)
 
 
 def quotas(sizes: dict[str, int], budget: int) -> dict[str, int]:
@@ -202,20 +233,21 @@ def quotas(sizes: dict[str, int], budget: int) -> dict[str, int]:
 def aggregated_view(kg: KnowledgeGraph, node_budget: int) -> View:
     """Catalogue nodes sized by training runs, linked by how many runs share them."""
     view = View(aggregated=True)
+    counts = _TotalCounts(kg) if totals.trusted(kg) else _FactCounts(kg)
     candidates: dict[str, dict[str, int]] = {}
     for cls in AGGREGATE_CLASSES:
-        runs = _runs(kg, cls)
+        runs = counts.runs(cls)
         for row in kg.query(_NODES_OF % cls):
             runs.setdefault(row["node"].value, 0)
         candidates[cls] = runs
     share = quotas({cls: len(nodes) for cls, nodes in candidates.items()}, node_budget)
     models = _exists_up_to(kg, "Model", node_budget - sum(share.values()))
     if models and sum(share.values()) + models <= node_budget:
-        candidates["Model"] = _runs(kg, "Model")
+        candidates["Model"] = counts.runs("Model")
         share["Model"] = len(candidates["Model"])
-    folded = {"Paper": _count(kg, "Paper"), "TrainingRun": _count(kg, "TrainingRun")}
+    folded = {"Paper": counts.count("Paper"), "TrainingRun": counts.count("TrainingRun")}
     if "Model" not in candidates:
-        folded["Model"] = _count(kg, "Model")
+        folded["Model"] = counts.count("Model")
     left_out: dict[str, int] = {}
     for cls, runs in candidates.items():
         ranked = sorted(runs, key=lambda iri: (-runs[iri], iri))
@@ -230,11 +262,9 @@ def aggregated_view(kg: KnowledgeGraph, node_budget: int) -> View:
     pairs: list[ViewEdge] = []
     for left, right in _PAIRED:
         if left in candidates and right in candidates:
-            query = _PAIRS % (_RUN_PROPERTY[left], _RUN_PROPERTY[right])
-            for row in kg.query(query):
-                a, b = row["a"].value, row["b"].value
+            for (a, b), n in counts.pairs(left, right).items():
                 if a in view.nodes and b in view.nodes:
-                    pairs.append(ViewEdge(a, b, f"{left}–{right}", int(row["n"].value)))
+                    pairs.append(ViewEdge(a, b, f"{left}–{right}", n))
     pairs.sort(key=lambda e: (-(e.weight or 0), e.source, e.target))
     view.edges = pairs[: 4 * node_budget]
     for prop in ("manufacturer", "variantOf"):

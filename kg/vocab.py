@@ -87,6 +87,8 @@ DATATYPE_PROPERTIES = (
     "forParameterCount",
     "runCount",
     "runsWithCompute",
+    "runsWithYear",
+    "mentionCount",
     "acceleratorCount",
     "acceleratorHours",
     "papersWithParameterCount",
@@ -103,7 +105,10 @@ TERMS = CLASSES + OBJECT_PROPERTIES + DATATYPE_PROPERTIES + OTHER_PROPERTIES
 
 #: The data sets (qb:DataSet) of running totals that every build keeps.
 DATASETS = (
+    "runTotals",
     "runsByYear",
+    "runsByHardware",
+    "runsByHardwareAndYear",
     "computeByCountry",
     "runsByCountryAndHardware",
     "computeByManufacturer",

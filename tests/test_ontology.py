@@ -151,7 +151,7 @@ DOMAIN_RANGE = [
         ("forModel", "Model"), ("forHardware", "Hardware"), ("forCountry", "Country"),
         ("forYear", "Year"), ("forManufacturer", "Organization"))],
     *[(term, QB_OBSERVATION, XSD.integer) for term in (
-        "forParameterCount", "runCount", "runsWithCompute", "acceleratorCount",
+        "forParameterCount", "runCount", "runsWithCompute", "runsWithYear", "mentionCount", "acceleratorCount",
         "papersWithParameterCount", "maxParameterCount", "parameterCountValues")],
     ("acceleratorHours", QB_OBSERVATION, XSD.decimal),
     ("modelName", QB_OBSERVATION, XSD.string),

@@ -25,7 +25,9 @@ from kg.build import build  # noqa: E402
 from kg.query import named_query, rows, run_query  # noqa: E402
 from kg.store import TOTALS_STALE_FILE, KnowledgeGraph  # noqa: E402
 from kg.terms import Iris  # noqa: E402
-from kg.totals import DERIVED, SLICES, RunFacts  # noqa: E402
+from kg.stats import compute_stats  # noqa: E402
+from kg.totals import DERIVED, SLICES, RunFacts, trusted  # noqa: E402
+from kg.viz import aggregated_view  # noqa: E402
 
 FROM_FACTS = Path(__file__).resolve().parent / "queries_from_facts"
 QUERIES = sorted(p.stem for p in FROM_FACTS.glob("*.rq"))
@@ -42,16 +44,19 @@ GPT, BERT = IRIS.model("gpt"), IRIS.model("bert")
 # -- what one run adds (pure) -----------------------------------------------------------
 
 
-def facts(**fields) -> RunFacts:
-    return RunFacts(**{name: set(value) for name, value in fields.items()})
+def facts(mentions: int = 0, **fields) -> RunFacts:
+    return RunFacts(mentions=mentions, **{name: set(value) for name, value in fields.items()})
 
 
 @pytest.mark.parametrize(
     ("run", "expected"),
     [
         pytest.param(
-            facts(models=[GPT], hardware=[(A100, NVIDIA)], countries=[DE], quantities=[8], hours=[Decimal(10)]),
+            facts(models=[GPT], hardware=[(A100, NVIDIA)], countries=[DE], quantities=[8], hours=[Decimal(10)],
+                  mentions=6),
             {
+                ("runs",): (1, 0, 6),
+                ("hardware", A100): (1,),
                 ("country", DE): (1, 1, Decimal(80)),
                 ("country-hardware", DE, A100): (1,),
                 ("manufacturer", NVIDIA): (1, 8, Decimal(80)),
@@ -64,6 +69,10 @@ def facts(**fields) -> RunFacts:
             facts(models=[GPT], hardware=[(A100, NVIDIA), (H100, NVIDIA), (TPU, GOOGLE)], quantities=[8, 16],
                   hours=[Decimal(10), Decimal("0.5")]),
             {
+                ("runs",): (1, 0, 0),
+                ("hardware", A100): (1,),
+                ("hardware", H100): (1,),
+                ("hardware", TPU): (1,),
                 # a join pairs each of the maker's accelerators with each count and duration
                 ("manufacturer", NVIDIA): (1, 2 * 2 * 24, 2 * Decimal("252")),
                 ("manufacturer", GOOGLE): (1, 2 * 24, Decimal("252")),
@@ -77,6 +86,8 @@ def facts(**fields) -> RunFacts:
         pytest.param(
             facts(models=[GPT], hardware=[(A100, NVIDIA)], countries=[DE, FR], quantities=[8]),
             {
+                ("runs",): (1, 0, 0),
+                ("hardware", A100): (1,),
                 # no duration: no compute for the country, but the count still adds to the maker
                 ("country", DE): (1, 0, Decimal(0)),
                 ("country", FR): (1, 0, Decimal(0)),
@@ -90,9 +101,15 @@ def facts(**fields) -> RunFacts:
         ),
         pytest.param(
             facts(models=[GPT, BERT], parameters=[(GPT, 7), (GPT, 13)], hardware=[(IRIS.unknown_hardware("x"), None)],
-                  years=[IRIS.year(2024)]),
+                  years=[IRIS.year(2024), IRIS.year(2025)], mentions=3),
             {
+                # two years: the run counts once in the totals and once in each year
+                ("runs",): (1, 1, 3),
                 ("year", IRIS.year(2024)): (1,),
+                ("year", IRIS.year(2025)): (1,),
+                ("hardware", IRIS.unknown_hardware("x")): (1,),
+                ("hardware-year", IRIS.unknown_hardware("x"), IRIS.year(2024)): (1,),
+                ("hardware-year", IRIS.unknown_hardware("x"), IRIS.year(2025)): (1,),
                 ("model", GPT): (1, 1),
                 ("model", BERT): (1, 0),
                 ("model-parameters", GPT, 7): (1,),
@@ -100,7 +117,7 @@ def facts(**fields) -> RunFacts:
                 ("hardware-model", IRIS.unknown_hardware("x"), GPT): (1,),
                 ("hardware-model", IRIS.unknown_hardware("x"), BERT): (1,),
             },
-            id="two models, two sizes, unknown hardware has no maker",
+            id="two models, two sizes, two years, unknown hardware has no maker",
         ),
     ],
 )
@@ -149,7 +166,30 @@ def normalized(result) -> list[tuple]:
     return [tuple(cell(v) for v in row) for row in data]
 
 
+def overview_and_stats(out: Path) -> list:
+    """What the aggregated HTML view and `kg stats` show, at two node budgets."""
+    kg = KnowledgeGraph(out, read_only=True)
+    shown = [compute_stats(kg, top=100)]
+    for budget in (40, 5000):  # models folded / models drawn
+        view = aggregated_view(kg, budget)
+        shown.append((
+            {iri: node.runs for iri, node in view.nodes.items()},
+            sorted((e.source, e.target, e.prop, e.weight or 0) for e in view.edges),
+            view.folded, view.note,
+        ))
+    return shown
+
+
 def assert_totals_match_the_facts(out: Path) -> None:
+    # the view and stats read the totals when they are trusted, else count the facts
+    assert trusted(KnowledgeGraph(out, read_only=True))
+    from_totals = overview_and_stats(out)
+    (out / TOTALS_STALE_FILE).touch()
+    from_facts = overview_and_stats(out)
+    (out / TOTALS_STALE_FILE).unlink()
+    assert from_totals == from_facts
+    assert from_totals[0]["papers_without_year"] > 0 and from_totals[1][2]["Model"] > 0
+
     kg = KnowledgeGraph(out, read_only=True)
     for name in QUERIES:
         from_totals = normalized(run_query(kg, named_query(name).text))
@@ -252,4 +292,25 @@ def test_totals_lost_or_marked_stale_are_recounted(built, tmp_path) -> None:
     del kg
     result = build([str(extra)], out, jobs=1, exports=[], validate=False)
     assert result.summary["papers_unchanged"] == 1
+    assert_totals_match_the_facts(out)
+
+
+def test_a_store_whose_totals_lack_a_data_set_is_recounted(built, tmp_path) -> None:
+    """As a store built by an mlkg that kept fewer data sets than this one."""
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    kg = KnowledgeGraph(out)
+    graph = NamedNode(IRIS.statistics_graph)
+    for dataset in ("runTotals", "runsByHardware", "runsByHardwareAndYear"):
+        iri = NamedNode(f"https://w3id.org/mlkg/ontology#{dataset}")
+        for observation in [q.subject for q in kg.store.quads_for_pattern(None, None, iri, graph)]:
+            for quad in list(kg.store.quads_for_pattern(observation, None, None, graph)):
+                kg.store.remove(quad)
+    kg.store.flush()
+    assert not trusted(kg)
+    del kg
+    extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Iota</model> on <hardware>A100</hardware>."}])
+    build([str(extra)], out, jobs=1, exports=[], validate=False)
     assert_totals_match_the_facts(out)
