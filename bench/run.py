@@ -7,8 +7,8 @@ For each size: generate (or reuse) the corpus, then time and measure the
 peak memory of (a) `kg build` with the Turtle and TriG exports, (b) the
 rdflib baseline under a memory and time cap, (c) pyoxigraph bulk-loading
 the very N-Quads our build produced. On the largest store it then times an
-incremental update (one new and one changed document) and every bundled
-query. Prints a markdown report and writes it to bench/results.md.
+incremental update (one new and one changed document), every bundled
+query, `kg stats` and the HTML overview. Prints a markdown report and writes it to bench/results.md.
 """
 
 from __future__ import annotations
@@ -193,6 +193,7 @@ class Results:
     rows: list[Row] = field(default_factory=list)
     update: dict = field(default_factory=dict)
     queries: list[dict] = field(default_factory=list)
+    views: list[dict] = field(default_factory=list)
 
 
 def corpus_for(size: int, workdir: Path, seed: int) -> Path:
@@ -327,6 +328,21 @@ def bench_queries(size: int, args: argparse.Namespace) -> list[dict]:
     return results
 
 
+def bench_views(size: int, args: argparse.Namespace) -> list[dict]:
+    """Time the two whole-store summaries a user opens first: `kg stats` and the HTML overview."""
+    out = args.workdir / f"kg-{size}"
+    commands = {
+        "kg stats --json": [KG, "stats", "--json", "--out", str(out)],
+        "kg viz (overview)": [KG, "viz", "--out", str(out), "--output", str(args.workdir / f"overview-{size}.html")],
+    }
+    results = []
+    for name, command in commands.items():
+        print(f"[{size}] {name} ...", file=sys.stderr)
+        run = measure(command, timeout=args.query_timeout * 10)
+        results.append({"name": name, "seconds": run.seconds, "peak_rss_mb": run.peak_rss_mb, "status": run.status})
+    return results
+
+
 # -- report --------------------------------------------------------------------------------
 
 
@@ -420,6 +436,18 @@ def render(results: Results, info: dict, args: argparse.Namespace) -> str:
             f"| {_num(q['cli_seconds'], 2)} |"
             for q in results.queries
         ]
+    if results.views:
+        lines += [
+            "",
+            "## Whole-store summaries",
+            "",
+            "Wall time, process start included.",
+            "",
+            "| command | seconds | peak RSS MB | status |",
+            "|---|---:|---:|---|",
+        ]
+        lines += [f"| {v['name']} | {_num(v['seconds'], 2)} | {_num(v['peak_rss_mb'])} | {v['status']} |"
+                  for v in results.views]
     return "\n".join(lines) + "\n"
 
 
@@ -456,13 +484,14 @@ def main(argv: list[str] | None = None) -> int:
     if built or (args.existing and (args.workdir / f"kg-{largest}" / "store").is_dir()):
         results.update = bench_update(largest, args)
         results.queries = bench_queries(largest, args)
+        results.views = bench_views(largest, args)
     info = machine()
     text = render(results, info, args)
     print(text)
     args.results.write_text(text, encoding="utf-8")
     (args.results.with_suffix(".json")).write_text(
         json.dumps({"machine": info, "rows": [asdict(r) for r in results.rows],
-                    "update": results.update, "queries": results.queries}, indent=2),
+                    "update": results.update, "queries": results.queries, "views": results.views}, indent=2),
         encoding="utf-8",
     )
     return 0
