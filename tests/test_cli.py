@@ -162,3 +162,27 @@ def test_export_into_a_named_pipe_writes_through_it(built, tmp_path):
     assert result.exit_code == 0, result.output
     assert int(reader.communicate(timeout=60)[0]) > 1000
     assert fifo.is_fifo() and not list(tmp_path.glob(".*.partial"))
+
+
+def test_validate_reports_a_broken_running_total(tmp_path):
+    """A hand-edited count in the statistics graph is caught, naming the observation."""
+    from pyoxigraph import NamedNode, Quad
+
+    from kg.store import KnowledgeGraph
+    from kg.vocab import MLKG_NS
+
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", str(PAPERS), "--out", str(out), "--no-html"]).exit_code == 0
+    kg = KnowledgeGraph(out)
+    observation = NamedNode("https://w3id.org/mlkg/id/stats/runTotals/all")
+    (count,) = kg.store.quads_for_pattern(observation, NamedNode(MLKG_NS + "runCount"), None, None)
+    kg.store.remove(count)
+    kg.store.add(Quad(observation, count.predicate, NamedNode("https://example.org/many"), count.graph_name))
+    kg.store.flush()
+    del kg
+
+    result = runner.invoke(app, ["validate", "--out", str(out), "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    assert {(v["focus"], v["path"]) for v in report["violations"]} == {(observation.value, MLKG_NS + "runCount")}

@@ -251,6 +251,7 @@ VALID_DATA = """
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix owl:  <http://www.w3.org/2002/07/owl#> .
 @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+@prefix qb:   <http://purl.org/linked-data/cube#> .
 
 <https://w3id.org/mlkg/id/paper/p1> a mlkg:Paper ;
     rdfs:label "p1" ;
@@ -307,6 +308,27 @@ VALID_DATA = """
     mlkg:factSubject <https://w3id.org/mlkg/id/paper/p1/run> ;
     mlkg:factProperty mlkg:country ;
     mlkg:factValue <https://w3id.org/mlkg/id/country/DE> .
+
+<https://w3id.org/mlkg/id/stats/runsByYear/year/2023> a qb:Observation ;
+    qb:dataSet mlkg:runsByYear ;
+    mlkg:forYear <https://w3id.org/mlkg/id/year/2023> ;
+    mlkg:runCount 1 .
+
+<https://w3id.org/mlkg/id/stats/models/model/demo-7b> a qb:Observation ;
+    qb:dataSet mlkg:models ;
+    mlkg:forModel <https://w3id.org/mlkg/id/model/demo-7b> ;
+    mlkg:modelName "Demo-7B" ;
+    mlkg:runCount 1 ;
+    mlkg:papersWithParameterCount 1 ;
+    mlkg:maxParameterCount 7000000000 ;
+    mlkg:parameterCountValues 1 .
+
+<https://w3id.org/mlkg/id/stats/computeByCountry/country/DE> a qb:Observation ;
+    qb:dataSet mlkg:computeByCountry ;
+    mlkg:forCountry <https://w3id.org/mlkg/id/country/DE> ;
+    mlkg:runCount 1 ;
+    mlkg:runsWithCompute 1 ;
+    mlkg:acceleratorHours 21504.0 .
 """
 
 ID = Namespace("https://w3id.org/mlkg/id/")
@@ -394,6 +416,82 @@ def test_run_with_two_years_is_only_a_warning(
     conforms, results = validate(data_graph(*TWO_YEARS), shapes, ontology, allow_warnings=allow_warnings)
     assert results == {(SH.Warning, RUN, MLKG.year)}
     assert conforms is expected_conforms
+
+
+BY_YEAR = ID["stats/runsByYear/year/2023"]
+BY_COUNTRY = ID["stats/computeByCountry/country/DE"]
+
+# Each edit breaks one rule of the running totals' observations. Expected:
+# (focus, path, value); path None where it is the inverse path from a data
+# set to its observations, whose focus is the data set.
+BROKEN_OBSERVATIONS = {
+    "observation lacks its data set's dimension": (
+        "DELETE WHERE { ?o mlkg:forYear ?y }",
+        (MLKG.runsByYear, None, BY_YEAR),
+    ),
+    "observation has a component its data set lacks": (
+        "INSERT { ?o mlkg:forCountry ?c } WHERE { ?o mlkg:forYear ?y . ?c a mlkg:Country }",
+        (MLKG.runsByYear, None, BY_YEAR),
+    ),
+    "observation lacks a measure": (
+        "DELETE WHERE { ?o mlkg:runsWithCompute ?n }",
+        (MLKG.computeByCountry, None, BY_COUNTRY),
+    ),
+    "negative count": (
+        "DELETE { ?o mlkg:runCount ?n } INSERT { ?o mlkg:runCount -1 } WHERE { ?o mlkg:forYear ?y ; mlkg:runCount ?n }",
+        (BY_YEAR, MLKG.runCount, None),
+    ),
+    "accelerator-hours as text": (
+        'DELETE { ?o mlkg:acceleratorHours ?n } INSERT { ?o mlkg:acceleratorHours "lots" } '
+        "WHERE { ?o mlkg:acceleratorHours ?n }",
+        (BY_COUNTRY, MLKG.acceleratorHours, None),
+    ),
+    "unknown data set": (
+        "DELETE { ?o qb:dataSet ?d } INSERT { ?o qb:dataSet mlkg:runsByMoonPhase } WHERE { ?o mlkg:forYear ?y ; qb:dataSet ?d }",
+        (BY_YEAR, QB.dataSet, None),
+    ),
+    "year dimension pointing at a country": (
+        "DELETE { ?o mlkg:forYear ?y } INSERT { ?o mlkg:forYear ?c } WHERE { ?o mlkg:forYear ?y . ?c a mlkg:Country }",
+        (BY_YEAR, MLKG.forYear, None),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_OBSERVATIONS)
+def test_each_broken_observation_is_a_violation(shapes: Graph, ontology: Graph, case: str) -> None:
+    update, (focus, path, value) = BROKEN_OBSERVATIONS[case]
+    data = Graph().parse(data=VALID_DATA, format="turtle")
+    data.update(update, initNs={"mlkg": MLKG, "qb": QB})
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none")
+    assert not conforms
+    found = [
+        r for r in report.subjects(RDF.type, SH.ValidationResult)
+        if report.value(r, SH.focusNode) == focus
+        and (path is None or report.value(r, SH.resultPath) == path)
+        and (value is None or report.value(r, SH.value) == value)
+    ]
+    assert found and all(report.value(r, SH.resultSeverity) == SH.Violation for r in found)
+
+
+def test_a_model_without_parameter_counts_or_name_is_a_valid_observation(shapes: Graph, ontology: Graph) -> None:
+    drop = "DELETE WHERE { ?o mlkg:maxParameterCount ?a ; mlkg:parameterCountValues ?b ; mlkg:modelName ?c }"
+    conforms, results = validate(data_graph(drop), shapes, ontology)
+    assert (conforms, results) == (True, set())
+
+
+@pytest.mark.parametrize("name", vocab.DATASETS)
+def test_each_data_set_shape_admits_exactly_its_structure(shapes: Graph, ontology: Graph, name: str) -> None:
+    """The closed shape of a data set's observations lists the components its structure declares."""
+    structure = ontology.value(MLKG[name], QB.structure)
+    declared = {o for c in ontology.objects(structure, QB.component) for o in ontology.objects(c, None)}
+    shape = shapes.value(predicate=SH.targetNode, object=MLKG[name])
+    (inner,) = [shapes.value(p, SH.node) for p in shapes.objects(shape, SH.property)]
+    assert shapes.value(inner, SH.closed).toPython() is True
+    properties = list(shapes.objects(inner, SH.property))
+    assert {shapes.value(p, SH.path) for p in properties} == declared
+    required = {shapes.value(p, SH.path) for p in properties if shapes.value(p, SH.minCount) is not None}
+    dimensions = {o for c in ontology.objects(structure, QB.component) for o in ontology.objects(c, QB.dimension)}
+    assert dimensions <= required
 
 
 # ------------------------------------------------------------ documentation
