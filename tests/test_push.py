@@ -236,3 +236,30 @@ def test_chunks_keep_whole_lines(local, limit):
     pieces = list(chunks(data, limit))
     assert b"".join(pieces) == data
     assert all(piece.endswith(b"\n") for piece in pieces)
+
+
+@pytest.mark.parametrize("mode", ["update", "graph-store"])
+def test_paper_removed_by_a_fresh_build_is_dropped_from_the_target(virtuoso, tmp_path, mode):
+    base = f"https://example.org/push-removed-{mode}/"
+    graph_store = virtuoso.graph_store if mode == "graph-store" else None
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for source in sorted(PAPERS.glob("*.txt"))[:3]:
+        shutil.copy(source, papers / source.name)
+    out = tmp_path / "out"
+    build([str(papers)], out, jobs=1, base=base, exports=[])
+    first = push(KnowledgeGraph(out, read_only=True), virtuoso.sparql_auth, graph_store=graph_store,
+                 user=USER, password=PASSWORD)
+    assert first.pushed == 5  # three papers, the reference graph, the totals
+
+    removed = sorted(papers.glob("*.txt"))[0]
+    removed.unlink()
+    build([str(papers)], out, jobs=1, base=base, exports=[], fresh=True)
+    kg = KnowledgeGraph(out, read_only=True)
+    push(kg, virtuoso.sparql_auth, graph_store=graph_store, user=USER, password=PASSWORD)
+
+    graphs = {r["g"]["value"] for r in remote_select(
+        virtuoso, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '{base}')) }}")}
+    assert graphs == {g.iri for g in local_graphs(kg)}
+    assert f"{base}paper/{removed.stem}" not in graphs
+    assert remote_count(virtuoso, base) == len(kg)
