@@ -409,9 +409,7 @@ def stored_labels(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, str]:
 
 def recount(kg: KnowledgeGraph, iris: Iris) -> None:
     """Rebuild every total from the papers in the store (after an interrupted build)."""
-    graph = NamedNode(iris.statistics_graph)
-    if kg.store.contains_named_graph(graph):
-        kg.store.remove_graph(graph)
+    kg.drop_graph(iris.statistics_graph)
     tally = Tally()
     for quad in kg.store.quads_for_pattern(None, MLKG.paperId, None, None):
         paper = quad.subject.value

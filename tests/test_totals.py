@@ -314,3 +314,26 @@ def test_a_store_whose_totals_lack_a_data_set_is_recounted(built, tmp_path) -> N
     extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Iota</model> on <hardware>A100</hardware>."}])
     build([str(extra)], out, jobs=1, exports=[], validate=False)
     assert_totals_match_the_facts(out)
+
+
+def test_drop_graph_removes_that_graph_and_nothing_else(built, tmp_path) -> None:
+    """What a recount uses to clear the old totals, quad by quad."""
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    kg = KnowledgeGraph(out)
+    statistics = NamedNode(IRIS.statistics_graph)
+    per_graph = {}
+    for quad in kg.store.quads_for_pattern(None, None, None, None):
+        per_graph[quad.graph_name] = per_graph.get(quad.graph_name, 0) + 1
+    assert per_graph[statistics] > 0 and len(per_graph) > 2
+
+    kg.drop_graph(IRIS.statistics_graph)
+    kg.store.flush()
+    del per_graph[statistics]
+    after = {}
+    for quad in kg.store.quads_for_pattern(None, None, None, None):
+        after[quad.graph_name] = after.get(quad.graph_name, 0) + 1
+    assert after == per_graph
+    assert not kg.store.contains_named_graph(statistics)
