@@ -316,24 +316,30 @@ def test_a_store_whose_totals_lack_a_data_set_is_recounted(built, tmp_path) -> N
     assert_totals_match_the_facts(out)
 
 
-def test_drop_graph_removes_that_graph_and_nothing_else(built, tmp_path) -> None:
-    """What a recount uses to clear the old totals, quad by quad."""
+def test_recount_rewrites_what_differs_and_removes_what_it_does_not_count(built, tmp_path) -> None:
+    """Observations edited by hand, and statements that are no observation, do not survive a recount."""
     import shutil
+
+    from pyoxigraph import Literal, Quad
 
     out = tmp_path / "out"
     shutil.copytree(built, out)
-    kg = KnowledgeGraph(out)
     statistics = NamedNode(IRIS.statistics_graph)
-    per_graph = {}
-    for quad in kg.store.quads_for_pattern(None, None, None, None):
-        per_graph[quad.graph_name] = per_graph.get(quad.graph_name, 0) + 1
-    assert per_graph[statistics] > 0 and len(per_graph) > 2
-
-    kg.drop_graph(IRIS.statistics_graph)
+    whole = NamedNode(f"{IRIS.base}stats/runTotals/all")
+    run_count = NamedNode("https://w3id.org/mlkg/ontology#runCount")
+    junk = NamedNode("urn:example:junk")
+    kg = KnowledgeGraph(out)
+    kg.store.add(Quad(whole, run_count, Literal("999", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer")), statistics))
+    kg.store.add(Quad(junk, NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), Literal("junk"), statistics))
     kg.store.flush()
-    del per_graph[statistics]
-    after = {}
-    for quad in kg.store.quads_for_pattern(None, None, None, None):
-        after[quad.graph_name] = after.get(quad.graph_name, 0) + 1
-    assert after == per_graph
-    assert not kg.store.contains_named_graph(statistics)
+    (out / TOTALS_STALE_FILE).touch()
+    del kg
+
+    extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Kappa</model> on <hardware>H100</hardware>."}])
+    build([str(extra)], out, jobs=1, exports=[], validate=False)
+    kg = KnowledgeGraph(out, read_only=True)
+    assert list(kg.store.quads_for_pattern(junk, None, None, None)) == []
+    counts = [q.object.value for q in kg.store.quads_for_pattern(whole, run_count, None, statistics)]
+    assert counts == [str(kg.paper_count())]
+    del kg
+    assert_totals_match_the_facts(out)
