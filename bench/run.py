@@ -8,7 +8,8 @@ peak memory of (a) `kg build` with the Turtle and TriG exports, (b) the
 rdflib baseline under a memory and time cap, (c) pyoxigraph bulk-loading
 the very N-Quads our build produced. On the largest store it then times an
 incremental update (one new and one changed document), every bundled
-query, `kg stats` and the HTML overview. Prints a markdown report and writes it to bench/results.md.
+query, `kg stats` and the HTML overview. Prints a markdown report and
+writes it to bench/results.md.
 """
 
 from __future__ import annotations

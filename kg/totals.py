@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 from pathlib import Path
 from sys import intern
 from typing import Callable, Iterable, Iterator
@@ -278,31 +279,36 @@ CHUNK_BYTES = 16_000_000
 def load_fresh(
     kg: KnowledgeGraph, iris: Iris, statements: Iterable[str], also: Callable[[str], None] | None = None
 ) -> None:
-    """Load a store's first totals in bounded chunks and clear the marker.
+    """Load totals into the store in bounded chunks and clear the marker.
 
     *also* receives each chunk of statements too (the streamed exports).
     """
-    writer = TotalsWriter(iris)
-    prefix = header(iris.base)
-
-    def load(chunk: list[str]) -> None:
+    for chunk in _chunks(statements):
         text = "".join(chunk)
-        kg.store.bulk_load((prefix + writer.block(text)).encode("utf-8"), RdfFormat.TRIG)
+        kg.store.bulk_load(_trig(iris, text).encode("utf-8"), RdfFormat.TRIG)
         if also:
             also(text)
+    kg.store.flush()
+    _stale(kg).unlink(missing_ok=True)
 
+
+def _chunks(statements: Iterable[str]) -> Iterator[list[str]]:
+    """Statements in lists of about CHUNK_BYTES, so no step holds them all."""
     chunk: list[str] = []
     size = 0
     for statement in statements:
         chunk.append(statement)
         size += len(statement)
         if size >= CHUNK_BYTES:
-            load(chunk)
+            yield chunk
             chunk, size = [], 0
     if chunk:
-        load(chunk)
-    kg.store.flush()
-    _stale(kg).unlink(missing_ok=True)
+        yield chunk
+
+
+def _trig(iris: Iris, statements: str) -> str:
+    """A TriG document holding *statements* in the statistics graph."""
+    return header(iris.base) + TotalsWriter(iris).block(statements)
 
 
 def apply(kg: KnowledgeGraph, iris: Iris, changes: Tally) -> None:
@@ -357,8 +363,7 @@ def _rewrite(kg, writer: TotalsWriter, graph: NamedNode, changes: list, names: d
                 derived = _stored_derived(store, graph, key[1]) if derive else None
                 statements.append(writer.statements(key, values, names, derived))
         if statements:
-            text = header(writer.iris.base) + writer.block("".join(statements))
-            store.load(text.encode("utf-8"), RdfFormat.TRIG)
+            store.load(_trig(writer.iris, "".join(statements)).encode("utf-8"), RdfFormat.TRIG)
 
 
 def _stored_name(store, graph: NamedNode, node: str, dimension: str) -> str | None:
@@ -442,43 +447,19 @@ def _digests(quads: Iterable[Quad]) -> dict:
     digest, and so is never taken for unchanged.
     """
     digests: dict = {}
-    subject, pairs = None, []
-    for quad in quads:
-        if quad.subject != subject:
-            if subject is not None:
-                digests[subject] = None if subject in digests else _digest(pairs)
-            subject, pairs = quad.subject, []
-        pairs.append(f"{quad.predicate} {quad.object}")
-    if subject is not None:
-        digests[subject] = None if subject in digests else _digest(pairs)
+    for subject, group in groupby(quads, key=lambda quad: quad.subject):
+        pairs = sorted(f"{quad.predicate} {quad.object}" for quad in group)
+        digest = hashlib.blake2b("\n".join(pairs).encode("utf-8"), digest_size=16).digest()
+        digests[subject] = None if subject in digests else digest
     return digests
 
 
-def _digest(pairs: list[str]) -> bytes:
-    return hashlib.blake2b("\n".join(sorted(pairs)).encode("utf-8"), digest_size=16).digest()
-
-
 def _fresh_digests(statements: Iterable[str], iris: Iris) -> Iterator[tuple[str, NamedNode, bytes]]:
-    """(statement, its subject, digest) for each statement, parsed in chunks."""
-    writer = TotalsWriter(iris)
-    prefix = header(iris.base)
-    chunk: list[str] = []
-    size = 0
-
-    def digests(chunk: list[str]) -> Iterator[tuple[str, NamedNode, bytes]]:
-        text = prefix + writer.block("".join(chunk))
-        found = _digests(parse(text.encode("utf-8"), RdfFormat.TRIG))
+    """(statement, its subject, digest) for each statement, parsed a chunk at a time."""
+    for chunk in _chunks(statements):
+        found = _digests(parse(_trig(iris, "".join(chunk)).encode("utf-8"), RdfFormat.TRIG))
         for statement, (subject, digest) in zip(chunk, found.items(), strict=True):
             yield statement, subject, digest
-
-    for statement in statements:
-        chunk.append(statement)
-        size += len(statement)
-        if size >= CHUNK_BYTES:
-            yield from digests(chunk)
-            chunk, size = [], 0
-    if chunk:
-        yield from digests(chunk)
 
 
 # -- reading the totals ---------------------------------------------------------------

@@ -170,11 +170,16 @@ def test_repush_never_duplicates(virtuoso, local, pushed, monkeypatch, mode):
     assert remote_count(virtuoso) == len(local)
 
 
+def example_papers(folder, count: int):
+    """A folder holding the first *count* example papers, to build from and change."""
+    folder.mkdir()
+    for source in sorted(PAPERS.glob("*.txt"))[:count]:
+        shutil.copy(source, folder / source.name)
+    return folder
+
+
 def test_changed_paper_is_the_only_graph_sent(virtuoso, tmp_path):
-    papers = tmp_path / "papers"
-    papers.mkdir()
-    for source in sorted(PAPERS.glob("*.txt"))[:4]:
-        shutil.copy(source, papers / source.name)
+    papers = example_papers(tmp_path / "papers", 4)
     out = tmp_path / "out"
     build([str(papers)], out, jobs=1, base=CHANGED_BASE, exports=[])
     first = push(KnowledgeGraph(out, read_only=True), virtuoso.sparql_auth, user=USER, password=PASSWORD)
@@ -242,10 +247,7 @@ def test_chunks_keep_whole_lines(local, limit):
 def test_paper_removed_by_a_fresh_build_is_dropped_from_the_target(virtuoso, tmp_path, mode):
     base = f"https://example.org/push-removed-{mode}/"
     graph_store = virtuoso.graph_store if mode == "graph-store" else None
-    papers = tmp_path / "papers"
-    papers.mkdir()
-    for source in sorted(PAPERS.glob("*.txt"))[:3]:
-        shutil.copy(source, papers / source.name)
+    papers = example_papers(tmp_path / "papers", 3)
     out = tmp_path / "out"
     build([str(papers)], out, jobs=1, base=base, exports=[])
     first = push(KnowledgeGraph(out, read_only=True), virtuoso.sparql_auth, graph_store=graph_store,
