@@ -169,3 +169,47 @@ def test_from_clause_restricts_the_dataset(example_graph):
     union = count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     mine = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{paper}> {{ ?s ?p ?o }} }}")
     assert one == mine < union
+
+
+# Names where one is the start of another ("FooChip" / "FooChip v2"), in both
+# cases: the listing queries sort on a key they build per row, and that key
+# must sort exactly as their columns do (code point by code point).
+ORDERING_CASES = [
+    ("a", "<model>zeta</model> on <hardware>FooChip</hardware>, <params>1B</params>."),
+    ("b", "<model>alpha</model> on <hardware>FooChip v2</hardware>, <params>1B</params>."),
+    ("c", "<model>Zeta</model> on <hardware>FooChip</hardware>, <params>2B</params>."),
+    ("d", "<model>Net</model> on <hardware>FooChip v2</hardware>, <params>3B</params>."),
+    ("e", "<model>Net-2</model> on <hardware>FooChip v2</hardware>."),
+    ("f", "<model>Net</model> on <hardware>BarChip</hardware>, <params>4B</params>."),
+    ("g", "<model>Net-2</model> on <hardware>BarChip</hardware>."),
+    ("h", "<model>alpha</model> on <hardware>barchip</hardware>."),
+    ("i", "<model>xenon</model> on <hardware>FooChip</hardware>."),
+]
+
+
+@pytest.fixture(scope="module")
+def ordering_graph(tmp_path_factory):
+    import json
+
+    from kg.build import build
+    from kg.store import KnowledgeGraph
+
+    folder = tmp_path_factory.mktemp("ordering")
+    corpus = folder / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in ORDERING_CASES), encoding="utf-8")
+    build([str(corpus)], folder / "out", jobs=1, exports=[], validate=False)
+    return KnowledgeGraph(folder / "out", read_only=True)
+
+
+@pytest.mark.parametrize(
+    "name, order",
+    [
+        ("models-by-hardware", lambda r: (r["hardware"], r["model"])),
+        ("models-in-several-papers", lambda r: (-int(r["papers"]), r["model"])),
+        ("conflicting-values", lambda r: (r["model"], r["paperId"])),
+    ],
+)
+def test_listing_queries_come_in_their_stated_order(ordering_graph, name, order):
+    got = answer(ordering_graph, name)
+    assert len(got) >= 3, f"{name}: the cases should give several rows"
+    assert got == sorted(got, key=order)
