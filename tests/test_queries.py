@@ -172,7 +172,7 @@ def test_from_clause_restricts_the_dataset(example_graph):
 
 
 # Names where one is the start of another ("FooChip" / "FooChip v2"), in both
-# cases: the listing queries sort on a key they build per row, and that key
+# cases: some listing queries sort on a key they build per row, and that key
 # must sort exactly as their columns do (code point by code point).
 ORDERING_CASES = [
     ("a", "<model>zeta</model> on <hardware>FooChip</hardware>, <params>1B</params>."),
