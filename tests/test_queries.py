@@ -213,3 +213,14 @@ def test_listing_queries_come_in_their_stated_order(ordering_graph, name, order)
     got = answer(ordering_graph, name)
     assert len(got) >= 3, f"{name}: the cases should give several rows"
     assert got == sorted(got, key=order)
+
+
+def test_only_model_mentions_have_a_model_as_their_value(example_graph, ordering_graph):
+    # conflicting-values finds the name a paper used for a model by the
+    # mention whose value is that model, without checking the fact's kind
+    query = """SELECT ?property (COUNT(*) AS ?n) WHERE {
+      ?mention mlkg:factValue ?m ; mlkg:factProperty ?property . ?m a mlkg:Model }
+      GROUP BY ?property"""
+    for graph in (example_graph, ordering_graph):
+        found = {prop: int(n) for prop, n in rows(run_query(graph, query))[1]}
+        assert set(found) == {"mlkg:trainedModel"} and found["mlkg:trainedModel"] > 0
