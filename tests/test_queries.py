@@ -3,15 +3,18 @@ against what the example texts say (read independently with a regex)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
 
+from kg.build import build
 from kg.countries import display_name, resolve_country
 from kg.normalize import NotUnderstood, parse_count, parse_duration, parse_parameter_count
 from kg.query import bundled_queries, named_query, rows, run_query
+from kg.store import KnowledgeGraph
 
 from conftest import EXAMPLES, PAPERS
 
@@ -19,8 +22,6 @@ TAG = re.compile(r"<([a-z_]+)>(.*?)</\1>", re.S)
 
 
 def example_texts() -> dict[str, str]:
-    import json
-
     texts = {p.stem: p.read_text(encoding="utf-8") for p in PAPERS.rglob("*") if p.suffix in (".txt", ".md")}
     for line in (EXAMPLES / "papers.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -189,11 +190,6 @@ ORDERING_CASES = [
 
 @pytest.fixture(scope="module")
 def ordering_graph(tmp_path_factory):
-    import json
-
-    from kg.build import build
-    from kg.store import KnowledgeGraph
-
     folder = tmp_path_factory.mktemp("ordering")
     corpus = folder / "corpus.jsonl"
     corpus.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in ORDERING_CASES), encoding="utf-8")

@@ -9,13 +9,14 @@ add and re-spell, and after the totals were lost.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode, Quad
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -253,8 +254,6 @@ def changed(records: list[dict]) -> list[dict]:
 
 
 def test_added_and_changed_papers_keep_the_totals_right(built, records, tmp_path) -> None:
-    import shutil
-
     out = tmp_path / "out"
     shutil.copytree(built, out)
     update = write_jsonl(tmp_path / "update.jsonl", changed(records))
@@ -271,8 +270,6 @@ def test_added_and_changed_papers_keep_the_totals_right(built, records, tmp_path
 
 
 def test_totals_lost_or_marked_stale_are_recounted(built, tmp_path) -> None:
-    import shutil
-
     out = tmp_path / "out"
     shutil.copytree(built, out)
     kg = KnowledgeGraph(out)
@@ -297,8 +294,6 @@ def test_totals_lost_or_marked_stale_are_recounted(built, tmp_path) -> None:
 
 def test_a_store_whose_totals_lack_a_data_set_is_recounted(built, tmp_path) -> None:
     """As a store built by an mlkg that kept fewer data sets than this one."""
-    import shutil
-
     out = tmp_path / "out"
     shutil.copytree(built, out)
     kg = KnowledgeGraph(out)
@@ -318,10 +313,6 @@ def test_a_store_whose_totals_lack_a_data_set_is_recounted(built, tmp_path) -> N
 
 def test_recount_rewrites_what_differs_and_removes_what_it_does_not_count(built, tmp_path) -> None:
     """Observations edited by hand, and statements that are no observation, do not survive a recount."""
-    import shutil
-
-    from pyoxigraph import Literal, Quad
-
     out = tmp_path / "out"
     shutil.copytree(built, out)
     statistics = NamedNode(IRIS.statistics_graph)
