@@ -7,12 +7,10 @@ store in batches, so memory stays flat however large the corpus is.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import queue
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
@@ -26,6 +24,7 @@ from .sources import Item, Rejected, check_paths, iter_documents
 from .store import KnowledgeGraph
 from .terms import Iris, header
 from .vocab import DEFAULT_BASE
+from .workers import windowed_map
 
 DEFAULT_EXPORTS = ("turtle", "trig")
 #: Above this many papers a build skips SHACL validation (run `kg validate`).
@@ -97,16 +96,9 @@ def map_stream(items: Iterable[Item], *, jobs: int, base: str) -> Iterator[Mappe
         for item in items:
             yield map_item(item, iris)
         return
-    context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
     chunks = iter(lambda it=iter(items): list(itertools.islice(it, CHUNK)), [])
-    with context.Pool(jobs, initializer=_init_worker, initargs=(base,)) as pool:
-        window: deque = deque()
-        for chunk in chunks:
-            window.append(pool.apply_async(_map_chunk, (chunk,)))
-            if len(window) >= jobs * 4:
-                yield from window.popleft().get()
-        while window:
-            yield from window.popleft().get()
+    for mapped in windowed_map(_map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=(base,)):
+        yield from mapped
 
 
 # -- main side --------------------------------------------------------------------
