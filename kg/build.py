@@ -281,7 +281,7 @@ def build(
     if validate or (validate is None and papers <= VALIDATION_LIMIT):
         from .validate import validate as run_validation
 
-        validation = run_validation(kg).as_dict()
+        validation = run_validation(kg, jobs=jobs).as_dict()
     elif validate is None:
         validation = {
             "conforms": None,

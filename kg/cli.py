@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -239,6 +240,7 @@ def export(
 def validate(
     out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
 ) -> None:
     """Check the built graph against the SHACL shapes; exit 1 on violations.
 
@@ -246,14 +248,20 @@ def validate(
     """
     from .validate import validate as run_validation
 
-    result = run_validation(open_graph(out))
+    result = run_validation(open_graph(out), jobs=jobs or os.cpu_count() or 1)
     if as_json:
         print(json.dumps(result.as_dict(), indent=2))
     else:
         for kind, items in (("violation", result.violations), ("warning", result.warnings)):
             for item in items:
                 console.print(f"{kind}: {item['focus']} {item['path']}: {item['message']}", highlight=False)
-        console.print("conforms" if result.conforms else f"{len(result.violations)} violations")
+        shown = len(result.violations) + len(result.warnings)
+        if shown < result.violation_count + result.warning_count:
+            console.print(f"(the first {shown} results by focus node are shown)", highlight=False)
+        console.print("conforms" if result.conforms else f"{result.violation_count} violations", highlight=False)
+        if result.warning_count:
+            console.print(f"{result.warning_count} warnings", highlight=False)
+
     raise typer.Exit(0 if result.conforms else 1)
 
 

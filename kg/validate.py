@@ -1,20 +1,84 @@
-"""Check a built graph against the SHACL shapes in ``ontology/shapes.ttl``."""
+"""Check a built graph against the SHACL shapes in ``ontology/shapes.ttl``.
+
+pyshacl checks an in-memory rdflib graph, which costs about 260 KB per paper
+(5.2 GB for 20,000 papers when the whole store was loaded at once). So the
+store is checked in *slices*, each holding some focus nodes in full:
+
+* ``papers``: the graphs of a few hundred papers (paper, run, mentions);
+* ``shared``: a few thousand nodes of the reference graph (models,
+  accelerators, manufacturers, countries, years), each with what the papers
+  say of it (a model's parameter counts);
+* ``statistics``: a few thousand observations of the running totals.
+
+A slice also holds the ``rdf:type`` of every node its statements point to,
+which is all that ``sh:class`` needs of them, and is checked only against
+the shapes whose targets live in that kind of slice. Slices are independent,
+so they run in worker processes, and together they report what one check of
+the whole graph reports (``tests/test_validate.py`` compares the two).
+"""
 
 from __future__ import annotations
 
-import io
+import heapq
+from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Iterable, Iterator
 
-from .export import ExportFormat, export
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
+
 from .store import KnowledgeGraph
+from .vocab import MLKG_NS, QB_NS, RDF_NS
+from .workers import windowed_map
 
 SH = "http://www.w3.org/ns/shacl#"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: Papers per slice: about 60,000 statements, 60-100 MB in a worker.
+SLICE_PAPERS = 500
+#: Shared nodes or observations per slice.
+SLICE_NODES = 5_000
+
+#: The kind of slice that holds the instances of each class a shape targets.
+#: Shapes that target nodes by name (``sh:targetNode``) are the data-set
+#: shapes of the running totals.
+SLICE_OF_CLASS = {
+    MLKG_NS + "Paper": "papers",
+    MLKG_NS + "TrainingRun": "papers",
+    MLKG_NS + "Mention": "papers",
+    MLKG_NS + "Model": "shared",
+    MLKG_NS + "Hardware": "shared",
+    MLKG_NS + "Organization": "shared",
+    MLKG_NS + "Country": "shared",
+    MLKG_NS + "Year": "shared",
+    QB_NS + "Observation": "statistics",
+}
+KINDS = ("papers", "shared", "statistics")
+
+RDF_TYPE = NamedNode(RDF_NS + "type")
+PAPER = NamedNode(MLKG_NS + "Paper")
+OBSERVATION = NamedNode(QB_NS + "Observation")
 
 
 def ontology_text(name: str) -> str:
     """Read a bundled ontology file (``mlkg.ttl`` or ``shapes.ttl``)."""
     return resources.files(__package__).joinpath("ontology", name).read_text(encoding="utf-8")
+
+
+# -- results ----------------------------------------------------------------------
+
+
+def _key(item: dict) -> tuple:
+    return (item["focus"], item["path"], item["value"], item["message"])
+
+
+@dataclass
+class SliceResult:
+    """What one slice found: the first *limit* results of each severity, in order, and counts."""
+
+    violations: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    violation_count: int = 0
+    warning_count: int = 0
 
 
 @dataclass
@@ -23,42 +87,282 @@ class ValidationResult:
     violations: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     skipped: str | None = None
+    #: all results; the lists above keep the first ``limit`` of each, ordered by focus node
+    violation_count: int = 0
+    warning_count: int = 0
+
+    def add(self, found: SliceResult, limit: int) -> None:
+        self.violations = heapq.nsmallest(limit, self.violations + found.violations, key=_key)
+        self.warnings = heapq.nsmallest(limit, self.warnings + found.warnings, key=_key)
+        self.violation_count += found.violation_count
+        self.warning_count += found.warning_count
+        self.conforms = self.violation_count == 0
 
     def as_dict(self) -> dict:
         return {
             "conforms": self.conforms,
             "skipped": self.skipped,
+            "violation_count": self.violation_count,
+            "warning_count": self.warning_count,
             "violations": self.violations,
             "warnings": self.warnings,
         }
 
 
-def validate(kg: KnowledgeGraph, *, limit: int = 200) -> ValidationResult:
-    """Validate the union graph; at most *limit* results of each severity are kept."""
-    import pyshacl
-    from rdflib import Graph, Namespace
+# -- main side: cutting the store into slices --------------------------------------
 
-    buffer = io.BytesIO()
-    export(kg, ExportFormat.ntriples, buffer)
-    data = Graph()
-    data.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
-    shapes = Graph().parse(data=ontology_text("shapes.ttl"), format="turtle")
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+
+@dataclass(frozen=True)
+class Slice:
+    kind: str
+    ntriples: bytes
+    #: nodes present only through their rdf:type (for sh:class); checked in their own slice
+    pointed: tuple[str, ...]
+    limit: int
+
+
+class _Types:
+    """The rdf:type statements of nodes, looked up in the store once per node."""
+
+    def __init__(self, kg: KnowledgeGraph):
+        self.store = kg.store
+        self.cache: dict[str, tuple] = {}
+
+    def of(self, node: NamedNode) -> tuple:
+        found = self.cache.get(node.value)
+        if found is None:
+            types = {quad.object for quad in self.store.quads_for_pattern(node, RDF_TYPE, None, None)}
+            found = self.cache[node.value] = tuple(Triple(node, RDF_TYPE, t) for t in types)
+        return found
+
+
+def _slice(kind: str, triples: list[Triple], types: _Types, limit: int) -> Slice:
+    subjects = {t.subject for t in triples}
+    objects = {t.object for t in triples if isinstance(t.object, NamedNode)}
+    pointed = objects - subjects
+    extra = [typed for node in objects for typed in types.of(node)]
+    text = serialize(triples + extra, format=RdfFormat.N_TRIPLES)
+    return Slice(kind, text, tuple(sorted(n.value for n in pointed)), limit)
+
+
+def _by_subject(kind, quads, said: dict, size: int, types: _Types, limit: int) -> Iterator[Slice]:
+    """Slices of *size* subjects from quads that come grouped by subject (a graph's index order)."""
+    triples: list[Triple] = []
+    subjects = 0
+    current = None
+    for quad in quads:
+        if quad.subject != current:
+            if subjects == size:
+                yield _slice(kind, triples, types, limit)
+                triples, subjects = [], 0
+            current = quad.subject
+            subjects += 1
+            triples.extend(said.pop(current, ()))
+        triples.append(quad.triple)
+    if triples:
+        yield _slice(kind, triples, types, limit)
+
+
+def slices(kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE_NODES, limit: int = 200) -> Iterator[Slice]:
+    """Cut the whole store into slices, reading it once, graph by graph."""
+    store = kg.store
+    types = _Types(kg)
+    said: dict = defaultdict(set)  # what papers say about shared nodes, by node
+    others: list[NamedNode] = []
+    triples: list[Triple] = []
+    count = 0
+    for graph in store.named_graphs():
+        if not isinstance(graph, NamedNode) or next(iter(store.quads_for_pattern(graph, RDF_TYPE, PAPER, graph)), None) is None:
+            others.append(graph)
+            continue
+        inside = graph.value + "/"
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            subject = quad.subject
+            triples.append(quad.triple)
+            if subject != graph and not (isinstance(subject, NamedNode) and subject.value.startswith(inside)):
+                said[subject].add(quad.triple)
+        count += 1
+        if count == papers:
+            yield _slice("papers", triples, types, limit)
+            triples, count = [], 0
+    if triples:
+        yield _slice("papers", triples, types, limit)
+    for graph in others:
+        quads = store.quads_for_pattern(None, None, None, graph)
+        if next(iter(store.quads_for_pattern(None, RDF_TYPE, OBSERVATION, graph)), None) is not None:
+            yield from _by_subject("statistics", quads, {}, nodes, types, limit)
+        else:
+            yield from _by_subject("shared", quads, said, nodes, types, limit)
+    # nodes the papers describe but no shared graph holds (their checks find no type to target)
+    leftover = [triple for node in sorted(said, key=str) for triple in sorted(said[node], key=str)]
+    if leftover:
+        yield _slice("shared", leftover, types, limit)
+
+
+# -- worker side: checking one slice -----------------------------------------------
+
+_shapes: dict = {}  # kind of slice -> its shapes graph
+_classes: dict[str, list[str]] = {}
+
+def shape_groups(shapes) -> dict[str, list[str]]:
+    """The targeted shapes each kind of slice is checked against; every targeted shape is in one."""
+    from rdflib import Namespace
+
     sh = Namespace(SH)
-    result = ValidationResult(conforms=True)
+    groups: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    targeted = set()
+    for target in (sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf):
+        targeted.update(shapes.subjects(target, None))
+    for shape in sorted(targeted, key=str):
+        kinds = {SLICE_OF_CLASS.get(str(cls), f"unknown class {cls}") for cls in shapes.objects(shape, sh.targetClass)}
+        if (shape, sh.targetNode, None) in shapes:
+            kinds.add("statistics")
+        if (shape, sh.targetSubjectsOf, None) in shapes or (shape, sh.targetObjectsOf, None) in shapes:
+            kinds.add("targets by property")
+        if len(kinds) != 1 or not kinds <= set(KINDS):
+            raise ValueError(f"cannot tell which slice of the store shape {shape} checks: {sorted(kinds)}")
+        groups[kinds.pop()].append(str(shape))
+    return groups
+
+
+def shapes_for(kind: str, shapes):
+    """The shapes graph a slice of *kind* is checked against: other kinds' shapes lose their targets.
+
+    (pyshacl's ``use_shapes`` would be the obvious tool, but it leaves out
+    named property shapes reached through ``sh:property``.)
+    """
+    from rdflib import Graph, Namespace, URIRef
+
+    sh = Namespace(SH)
+    groups = shape_groups(shapes)
+    kept = Graph()
+    for prefix, namespace in shapes.namespaces():
+        kept.bind(prefix, namespace)
+    for triple in shapes:
+        kept.add(triple)
+    targets = (sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf)
+    for other, names in groups.items():
+        if other == kind:
+            continue
+        for name in names:
+            for target in targets:
+                kept.remove((URIRef(name), target, None))
+    # pyshacl checks a shape's sh:property shapes once per focus node, building
+    # their constraints anew each time; a property shape given the node
+    # shape's targets is checked once over all of them, with the same results.
+    for name in groups[kind]:
+        shape = URIRef(name)
+        for prop in list(kept.objects(shape, sh.property)):
+            for target in targets:
+                for value in kept.objects(shape, target):
+                    kept.add((prop, target, value))
+            kept.remove((shape, sh.property, prop))
+    return kept
+
+
+def _init_worker() -> None:
+    from rdflib import Graph
+
+    shapes = Graph().parse(data=ontology_text("shapes.ttl"), format="turtle")
+    for kind in KINDS:
+        _shapes[kind] = shapes_for(kind, shapes)
+        _classes[kind] = [c for c, k in SLICE_OF_CLASS.items() if k == kind]
+
+
+def to_rdflib(ntriples: bytes):
+    """An rdflib graph of N-Triples, parsed by pyoxigraph (faster than rdflib's own parser)."""
+    from rdflib import BNode, Graph, URIRef
+    from rdflib import Literal as RdfLiteral
+
+    iris: dict[str, URIRef] = {}
+
+    def convert(term):
+        if isinstance(term, NamedNode):
+            iri = iris.get(term.value)
+            if iri is None:
+                iri = iris[term.value] = URIRef(term.value)
+            return iri
+        if isinstance(term, Literal):
+            if term.language:
+                return RdfLiteral(term.value, lang=term.language)
+            datatype = term.datatype.value
+            return RdfLiteral(term.value, datatype=None if datatype == XSD_STRING else convert(term.datatype))
+        if isinstance(term, BlankNode):
+            return BNode(term.value)
+        raise TypeError(f"unexpected term {term!r}")
+
+    graph = Graph()
+    add = graph.add
+    for triple in parse(ntriples, RdfFormat.N_TRIPLES):
+        add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
+    return graph
+
+
+def path_text(report, path) -> str:
+    """A result path as SPARQL writes it: an IRI, or ``^IRI`` for an inverse path (not a blank node id)."""
+    from rdflib import BNode, Namespace
+
+    if path is None:
+        return ""
+    if isinstance(path, BNode):
+        inverse = report.value(path, Namespace(SH).inversePath)
+        if inverse is not None:
+            return "^" + path_text(report, inverse)
+    return str(path)
+
+
+def check_slice(piece: Slice) -> SliceResult:
+    """Validate one slice against the shapes of its kind."""
+    import pyshacl
+    from rdflib import Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    if not _shapes:
+        _init_worker()
+    data = to_rdflib(piece.ntriples)
+    found = SliceResult()
+    _, report, _ = pyshacl.validate(data, shacl_graph=_shapes[piece.kind], inference="none", allow_warnings=True)
+    # A node held only for its type can be a target of this kind's shapes
+    # (an accelerator another one is a variant of); its own slice checks it.
+    helpers = {
+        node
+        for node in piece.pointed
+        if any((URIRef(node), RDF.type, URIRef(cls)) in data for cls in _classes[piece.kind])
+    }
+    sh = Namespace(SH)
+    violations, warnings = [], []
     for node in report.subjects(predicate=sh.resultSeverity):
-        severity = report.value(node, sh.resultSeverity)
+        focus = str(report.value(node, sh.focusNode))
+        if focus in helpers:
+            continue
         item = {
-            "focus": str(report.value(node, sh.focusNode)),
-            "path": str(report.value(node, sh.resultPath) or ""),
+            "focus": focus,
+            "path": path_text(report, report.value(node, sh.resultPath)),
             "value": str(report.value(node, sh.value) or ""),
             "message": str(report.value(node, sh.resultMessage) or ""),
         }
-        bucket = result.violations if severity == sh.Violation else result.warnings
-        if severity == sh.Violation:
-            result.conforms = False
-        if len(bucket) < limit:
-            bucket.append(item)
-    result.violations.sort(key=lambda v: (v["focus"], v["path"]))
-    result.warnings.sort(key=lambda v: (v["focus"], v["path"]))
+        (violations if report.value(node, sh.resultSeverity) == sh.Violation else warnings).append(item)
+    found.violation_count, found.warning_count = len(violations), len(warnings)
+    found.violations = heapq.nsmallest(piece.limit, violations, key=_key)
+    found.warnings = heapq.nsmallest(piece.limit, warnings, key=_key)
+    return found
+
+
+def validate(
+    kg: KnowledgeGraph,
+    *,
+    limit: int = 200,
+    jobs: int = 1,
+    slice_papers: int = SLICE_PAPERS,
+    slice_nodes: int = SLICE_NODES,
+) -> ValidationResult:
+    """Validate the whole store, slice by slice in *jobs* processes.
+
+    At most *limit* results of each severity are kept (the first by focus
+    node); the counts cover them all.
+    """
+    result = ValidationResult(conforms=True)
+    pieces: Iterable[Slice] = slices(kg, papers=slice_papers, nodes=slice_nodes, limit=limit)
+    for found in windowed_map(check_slice, pieces, jobs=jobs, initializer=_init_worker, window=2):
+        result.add(found, limit)
     return result
