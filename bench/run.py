@@ -330,12 +330,14 @@ def bench_queries(size: int, args: argparse.Namespace) -> list[dict]:
 
 
 def bench_views(size: int, args: argparse.Namespace) -> list[dict]:
-    """Time the two whole-store summaries a user opens first: `kg stats` and the HTML overview."""
+    """Time whole-store commands: `kg stats`, the HTML overview and (up to --validate-up-to papers) `kg validate`."""
     out = args.workdir / f"kg-{size}"
     commands = {
         "kg stats --json": [KG, "stats", "--json", "--out", str(out)],
         "kg viz (overview)": [KG, "viz", "--out", str(out), "--output", str(args.workdir / f"overview-{size}.html")],
     }
+    if size <= args.validate_up_to:
+        commands["kg validate --json"] = [KG, "validate", "--json", "--jobs", str(args.jobs), "--out", str(out)]
     results = []
     for name, command in commands.items():
         print(f"[{size}] {name} ...", file=sys.stderr)
@@ -440,7 +442,7 @@ def render(results: Results, info: dict, args: argparse.Namespace) -> str:
     if results.views:
         lines += [
             "",
-            "## Whole-store summaries",
+            "## Whole-store commands",
             "",
             "Wall time, process start included.",
             "",
@@ -464,6 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--query-timeout", type=float, default=120.0, help="seconds before a query is stopped")
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
+    parser.add_argument("--validate-up-to", type=int, default=100_000,
+                        help="run `kg validate` on stores of at most this many papers (about 4 ms per paper per core)")
     parser.add_argument("--existing", action="store_true",
                         help="build nothing: time the update and the queries on WORKDIR/kg-SIZE as it is "
                              "(for instance after bench/growth.py built the million)")
