@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterable, Iterator
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from .store import KnowledgeGraph
 from .vocab import MLKG_NS, QB_NS, RDF_NS
@@ -53,6 +53,11 @@ SLICE_OF_CLASS = {
     QB_NS + "Observation": "statistics",
 }
 KINDS = ("papers", "shared", "statistics")
+#: The shapes each kind of slice is checked against. A paper's graph holds
+#: only its paper, run and mentions (what it says of shared nodes is handed
+#: to their slice); any other graph is checked against every shape, so a node
+#: where mlkg would not have written it is still checked.
+CHECKED_WITH = {"papers": ("papers",), "shared": KINDS, "statistics": KINDS}
 
 RDF_TYPE = NamedNode(RDF_NS + "type")
 PAPER = NamedNode(MLKG_NS + "Paper")
@@ -168,7 +173,7 @@ def slices(kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE
     store = kg.store
     types = _Types(kg)
     said: dict = defaultdict(set)  # what papers say about shared nodes, by node
-    others: list[NamedNode] = []
+    others: list = []
     triples: list[Triple] = []
     count = 0
     for graph in store.named_graphs():
@@ -187,6 +192,8 @@ def slices(kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE
             triples, count = [], 0
     if triples:
         yield _slice("papers", triples, types, limit)
+    if next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None:
+        others.append(DefaultGraph())  # mlkg writes nothing there, but what is there is checked
     for graph in others:
         quads = store.quads_for_pattern(None, None, None, graph)
         if next(iter(store.quads_for_pattern(None, RDF_TYPE, OBSERVATION, graph)), None) is not None:
@@ -226,7 +233,7 @@ def shape_groups(shapes) -> dict[str, list[str]]:
 
 
 def shapes_for(kind: str, shapes):
-    """The shapes graph a slice of *kind* is checked against: other kinds' shapes lose their targets.
+    """The shapes graph a slice of *kind* is checked against: shapes it does not use lose their targets.
 
     (pyshacl's ``use_shapes`` would be the obvious tool, but it leaves out
     named property shapes reached through ``sh:property``.)
@@ -241,8 +248,9 @@ def shapes_for(kind: str, shapes):
     for triple in shapes:
         kept.add(triple)
     targets = (sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf)
+    used = [name for group in CHECKED_WITH[kind] for name in groups[group]]
     for other, names in groups.items():
-        if other == kind:
+        if other in CHECKED_WITH[kind]:
             continue
         for name in names:
             for target in targets:
@@ -250,7 +258,7 @@ def shapes_for(kind: str, shapes):
     # pyshacl checks a shape's sh:property shapes once per focus node, building
     # their constraints anew each time; a property shape given the node
     # shape's targets is checked once over all of them, with the same results.
-    for name in groups[kind]:
+    for name in used:
         shape = URIRef(name)
         for prop in list(kept.objects(shape, sh.property)):
             for target in targets:
@@ -266,7 +274,7 @@ def _init_worker() -> None:
     shapes = Graph().parse(data=ontology_text("shapes.ttl"), format="turtle")
     for kind in KINDS:
         _shapes[kind] = shapes_for(kind, shapes)
-        _classes[kind] = [c for c, k in SLICE_OF_CLASS.items() if k == kind]
+        _classes[kind] = [c for c, k in SLICE_OF_CLASS.items() if k in CHECKED_WITH[kind]]
 
 
 def to_rdflib(ntriples: bytes):
