@@ -286,6 +286,8 @@ def build(
         validation = {
             "conforms": None,
             "skipped": f"{papers} papers is above the limit of {VALIDATION_LIMIT}; run `kg validate`",
+            "violation_count": None,
+            "warning_count": None,
             "violations": [],
             "warnings": [],
         }

@@ -63,9 +63,9 @@ def _summary_table(summary: dict) -> Table:
     if validation.get("skipped"):
         shacl = f"skipped: {validation['skipped']}"
     elif validation:
-        shacl = "conforms" if validation["conforms"] else f"{len(validation['violations'])} violations"
-        if validation.get("warnings"):
-            shacl += f", {len(validation['warnings'])} warnings"
+        shacl = "conforms" if validation["conforms"] else f"{validation['violation_count']} violations"
+        if validation["warning_count"]:
+            shacl += f", {validation['warning_count']} warnings"
     else:
         shacl = "not run"
     table.add_row("SHACL", shacl)

@@ -159,3 +159,12 @@ def test_cli_prints_counts_and_exits_1_on_violations(broken):
     assert report["violation_count"] == len(report["violations"]) >= len(nodes)
     text = CliRunner().invoke(app, ["validate", "--out", str(out)])
     assert f"{report['violation_count']} violations" in text.output
+
+
+def test_build_summary_counts_every_result(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(PAPERS), "--out", str(out), "--no-html", "--no-export"])
+    assert result.exit_code == 0, result.output
+    validation = json.loads((out / "report.json").read_text())["summary"]["validation"]
+    assert validation["conforms"] is True and validation["warning_count"] == len(validation["warnings"]) >= 1
+    assert f"conforms, {validation['warning_count']} warnings" in result.output
