@@ -261,7 +261,6 @@ def validate(
         console.print("conforms" if result.conforms else f"{result.violation_count} violations", highlight=False)
         if result.warning_count:
             console.print(f"{result.warning_count} warnings", highlight=False)
-
     raise typer.Exit(0 if result.conforms else 1)
 
 
