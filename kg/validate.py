@@ -144,9 +144,13 @@ class _Types:
 
 def _slice(kind: str, triples: list[Triple], types: _Types, limit: int) -> Slice:
     subjects = {t.subject for t in triples}
+    typed = {t.subject for t in triples if t.predicate == RDF_TYPE}
     objects = {t.object for t in triples if isinstance(t.object, NamedNode)}
     pointed = objects - subjects
-    extra = [typed for node in objects for typed in types.of(node)]
+    # Only nodes whose type the slice lacks are looked up (and cached): the
+    # shared ones. Looking up a paper's own run and mentions too would cache
+    # two or three entries per paper, a gigabyte at a million papers.
+    extra = [statement for node in objects - typed for statement in types.of(node)]
     text = serialize(triples + extra, format=RdfFormat.N_TRIPLES)
     return Slice(kind, text, tuple(sorted(n.value for n in pointed)), limit)
 
