@@ -216,8 +216,9 @@ def slices(kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE
 _shapes: dict = {}  # kind of slice -> its shapes graph
 _classes: dict[str, list[str]] = {}
 
+
 def shape_groups(shapes) -> dict[str, list[str]]:
-    """The targeted shapes each kind of slice is checked against; every targeted shape is in one."""
+    """The targeted shapes, grouped by the kind of slice their focus nodes live in; each is in one group."""
     from rdflib import Namespace
 
     sh = Namespace(SH)
