@@ -75,12 +75,12 @@ def _init_worker(base: str) -> None:
     _iris = Iris(base)
 
 
-def map_item(item: Item, iris: Iris | None = None) -> MappedDocument | Rejected:
+def map_item(item: Item) -> MappedDocument | Rejected:
     """Map one document; an unexpected failure rejects that document only."""
     if isinstance(item, Rejected):
         return item
     try:
-        return map_document(item, iris or _iris or Iris())
+        return map_document(item, _iris or Iris())
     except Exception as err:  # noqa: BLE001 - one bad document must not stop the build
         return Rejected(item.id, item.source, f"internal error while mapping: {err!r}")
 
@@ -91,11 +91,6 @@ def _map_chunk(chunk: list[Item]) -> list[MappedDocument | Rejected]:
 
 def map_stream(items: Iterable[Item], *, jobs: int, base: str) -> Iterator[MappedDocument | Rejected]:
     """Map documents in order, with at most a few chunks in flight per worker."""
-    if jobs <= 1:
-        iris = Iris(base)
-        for item in items:
-            yield map_item(item, iris)
-        return
     chunks = iter(lambda it=iter(items): list(itertools.islice(it, CHUNK)), [])
     for mapped in windowed_map(_map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=(base,)):
         yield from mapped

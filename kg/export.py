@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Iterator
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from .reference import ReferenceWriter
-from .store import KnowledgeGraph
+from .store import KnowledgeGraph, owns
 from .terms import Iris, header
 from .totals import TotalsWriter
 from .vocab import PREFIXES, RDF_NS, XSD_NS
@@ -72,12 +72,10 @@ def union_triples(kg: KnowledgeGraph) -> Iterator[Triple]:
     """
     seen: set[int] = set()
     for quad in kg.store.quads_for_pattern(None, None, None, None):
-        subject, graph = quad.subject, quad.graph_name
         triple = quad.triple
-        if isinstance(graph, NamedNode) and isinstance(subject, NamedNode):
-            if subject.value == graph.value or subject.value.startswith(graph.value + "/"):
-                yield triple
-                continue
+        if owns(quad.graph_name, quad.subject):
+            yield triple
+            continue
         key = hash(triple)
         if key in seen:
             continue

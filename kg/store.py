@@ -36,6 +36,19 @@ def has_dataset_clause(sparql: str) -> bool:
     return bool(_DATASET_CLAUSE.search(blanked))
 
 
+def owns(graph, node) -> bool:
+    """Whether *node* is one of a paper graph's own nodes (the paper, its run, its mentions).
+
+    They have IRIs under the graph's name and are described only there;
+    other nodes (models, accelerators, ...) can be described in many graphs.
+    """
+    return (
+        isinstance(graph, NamedNode)
+        and isinstance(node, NamedNode)
+        and (node.value == graph.value or node.value.startswith(graph.value + "/"))
+    )
+
+
 class StoreError(RuntimeError):
     """The store cannot be opened (missing, locked by another process, ...)."""
 

@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
-from .store import KnowledgeGraph
+from .store import KnowledgeGraph, owns
 from .vocab import MLKG_NS, QB_NS, RDF_NS
 from .workers import windowed_map
 
@@ -59,6 +59,9 @@ KINDS = ("papers", "shared", "statistics")
 #: to their slice); any other graph is checked against every shape, so a node
 #: where mlkg would not have written it is still checked.
 CHECKED_WITH = {"papers": ("papers",), "shared": KINDS, "statistics": KINDS}
+
+#: The ways a SHACL shape names its focus nodes.
+TARGETS = tuple(SH + name for name in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"))
 
 RDF_TYPE = NamedNode(RDF_NS + "type")
 PAPER = NamedNode(MLKG_NS + "Paper")
@@ -185,12 +188,10 @@ def slices(kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE
         if not isinstance(graph, NamedNode) or next(iter(store.quads_for_pattern(graph, RDF_TYPE, PAPER, graph)), None) is None:
             others.append(graph)
             continue
-        inside = graph.value + "/"
         for quad in store.quads_for_pattern(None, None, None, graph):
-            subject = quad.subject
             triples.append(quad.triple)
-            if subject != graph and not (isinstance(subject, NamedNode) and subject.value.startswith(inside)):
-                said[subject].add(quad.triple)
+            if not owns(graph, quad.subject):
+                said[quad.subject].add(quad.triple)
         count += 1
         if count == papers:
             yield _slice("papers", triples, types, limit)
@@ -219,13 +220,13 @@ _classes: dict[str, list[str]] = {}
 
 def shape_groups(shapes) -> dict[str, list[str]]:
     """The targeted shapes, grouped by the kind of slice their focus nodes live in; each is in one group."""
-    from rdflib import Namespace
+    from rdflib import Namespace, URIRef
 
     sh = Namespace(SH)
     groups: dict[str, list[str]] = {kind: [] for kind in KINDS}
     targeted = set()
-    for target in (sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf):
-        targeted.update(shapes.subjects(target, None))
+    for target in TARGETS:
+        targeted.update(shapes.subjects(URIRef(target), None))
     for shape in sorted(targeted, key=str):
         kinds = {SLICE_OF_CLASS.get(str(cls), f"unknown class {cls}") for cls in shapes.objects(shape, sh.targetClass)}
         if (shape, sh.targetNode, None) in shapes:
@@ -253,7 +254,7 @@ def shapes_for(kind: str, shapes):
         kept.bind(prefix, namespace)
     for triple in shapes:
         kept.add(triple)
-    targets = (sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf)
+    targets = [URIRef(target) for target in TARGETS]
     used = [name for group in CHECKED_WITH[kind] for name in groups[group]]
     for other, names in groups.items():
         if other in CHECKED_WITH[kind]:
@@ -331,8 +332,6 @@ def check_slice(piece: Slice) -> SliceResult:
     from rdflib import Namespace, URIRef
     from rdflib.namespace import RDF
 
-    if not _shapes:
-        _init_worker()
     data = to_rdflib(piece.ntriples)
     found = SliceResult()
     _, report, _ = pyshacl.validate(data, shacl_graph=_shapes[piece.kind], inference="none", allow_warnings=True)
