@@ -26,14 +26,29 @@ _IRIS_STRINGS_COMMENTS = re.compile(
 )
 
 
+def mask_sparql(sparql: str) -> str:
+    """*sparql* with its IRIs, strings and comments blanked out, same length.
+
+    Keywords and braces can then be searched for without meeting one inside
+    a literal, and a position found is a position in the original text.
+    """
+
+    def blank(match: re.Match) -> str:
+        text = match.group()
+        if text.startswith("<"):
+            return "<" + " " * (len(text) - 2) + ">"
+        return re.sub(r"[^\n]", " ", text)
+
+    return _IRIS_STRINGS_COMMENTS.sub(blank, sparql)
+
+
 def has_dataset_clause(sparql: str) -> bool:
     """True if the query names its own dataset with FROM / FROM NAMED.
 
     Such a query must not get the union default graph, which would
     silently override its FROM clause.
     """
-    blanked = _IRIS_STRINGS_COMMENTS.sub(lambda m: "<>" if m.group().startswith("<") else " ", sparql)
-    return bool(_DATASET_CLAUSE.search(blanked))
+    return bool(_DATASET_CLAUSE.search(mask_sparql(sparql)))
 
 
 def owns(graph, node) -> bool:
