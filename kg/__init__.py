@@ -12,7 +12,7 @@ The library behind the ``kg`` command::
 from .build import BuildResult, build
 from .export import ExportFormat, export
 from .mapping import MappedDocument, map_document
-from .query import bundled_queries, named_query, resolve_query, run_query
+from .query import bundled_queries, named_query, resolve_query, run_query, with_bindings
 from .sources import Document, Rejected, iter_documents
 from .store import KnowledgeGraph
 from .tags import parse_tags
@@ -37,4 +37,5 @@ __all__ = [
     "parse_tags",
     "resolve_query",
     "run_query",
+    "with_bindings",
 ]

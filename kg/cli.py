@@ -15,7 +15,17 @@ from rich.table import Table
 
 from .build import COMPACT_AFTER, DEFAULT_EXPORTS, VALIDATION_LIMIT, build as build_graph
 from .export import ExportFormat, export as export_graph
-from .query import QueryError, ResultFormat, bundled_queries, resolve_query, rows, run_query, write_result
+from .query import (
+    QueryError,
+    ResultFormat,
+    bundled_queries,
+    parse_bindings,
+    resolve_query,
+    rows,
+    run_query,
+    with_bindings,
+    write_result,
+)
 from .sources import SourceError
 from .store import KnowledgeGraph, StoreError
 from .vocab import DEFAULT_BASE
@@ -185,10 +195,18 @@ def query(
     out: Path = typer.Option(Path("output"), "--out", "-o", help=OUT_HELP),
     fmt: ResultFormat = typer.Option(ResultFormat.table, "--format", "-f", help="Result format."),
     list_queries: bool = typer.Option(False, "--list", help="List the bundled queries."),
+    bind: Optional[list[str]] = typer.Option(
+        None,
+        "--bind",
+        "-b",
+        metavar="VAR=VALUE",
+        help="Only answers where ?VAR is VALUE (repeat for several values or variables); "
+        "VALUE is text, a number, <iri>, mlkg:name or a quoted SPARQL literal.",
+    ),
 ) -> None:
     """Ask a SPARQL question of the built graph (all named graphs are visible).
 
-    Example: kg query largest-models --format csv
+    Example: kg query facts-with-source --bind paperId=2301.00001
     """
     if list_queries:
         table = Table("name", "title", "description")
@@ -199,7 +217,7 @@ def query(
     if not sparql:
         fail("give a query (SPARQL, a .rq file, or a name from `kg query --list`)")
     try:
-        text = resolve_query(sparql)
+        text = with_bindings(resolve_query(sparql), parse_bindings(bind or []))
         kg = open_graph(out)
         result = run_query(kg, text)
         if fmt is ResultFormat.table:

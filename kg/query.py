@@ -16,7 +16,7 @@ from typing import IO
 
 from pyoxigraph import BlankNode, Literal, QueryBoolean, QueryResultsFormat, QueryTriples, RdfFormat
 
-from .store import KnowledgeGraph
+from .store import KnowledgeGraph, mask_sparql
 from .vocab import PREFIXES
 
 
@@ -71,6 +71,109 @@ def resolve_query(arg: str) -> str:
     if re.fullmatch(r"[A-Za-z0-9_-]+", arg):
         return named_query(arg).text
     raise QueryError(f"{arg!r} is neither SPARQL, a .rq file, nor a bundled query name")
+
+
+# -- bindings ----------------------------------------------------------------------
+
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+_LITERAL = re.compile(
+    r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+    r"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:<[^<>\"{}|^`\\\s]*>|[A-Za-z][\w.-]*:[\w.-]*))?"
+)
+_NUMBER = re.compile(r"[+-]?(?:\d+|\d*\.\d+)")
+_PREFIXED = re.compile(r"([A-Za-z][\w.-]*):([\w.-]*)")
+
+
+def binding_terms(value: str) -> list[str]:
+    """The SPARQL terms a ``--bind`` value stands for.
+
+    A value written as a SPARQL IRI (``<...>``) or literal (``"..."``,
+    with ``@lang`` or ``^^type``) is that term. Any other text is the
+    string, and also the number or the IRI it reads as (``2023`` as an
+    integer and a decimal, ``mlkg:hardware``), so that a value matches
+    whether the graph holds it as text, number or IRI.
+    """
+    if _IRI.fullmatch(value) or _LITERAL.fullmatch(value):
+        return [value]
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    terms = [f'"{escaped}"']
+    if _NUMBER.fullmatch(value):
+        terms.append(value)
+        if "." not in value:  # a whole number stored as xsd:decimal (accelerator-hours)
+            terms.append(f'"{value}"^^<{PREFIXES["xsd"]}decimal>')
+    prefixed = _PREFIXED.fullmatch(value)
+    if prefixed and prefixed.group(1) in PREFIXES:
+        terms.append(f"<{PREFIXES[prefixed.group(1)]}{prefixed.group(2)}>")
+    return terms
+
+
+def _pattern_start(masked: str) -> int:
+    """Where the query's outermost group pattern opens (the position after its ``{``)."""
+    form = re.search(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", masked, re.I)
+    if not form:
+        raise QueryError("only a SELECT, CONSTRUCT, DESCRIBE or ASK query can take bindings")
+    position, depth = form.end(), 0
+    if form.group(1).upper() == "CONSTRUCT":
+        template = re.compile(r"\s*\{").match(masked, position)
+        if template:  # skip the template: CONSTRUCT { ... } WHERE { ... }
+            position = _closing(masked, template.end() - 1) + 1
+    for index in range(position, len(masked)):
+        char = masked[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "{" and depth == 0:
+            return index + 1
+    raise QueryError("the query has no pattern to bind values in")
+
+
+def _closing(masked: str, opening: int) -> int:
+    depth = 0
+    for index in range(opening, len(masked)):
+        depth += {"{": 1, "}": -1}.get(masked[index], 0)
+        if depth == 0:
+            return index
+    raise QueryError("the query's braces do not match")
+
+
+def with_bindings(sparql: str, bindings: dict[str, list[str]]) -> str:
+    """*sparql* restricted to the given values of its variables.
+
+    Each variable gets a ``VALUES`` block at the start of the query's
+    pattern, where the engine meets it first: asking a listing about one
+    paper or one model then costs a few lookups instead of a pass over the
+    whole store. Values are read by :func:`binding_terms`.
+    """
+    if not bindings:
+        return sparql
+    masked = mask_sparql(sparql)
+    blocks = []
+    for name, values in bindings.items():
+        if not _VARIABLE.fullmatch(name):
+            raise QueryError(f"{name!r} is not a variable name")
+        if not re.search(rf"[?$]{name}\b", masked):
+            raise QueryError(f"the query has no variable ?{name}")
+        if re.search(rf"\bAS\s+[?$]{name}\b", masked, re.I):
+            # a VALUES block would meet it before it is computed: wrong answers or none
+            raise QueryError(f"?{name} is computed by the query (AS ?{name}); bind what it is computed from")
+        terms = dict.fromkeys(term for value in values for term in binding_terms(value))
+        blocks.append(f" VALUES ?{name} {{ {' '.join(terms)} }}")
+    start = _pattern_start(masked)
+    return sparql[:start] + "".join(blocks) + "\n" + sparql[start:]
+
+
+def parse_bindings(items: list[str]) -> dict[str, list[str]]:
+    """``["paperId=a", "paperId=b", "year=2023"]`` → ``{"paperId": ["a", "b"], "year": ["2023"]}``."""
+    bindings: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not name:
+            raise QueryError(f"--bind takes VARIABLE=VALUE, not {item!r}")
+        bindings.setdefault(name, []).append(value)
+    return bindings
 
 
 def run_query(kg: KnowledgeGraph, sparql: str, **options):
