@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Iterable
 
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
 from .vocab import MLKG, PREFIXES
 
@@ -129,6 +129,13 @@ class KnowledgeGraph:
         paper = NamedNode(paper_iri)
         for quad in self.store.quads_for_pattern(paper, MLKG.contentHash, None, paper):
             return quad.object.value
+        return None
+
+    def paper_iri(self, paper_id: str) -> str | None:
+        """The IRI of the paper with this id, or None (one index lookup, whatever the base IRI)."""
+        for quad in self.store.quads_for_pattern(None, MLKG.paperId, Literal(paper_id), None):
+            if quad.subject == quad.graph_name:
+                return quad.subject.value
         return None
 
     def load_papers(self, graphs: Iterable[str], trig: str, replace: Iterable[str] = ()) -> None:
