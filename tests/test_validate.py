@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 
 import pyshacl
 import pytest
@@ -168,3 +169,88 @@ def test_build_summary_counts_every_result(tmp_path):
     validation = json.loads((out / "report.json").read_text())["summary"]["validation"]
     assert validation["conforms"] is True and validation["warning_count"] == len(validation["warnings"]) >= 1
     assert f"conforms, {validation['warning_count']} warnings" in result.output
+
+
+def graph_of(kg: KnowledgeGraph, pattern: str) -> str:
+    """The first paper graph holding *pattern* (SPARQL, with ?s ?p ?o free to use)."""
+    return one(kg, f"SELECT ?g WHERE {{ GRAPH ?g {{ {pattern} }} ?g a mlkg:Paper }} ORDER BY ?g LIMIT 1")["g"].value
+
+
+def named_in(kg: KnowledgeGraph, paper: str) -> set[str]:
+    """Every IRI a paper's graph holds, as subject or object."""
+    found = kg.query(f"SELECT DISTINCT ?n WHERE {{ GRAPH <{paper}> {{ {{ ?n ?p ?o }} UNION {{ ?s ?p ?n FILTER(isIRI(?n)) }} }} }}")
+    return {row["n"].value for row in found}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_checking_some_papers_reports_what_the_whole_check_reports_about_them(broken, jobs):
+    """A check of a few papers: their nodes and the shared nodes they name, each with all its statements."""
+    out, nodes = broken
+    kg = KnowledgeGraph(out, read_only=True)
+    whole = whole_graph_results(kg)
+    # a model whose papers give it two parameter counts: one of its papers, not the other
+    model = next(item[1] for item in whole if item[0] == "warning" and "/model/" in item[1])
+    papers = {
+        graph_of(kg, f"<{nodes['mention']}> ?p ?o"),
+        graph_of(kg, f"<{nodes['run']}> ?p ?o"),
+        graph_of(kg, f"?s mlkg:hardware <{nodes['hardware']}>"),
+        graph_of(kg, f"?s mlkg:country <{nodes['country']}>"),
+        graph_of(kg, f"?s mlkg:trainedModel <{model}>"),
+    }
+    result = validate(kg, papers=sorted(papers), limit=10_000, jobs=jobs, slice_papers=1, slice_nodes=2)
+    scope = set().union(*(named_in(kg, paper) for paper in papers))
+    assert sliced_results(result) == {item for item in whole if item[1] in scope}
+    found = {v["focus"] for v in result.violations + result.warnings}
+    assert {nodes[k] for k in ("mention", "run", "hardware", "country")} | {model} <= found
+    assert nodes["observation"] not in found and len(papers) < kg.paper_count()
+    assert result.scope == f"{len(papers)} papers and the shared nodes they name"
+
+
+def test_a_build_into_a_large_store_checks_the_papers_it_loaded(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules["kg.build"], "VALIDATION_LIMIT", 5)
+    out = tmp_path / "out"
+    args = ["--out", str(out), "--no-html", "--no-export"]
+    first = CliRunner().invoke(app, ["build", str(PAPERS), *args])
+    assert first.exit_code == 0, first.output
+    report = json.loads((out / "report.json").read_text())["summary"]
+    assert report["papers_loaded"] > 5 and "run `kg validate`" in report["validation"]["skipped"]
+    # two new papers, one giving an existing model a second parameter count
+    more = tmp_path / "more.jsonl"
+    more.write_text(
+        json.dumps({"id": "corvid-again", "text": "We retrain <model>Corvid-13B</model> with <params>14B</params> parameters."})
+        + "\n"
+        + json.dumps({"id": "plain", "text": "A <model>Plain-1</model> model trained in <year>2024</year>."})
+        + "\n",
+        encoding="utf-8",
+    )
+    second = CliRunner().invoke(app, ["build", str(more), *args])
+    assert second.exit_code == 0, second.output
+    validation = json.loads((out / "report.json").read_text())["summary"]["validation"]
+    assert validation["scope"] == "2 papers and the shared nodes they name"
+    assert validation["conforms"] is True and validation["skipped"] is None
+    assert any(w["focus"].endswith("/model/corvid13b") and w["path"].endswith("#parameterCount")
+               for w in validation["warnings"])
+    assert "(the papers this build loaded)" in second.output
+    again = CliRunner().invoke(app, ["build", str(more), *args])
+    validation = json.loads((out / "report.json").read_text())["summary"]["validation"]
+    assert again.exit_code == 0 and validation["skipped"].startswith("this build loaded no papers")
+
+
+def test_cli_checks_the_papers_it_is_given(broken):
+    out, nodes = broken
+    kg = KnowledgeGraph(out, read_only=True)
+    paper = graph_of(kg, f"<{nodes['run']}> ?p ?o")
+    paper_id = one(kg, f"SELECT ?id WHERE {{ GRAPH <{paper}> {{ <{paper}> mlkg:paperId ?id }} }}")["id"].value
+    scope = named_in(kg, paper)
+    del kg
+    result = CliRunner().invoke(app, ["validate", "--out", str(out), "--paper", paper_id, "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["scope"] == "1 paper and the shared nodes it names"
+    found = {item["focus"] for item in report["violations"] + report["warnings"]}
+    assert nodes["run"] in found and found <= scope  # nothing from other papers
+    assert report["violation_count"] < json.loads(
+        CliRunner().invoke(app, ["validate", "--out", str(out), "--json"]).stdout
+    )["violation_count"]
+    missing = CliRunner().invoke(app, ["validate", "--out", str(out), "--paper", "no-such-paper"])
+    assert missing.exit_code == 2 and "no paper with id 'no-such-paper'" in missing.output
