@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from itertools import groupby
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import groupby
 from typing import Collection, Iterable, Iterator
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse, serialize
@@ -447,8 +447,12 @@ def validate(
         result = ValidationResult(conforms=True, scope="the whole store")
         pieces: Iterable[Slice] = slices(kg, papers=slice_papers, nodes=slice_nodes, limit=limit)
     else:
-        named = "1 paper and the shared nodes it names" if len(papers) == 1 else f"{len(papers)} papers and the shared nodes they name"
-        result = ValidationResult(conforms=True, scope=named)
+        scope = (
+            "1 paper and the shared nodes it names"
+            if len(papers) == 1
+            else f"{len(papers)} papers and the shared nodes they name"
+        )
+        result = ValidationResult(conforms=True, scope=scope)
         pieces = paper_slices(kg, papers, papers=slice_papers, nodes=slice_nodes, limit=limit)
     for found in windowed_map(check_slice, pieces, jobs=jobs, initializer=_init_worker, window=2):
         result.add(found, limit)
