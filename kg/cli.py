@@ -171,8 +171,8 @@ def add(
     """Add or replace a few papers in an existing store, quickly.
 
     Unlike build, it rewrites no export files, view or validation report
-    (run `kg export`, `kg viz`, `kg validate` when you need them), so an
-    update to a store of a million papers takes about a second.
+    (run `kg export`, `kg viz`, `kg validate --paper ID` when you need
+    them), so an update to a store of a million papers takes about a second.
 
     Example: kg add new-papers.jsonl --out output
     """
