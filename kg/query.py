@@ -138,18 +138,69 @@ def _closing(masked: str, opening: int) -> int:
     raise QueryError("the query's braces do not match")
 
 
+def always_bound(sparql: str) -> set[str]:
+    """The variables that every solution of the query's pattern binds.
+
+    A ``VALUES`` block joins with the pattern's solutions, and a solution
+    that leaves a variable unbound (an ``OPTIONAL`` that did not match, one
+    branch of a ``UNION``, a sub-select that does not return it) joins with
+    any value: binding such a variable would give those rows a value they
+    do not have. Read from rdflib's SPARQL algebra; when in doubt, a
+    variable is not counted.
+    """
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.term import Variable
+
+    try:
+        algebra = prepareQuery(sparql, initNs=PREFIXES).algebra
+    except Exception as err:  # rdflib's parser raises a variety of errors
+        raise QueryError(f"cannot tell which variables the query always binds: {err}") from err
+
+    def bound(node) -> set:
+        name = getattr(node, "name", None)
+        if node is None or name is None:
+            return set()
+        if name == "BGP":
+            return {term for triple in node.triples for term in triple if isinstance(term, Variable)}
+        if name == "Join":
+            return bound(node.p1) | bound(node.p2)
+        if name in ("LeftJoin", "Minus"):
+            return bound(node.p1)
+        if name == "Union":
+            return bound(node.p1) & bound(node.p2)
+        if name == "Graph":
+            return bound(node.p) | ({node.term} if isinstance(node.term, Variable) else set())
+        if name == "Project":
+            return bound(node.p) & set(node.PV)
+        if name == "AggregateJoin":  # grouped: the group keys, where the pattern binds them
+            return {v for v in node.p.expr or () if isinstance(v, Variable)} & bound(node.p.p)
+        if name == "values":
+            return set.intersection(*({v for v, term in row.items() if term != "UNDEF"} for row in node.res))
+        if name in ("SelectQuery", "ConstructQuery", "AskQuery", "DescribeQuery", "Filter", "Extend",
+                    "OrderBy", "Slice", "Distinct", "Reduced", "ToMultiSet"):
+            return bound(node.p)
+        return set()  # anything else (SERVICE, ...): claim nothing
+
+    return {str(v) for v in bound(algebra)}
+
+
 def with_bindings(sparql: str, bindings: dict[str, list[str]]) -> str:
     """*sparql* restricted to the given values of its variables.
 
     Each variable gets a ``VALUES`` block at the start of the query's
     pattern, where the engine meets it first: asking a listing about one
     paper or one model then costs a few lookups instead of a pass over the
-    whole store. Values are read by :func:`binding_terms`.
+    whole store. Values are read by :func:`binding_terms`. A variable that
+    the query computes, or does not bind in every answer
+    (:func:`always_bound`), is refused rather than given to answers that
+    lack it.
     """
     if not bindings:
         return sparql
     masked = mask_sparql(sparql)
+    start = _pattern_start(masked)
     blocks = []
+    certain: set[str] | None = None  # parsed once, and only when a binding gets this far
     for name, values in bindings.items():
         if not _VARIABLE.fullmatch(name):
             raise QueryError(f"{name!r} is not a variable name")
@@ -158,9 +209,16 @@ def with_bindings(sparql: str, bindings: dict[str, list[str]]) -> str:
         if re.search(rf"\bAS\s+[?$]{name}\b", masked, re.I):
             # a VALUES block would meet it before it is computed: wrong answers or none
             raise QueryError(f"?{name} is computed by the query (AS ?{name}); bind what it is computed from")
+        if certain is None:
+            certain = always_bound(sparql)
+        if name not in certain:
+            raise QueryError(
+                f"?{name} is not set in every answer (it is set only inside OPTIONAL or MINUS, in one branch "
+                f"of a UNION, or in a sub-select that does not return it): binding it would give answers "
+                f"without it that value"
+            )
         terms = dict.fromkeys(term for value in values for term in binding_terms(value))
         blocks.append(f" VALUES ?{name} {{ {' '.join(terms)} }}")
-    start = _pattern_start(masked)
     return sparql[:start] + "".join(blocks) + "\n" + sparql[start:]
 
 

@@ -130,14 +130,48 @@ def test_bindings_fit_construct_ask_and_queries_without_where(example_graph):
     [
         ("SELECT ?m WHERE { ?m a mlkg:Model }", "x", "no variable \\?x"),
         ("SELECT ?y (COUNT(*) AS ?n) WHERE { ?r mlkg:year ?y } GROUP BY ?y", "n", "computed by the query"),
-        ("DESCRIBE <https://example.org/a>", "a", "no variable"),
+        ("DESCRIBE <https://example.org/a>", "a", "no pattern"),
         ("DESCRIBE ?a", "a", "no pattern"),
         ("SELECT ?m WHERE { ?m a mlkg:Model }", "m m", "not a variable name"),
+        # set in some answers only: a binding would hand the others its value
+        ("SELECT ?r ?c WHERE { ?r a mlkg:TrainingRun OPTIONAL { ?r mlkg:country ?c } }", "c", "not set in every answer"),
+        ("SELECT ?p WHERE { ?p a mlkg:Paper MINUS { ?p mlkg:paperId ?id } }", "id", "not set in every answer"),
+        ("SELECT ?x ?l WHERE { { ?x a mlkg:Model } UNION { ?x a mlkg:Hardware ; rdfs:label ?l } }", "l", "not set"),
+        ("SELECT ?m WHERE { { SELECT ?m WHERE { ?m rdfs:label ?l } } }", "l", "not set in every answer"),
     ],
 )
 def test_bindings_the_query_cannot_take_are_refused(sparql, variable, message):
     with pytest.raises(QueryError, match=message):
         with_bindings(sparql, {variable: ["1"]})
+
+
+@pytest.mark.parametrize(
+    "query, variable",
+    [
+        ("models-in-several-papers", "counted"),  # OPTIONAL
+        ("papers-missing-facts", "mention"),  # MINUS
+        ("models-by-hardware", "totals"),  # inside sub-selects that do not return it
+        ("conflicting-values", "values"),
+    ],
+)
+def test_a_bundled_query_refuses_bindings_of_its_inner_variables(query, variable):
+    text = next(q.text for q in bundled_queries() if q.name == query)
+    with pytest.raises(QueryError, match="not set in every answer"):
+        with_bindings(text, {variable: ["1"]})
+
+
+@pytest.mark.parametrize(
+    "sparql, variable, expected",
+    [
+        ("SELECT ?x ?l WHERE { { ?x a mlkg:Model ; rdfs:label ?l } UNION { ?x a mlkg:Hardware ; rdfs:label ?l } }",
+         "l", {"Corvid-13B"}),
+        ("SELECT ?l (COUNT(*) AS ?n) WHERE { ?x a mlkg:Model ; rdfs:label ?l } GROUP BY ?l", "l", {"Corvid-13B"}),
+        ("SELECT ?l WHERE { GRAPH ?g { ?x a mlkg:Model ; rdfs:label ?l } VALUES ?k { 1 } }", "l", {"Corvid-13B"}),
+    ],
+)
+def test_variables_set_in_every_answer_can_be_bound(example_graph, sparql, variable, expected):
+    got = solutions(example_graph, with_bindings(sparql, {variable: ["Corvid-13B"]}))
+    assert {row[variable].value for row in got} == expected
 
 
 def test_cli_bind(example_build):
