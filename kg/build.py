@@ -23,6 +23,7 @@ from .report import ReportWriter, entry_for
 from .sources import Item, Rejected, check_paths, iter_documents
 from .store import KnowledgeGraph
 from .terms import Iris, header
+from .validate import ValidationResult, validate as run_validation
 from .vocab import DEFAULT_BASE
 from .workers import windowed_map
 
@@ -278,29 +279,17 @@ def build(
     papers = kg.paper_count()
     validation = None
     if validate or (validate is None and papers <= VALIDATION_LIMIT):
-        from .validate import validate as run_validation
-
         validation = run_validation(kg, jobs=jobs).as_dict()
     elif validate is None and 0 < len(loaded_papers) <= VALIDATION_LIMIT:
         # a large store: check what this build loaded and the shared nodes it names
-        from .validate import validate as run_validation
-
         validation = run_validation(kg, jobs=jobs, papers=loaded_papers).as_dict()
     elif validate is None:
-        validation = {
-            "conforms": None,
-            "skipped": (
-                f"{papers} papers in the store and {loader.loaded} loaded by this build are above the limit "
-                if loader.loaded
-                else f"this build loaded no papers, and {papers} papers in the store are above the limit "
-            )
-            + f"of {VALIDATION_LIMIT}; run `kg validate`",
-            "scope": None,
-            "violation_count": None,
-            "warning_count": None,
-            "violations": [],
-            "warnings": [],
-        }
+        skipped = (
+            f"{papers} papers in the store and {loader.loaded} loaded by this build are above the limit "
+            if loader.loaded
+            else f"this build loaded no papers, and {papers} papers in the store are above the limit "
+        ) + f"of {VALIDATION_LIMIT}; run `kg validate`"
+        validation = ValidationResult(None, skipped=skipped, violation_count=None, warning_count=None).as_dict()
     summary = report.finish(
         papers_loaded=loader.loaded,
         papers_unchanged=loader.unchanged,

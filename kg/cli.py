@@ -28,6 +28,7 @@ from .query import (
 )
 from .sources import SourceError
 from .store import KnowledgeGraph, StoreError
+from .validate import WHOLE_STORE
 from .vocab import DEFAULT_BASE
 
 app = typer.Typer(
@@ -76,7 +77,7 @@ def _summary_table(summary: dict) -> Table:
         shacl = "conforms" if validation["conforms"] else f"{validation['violation_count']} violations"
         if validation["warning_count"]:
             shacl += f", {validation['warning_count']} warnings"
-        if validation.get("scope") not in (None, "the whole store"):
+        if validation.get("scope") not in (None, WHOLE_STORE):
             shacl += " (the papers this build loaded)"
     else:
         shacl = "not run"

@@ -93,17 +93,22 @@ class SliceResult:
     warning_count: int = 0
 
 
+#: the scope of a check of every graph (see :func:`validate`)
+WHOLE_STORE = "the whole store"
+
+
 @dataclass
 class ValidationResult:
-    conforms: bool
+    #: None (and counts None) when the check was skipped
+    conforms: bool | None
     violations: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     skipped: str | None = None
     #: what was checked: the whole store, or some papers and what they name
     scope: str | None = None
     #: all results; the lists above keep the first ``limit`` of each, ordered by focus node
-    violation_count: int = 0
-    warning_count: int = 0
+    violation_count: int | None = 0
+    warning_count: int | None = 0
 
     def add(self, found: SliceResult, limit: int) -> None:
         self.violations = heapq.nsmallest(limit, self.violations + found.violations, key=_key)
@@ -444,7 +449,7 @@ def validate(
     severity are kept (the first by focus node); the counts cover them all.
     """
     if papers is None:
-        result = ValidationResult(conforms=True, scope="the whole store")
+        result = ValidationResult(conforms=True, scope=WHOLE_STORE)
         pieces: Iterable[Slice] = slices(kg, papers=slice_papers, nodes=slice_nodes, limit=limit)
     else:
         scope = (
