@@ -18,9 +18,22 @@ from .vocab import DEFAULT_BASE, PREFIXES
 
 
 def segment(text: str) -> str:
-    """Percent-encode one path segment (UTF-8; keeps ``A-Za-z0-9-._~``)."""
-    encoded = quote(text, safe="-._~")
-    return encoded if encoded not in ("", ".", "..") else quote(text or "_", safe="") + "_"
+    """Percent-encode one path segment (UTF-8; keeps ``A-Za-z0-9-._~``).
+
+    The mapping is one-to-one, so two different ids never share an IRI
+    (and so never a named graph): percent-encoding is undone exactly by
+    decoding. ``.`` and ``..`` would be removed as dot-segments when the
+    IRI is resolved (the exports write IRIs relative to the base), so their
+    dots are written as ``%2E``, which encoding never produces for any
+    other text ("." is always kept as it is). A lone surrogate (never in a
+    document, which sources reject) is encoded as its three bytes, which no
+    valid UTF-8 holds, so even then nothing collides or raises.
+    """
+    if not text:
+        raise ValueError("an empty name has no IRI")
+    if text in (".", ".."):
+        return "%2E" * len(text)
+    return quote(text, safe="-._~", errors="surrogatepass")
 
 
 class Iris:
