@@ -22,7 +22,15 @@ What is understood:
   rejected;
 * durations are a number and one time unit (``36 hours``, ``1.5 days``,
   ``about six months``); accelerator-time units such as ``GPU-hours`` are
-  compute, not wall-clock time, and are rejected.
+  compute, not wall-clock time, and are rejected;
+* a superscript is an exponent: ``10⁹`` and ``10^9`` are 10^9, ``2¹⁰`` is
+  1024, ``1.2 × 10⁹`` is 1.2e9; a superscript after any other number (``8²``,
+  perhaps a footnote mark) is refused, and digits of different characters
+  (``10₉``, ``①0``, ``1٣``) are never joined into one number;
+* every value lies within the bounds in ``kg/data/units.json`` ("limits":
+  at most 10^15 parameters and 10,000,000 accelerators, one second to 100
+  years of training, at most 15 significant digits; years in "year_range"),
+  so it fits the store's 64-bit integers and decimals.
 """
 from __future__ import annotations
 
@@ -112,6 +120,10 @@ class _Words:
     duration_trailing_words: tuple[str, ...]
     year_prefixes: tuple[str, ...]
     year_range: tuple[int, int]
+    max_parameters: int
+    max_accelerators: int
+    duration_hours: tuple[Fraction, Fraction]  # shortest and longest
+    significant_digits: int
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -170,6 +182,13 @@ def _words() -> _Words:
         duration_trailing_words=tuple(_by_length(raw["duration_trailing_words"])),
         year_prefixes=tuple(_by_length(raw["year_prefixes"])),
         year_range=(int(raw["year_range"][0]), int(raw["year_range"][1])),
+        max_parameters=int(raw["limits"]["parameters"]["max"]),
+        max_accelerators=int(raw["limits"]["accelerators"]["max"]),
+        duration_hours=(
+            Fraction(raw["limits"]["duration_hours"]["min"]),
+            Fraction(raw["limits"]["duration_hours"]["max"]),
+        ),
+        significant_digits=int(raw["limits"]["significant_digits"]),
     )
 
 
@@ -178,9 +197,34 @@ def _words() -> _Words:
 _OUTER_PUNCT = "()[]{}.,;:!?\"'“”‘’"
 
 
+#: Superscript digits, plus and minus: an exponent ("10⁹", "2¹⁰", "×10²⁴").
+_SUPERSCRIPT_RUN = re.compile("[\u2070\u00b9\u00b2\u00b3\u2074-\u207b]+")
+_SUPERSCRIPTS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b", "0123456789+-")
+
+
+def _nfkc(text: str) -> str:
+    """NFKC, except that superscripts become ``^`` exponents and other number signs stay.
+
+    NFKC turns "10⁹" into "109", "10₉" into "109" and "①0" into "10": the
+    digits of different characters would run together into a wrong number.
+    A superscript run is written as "^9" instead (read as a power, or
+    refused), and other "other number" characters (subscripts, circled
+    digits, vulgar fractions) are kept as they are, so they never read as
+    digits.
+    """
+    text = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), text)
+    pieces, start = [], 0
+    for index, char in enumerate(text):
+        if unicodedata.category(char) == "No":
+            pieces += [unicodedata.normalize("NFKC", text[start:index]), char]
+            start = index + 1
+    pieces.append(unicodedata.normalize("NFKC", text[start:]))
+    return "".join(pieces)
+
+
 def _clean(text: str) -> str:
-    """NFKC, single spaces, no surrounding brackets or sentence punctuation."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC (see :func:`_nfkc`), single spaces, no surrounding brackets or sentence punctuation."""
+    text = _nfkc(text)
     text = " ".join(text.split())
     return text.strip(_OUTER_PUNCT + " ")
 
@@ -238,7 +282,10 @@ def _prepare(text: str, what: str) -> tuple[str, str | None]:
 # ---------------------------------------------------------------- number reading
 
 _NUMERAL_RE = re.compile(
-    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?P<exp>[eE][+-]?\d+)?(?![\d,.]\d)"
+    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
+    # 1.2e9, 10^9 (or 10⁹, see _nfkc), 1.2 × 10^24
+    r"(?:(?P<exp>[eE][+-]?\d+)|\^(?P<pow>[+-]?\d+)|\s*[x×·⋅*]\s*10\^(?P<sci>[+-]?\d+))?"
+    r"(?![\d,.^]\d)"
 )
 _LARGEST_EXPONENT = 30  # keeps "1e999999999" from building a billion-digit integer
 _HALF_RE = re.compile(r"\s+and\s+a\s+half(?!\w)", re.IGNORECASE)
@@ -308,24 +355,65 @@ def _take_word_number(text: str) -> _Number | None:
     return None
 
 
-def _take_number(text: str, allow_magnitude: bool) -> _Number | None:
-    """Read a number (digits or words, optional 'and a half', optional magnitude) from the start."""
+def _numeral_value(m: re.Match, text: str) -> Decimal:
+    """The value of a numeral matched by _NUMERAL_RE in *text* (as written), or NotUnderstood.
+
+    Digits are only ever joined when they are written side by side as
+    digits of one script: "1٣" (Western and Arabic-Indic) is refused, and
+    an exponent is a power ("10⁹" is 10^9), never more digits.
+    """
+    written = m.group()
+    zeros = {ord(c) - unicodedata.decimal(c) for c in written if c.isdecimal()}
+    if len(zeros) > 1:
+        raise NotUnderstood(f"{text!r} mixes digits of different scripts")
+    num = m.group("num").replace(",", "")
+    significant = num.replace(".", "").lstrip("0").rstrip("0")
+    limit = _words().significant_digits
+    if len(significant) > limit:
+        raise NotUnderstood(f"{text!r} has more than {limit} significant digits, more than any measured value")
+    exponent = m.group("exp") or m.group("pow") or m.group("sci") or ""
+    if len(exponent.lstrip("eE+-")) > 3:  # int() of thousands of digits is slow or refused
+        raise NotUnderstood(f"{text!r} is too large or too small to be a measured value")
+    if m.group("pow") is not None:
+        power = int(m.group("pow"))
+        if num == "10":
+            value = Decimal(f"1e{power}")
+        elif num == "2" and 0 <= power <= 4 * _LARGEST_EXPONENT:
+            value = Decimal(2**power)
+        else:
+            raise NotUnderstood(
+                f"{text!r} holds a power of {num} or {num} with a footnote mark; only powers of 10 "
+                "and whole powers of 2 are read as numbers"
+            )
+    elif m.group("sci") is not None:
+        value = Decimal(f"{num}e{int(m.group('sci'))}")
+    else:
+        try:
+            value = Decimal(num + (m.group("exp") or ""))
+        except InvalidOperation:
+            raise NotUnderstood(f"{text!r} is not a number") from None
+    if value and abs(value.adjusted()) > _LARGEST_EXPONENT:
+        raise NotUnderstood(f"{text!r} is too large or too small to be a measured value")
+    return value
+
+
+def _take_number(text: str, allow_magnitude: bool, written: str | None = None) -> _Number | None:
+    """Read a number (digits or words, optional 'and a half', optional magnitude) from the start.
+
+    *written* is the tag's text as written, for messages.
+    """
     m = _NUMERAL_RE.match(text)
     if m:
-        digits = m.group("num").replace(",", "") + (m.group("exp") or "")
-        try:
-            number = _Number(Decimal(digits), text[m.end():])
-        except InvalidOperation:
-            return None
-        if abs(number.value.adjusted()) > _LARGEST_EXPONENT:
-            raise NotUnderstood(f"{m.group()!r} is too large or too small to be a measured value")
+        number = _Number(_numeral_value(m, text if written is None else written), text[m.end():])
     else:
         number = _take_word_number(text)
         if number is None:
             return None
     half = _HALF_RE.match(number.rest)
     if half:
-        number = _Number(number.value + Decimal("0.5"), number.rest[half.end():])
+        with localcontext() as ctx:
+            ctx.prec = 60  # exact: the value has at most 31 integer digits
+            number = _Number(number.value + Decimal("0.5"), number.rest[half.end():])
     if allow_magnitude:
         mag = _MAGNITUDE_RE.match(number.rest)
         if mag and mag.group("word").casefold() in _words().magnitudes:
@@ -337,7 +425,7 @@ def _take_number(text: str, allow_magnitude: bool) -> _Number | None:
 
 
 def _require_number(text: str, body: str, what: str, allow_magnitude: bool) -> _Number:
-    number = _take_number(body, allow_magnitude)
+    number = _take_number(body, allow_magnitude, text)
     if number is None:
         raise NotUnderstood(f"{text!r} is not {what}: it does not start with a number")
     return number
@@ -351,6 +439,15 @@ def _whole(value: Decimal, text: str, noun: str) -> int:
     if number <= 0:
         raise NotUnderstood(f"{text!r} is zero; zero {noun} is not a fact worth recording")
     return number
+
+
+def _at_most(value: int, limit: int, text: str, noun: str) -> None:
+    """Refuse a count beyond the documented plausible bound (kg/data/units.json "limits")."""
+    if value > limit:
+        raise NotUnderstood(
+            f"{text!r} is more than {limit:,} {noun}, the most mlkg records "
+            "(a bound in kg/data/units.json)"
+        )
 
 
 def _tokens(rest: str) -> list[str]:
@@ -374,6 +471,7 @@ def parse_parameter_count(text: str) -> ParsedInt:
     if extra:
         raise NotUnderstood(f"{text!r} is not {what}: unexpected words {' '.join(extra)!r}")
     value = _whole(number.value, text, "parameters")
+    _at_most(value, w.max_parameters, text, "parameters")
     return ParsedInt(value, qualifier is not None, qualifier)
 
 
@@ -406,6 +504,7 @@ def parse_count(text: str) -> ParsedInt:
             "such as GPUs, TPUs or chips"
         )
     value = _whole(number.value, text, "accelerators")
+    _at_most(value, w.max_accelerators, text, "accelerators")
     return ParsedInt(value, qualifier is not None, qualifier)
 
 
@@ -414,16 +513,16 @@ _SECONDS_PER = {"D": 86400, "H": 3600, "M": 60}
 
 
 def _decimal(value: Fraction, places: int = 6) -> Decimal:
-    """Exact decimal for a terminating fraction, otherwise rounded to `places` decimals."""
+    """The value rounded to `places` decimals (half even), without trailing zeros.
+
+    Callers pass bounded values (hours of at most 100 years, seconds of a
+    minute), so 60 digits of precision hold every step exactly and no
+    decimal operation here can raise or round twice.
+    """
     with localcontext() as ctx:
         ctx.prec = 60
         exact = Decimal(value.numerator) / Decimal(value.denominator)
-        den = value.denominator
-        for p in (2, 5):
-            while den % p == 0:
-                den //= p
-        if den != 1:
-            exact = exact.quantize(Decimal(1).scaleb(-places))
+        exact = exact.quantize(Decimal(1).scaleb(-places))
         if exact == exact.to_integral_value():
             return exact.quantize(Decimal(1))
         return exact.normalize()
@@ -442,9 +541,9 @@ def _iso_duration(amount: Decimal, unit: str, hours: Fraction) -> str:
     if unit == "month" and exact_amount.denominator == 1:
         return f"P{int(exact_amount)}M"
     seconds = hours * 3600
-    days = 0
-    if unit in ("day", "week", "month", "year"):
-        days, seconds = divmod(seconds, 86400)
+    # days whatever the unit ("36 hours" is P1DT12H): the canonical form,
+    # the one the store keeps and writes back, so every export agrees
+    days, seconds = divmod(seconds, 86400)
     whole_hours, seconds = divmod(seconds, 3600)
     minutes, seconds = divmod(seconds, 60)
     date = f"{days}D" if days else ""
@@ -454,6 +553,10 @@ def _iso_duration(amount: Decimal, unit: str, hours: Fraction) -> str:
         + (f"{_fmt(seconds)}S" if seconds else "")
     )
     return "P" + date + ("T" + time if time else "")
+
+
+def _year_hours() -> Fraction:
+    return next(u.hours for u in _words().duration_units.values() if u.name == "year")
 
 
 def _is_compute_time(body: str) -> bool:
@@ -485,7 +588,9 @@ def parse_duration(text: str) -> ParsedDuration:
     rest = number.rest[match.end():]
     half = _HALF_RE.match(rest)
     if half and amount == amount.to_integral_value():
-        amount += Decimal("0.5")
+        with localcontext() as ctx:
+            ctx.prec = 60  # exact: the amount has at most 31 integer digits
+            amount += Decimal("0.5")
         rest = rest[half.end():]
     rest = rest.strip(_OUTER_PUNCT + " ")
     if rest and rest.casefold() not in w.duration_trailing_words:
@@ -493,6 +598,19 @@ def parse_duration(text: str) -> ParsedDuration:
     if amount <= 0:
         raise NotUnderstood(f"{text!r} is zero; a zero-length run is not a fact worth recording")
     hours = Fraction(amount) * unit.hours
+    shortest, longest = w.duration_hours
+    # checked on exact fractions, before any decimal arithmetic, so what
+    # follows only ever sees values that fit xsd:duration and xsd:decimal
+    if hours > longest:
+        raise NotUnderstood(
+            f"{text!r} is longer than {_fmt(longest)} hours ({_fmt(longest / _year_hours())} years), "
+            "the longest training mlkg records (a bound in kg/data/units.json)"
+        )
+    if hours < shortest:
+        raise NotUnderstood(
+            f"{text!r} is shorter than {_fmt(shortest * 3600)} second(s), "
+            "the shortest training mlkg records (a bound in kg/data/units.json)"
+        )
     return ParsedDuration(
         iso=_iso_duration(amount, unit.name, hours),
         hours=_decimal(hours),
@@ -513,6 +631,8 @@ def parse_year(text: str) -> ParsedInt:
         body = body[re.match(_phrase_pattern(prefix), body.casefold()).end():].strip()
     if not re.fullmatch(r"\d{4}", body):
         raise NotUnderstood(f"{text!r} is not {what}: expected four digits such as 2023")
+    if len({ord(c) - unicodedata.decimal(c) for c in body}) > 1:
+        raise NotUnderstood(f"{text!r} mixes digits of different scripts")
     year = int(body)
     low, high = w.year_range
     if not low <= year <= high:
@@ -533,3 +653,49 @@ def model_key(name: str) -> str:
         raise NotUnderstood("a blank model name has no key")
     key = "".join(ch for ch in folded if ch != "_" and unicodedata.category(ch) != "Pd")
     return key or folded
+
+
+#: Words that make "N <word> hours" accelerator time: a count of devices
+#: times hours. Node-hours and petaflop/s-days are other measures.
+_DEVICE_TIME_WORDS = frozenset(
+    "gpu gpus tpu tpus npu npus ipu ipus chip chips accelerator accelerators device devices".split()
+)
+#: at most this many words (a model name: "A100 GPU hours") between number and device word
+_DEVICE_TIME_GAP = 3
+
+
+def parse_accelerator_hours(text: str) -> ParsedDuration:
+    """Read accelerator time such as "82,432 GPU hours", "1.2M GPU-hours" or "3,000 TPU-days".
+
+    Returns the total in ``hours`` (``iso`` is empty: this is not a
+    wall-clock duration); the time unit must follow a device word.
+    """
+    what = "an amount of accelerator time"
+    w = _words()
+    body, qualifier = _prepare(text, what)
+    number = _require_number(text, body, what, allow_magnitude=True)
+    tokens = [t for t in _tokens(number.rest) if t != "s"]
+    found = None
+    for index, token in enumerate(tokens[: _DEVICE_TIME_GAP + 1]):
+        if token in _DEVICE_TIME_WORDS and index + 1 < len(tokens) and tokens[index + 1] in w.duration_units:
+            found = index
+            break
+    if found is None:
+        raise NotUnderstood(
+            f"{text!r} is not {what}: expected a number, a device word and a time unit, as in '82,432 GPU hours'"
+        )
+    rest = " ".join(tokens[found + 2 :])
+    if rest and rest not in w.duration_trailing_words:
+        raise NotUnderstood(f"{text!r} is not {what}: unexpected words {rest!r}")
+    if number.value <= 0:
+        raise NotUnderstood(f"{text!r} is zero; no accelerator time to record")
+    unit = w.duration_units[tokens[found + 1]]
+    hours = Fraction(number.value) * unit.hours
+    return ParsedDuration(
+        iso="",
+        hours=_decimal(hours),
+        amount=number.value,
+        unit=unit.name,
+        approximate=qualifier is not None,
+        qualifier=qualifier,
+    )

@@ -103,14 +103,37 @@ def integer(value: int) -> str:
 
 
 def decimal(value: Decimal | int | float) -> str:
-    """An xsd:decimal in the canonical form the store keeps (``672``, ``1.5``)."""
-    text = format(Decimal(str(value)).normalize(), "f")
+    """An xsd:decimal in the canonical form the store keeps (``672``, ``1.5``).
+
+    Written from the digits alone, with no decimal arithmetic (``normalize``
+    would round to the context's 28 digits, or raise under other traps).
+    """
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(f"xsd:decimal has no {number}")
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.lstrip("-").strip("0.") == "":
+        text = "0"
     # bare digits-dot-digits is a Turtle decimal; bare digits alone would be an integer
     return text if "." in text else typed(text, "decimal")
 
 
 def double(value: float) -> str:
-    return typed(repr(float(value)).replace("inf", "INF"), "double")
+    """An xsd:double as the store writes it back: the shortest digits that
+    read as the same double, in plain notation (``312000000000000``, ``0.1``),
+    so streamed and stored exports agree."""
+    number = float(value)
+    if number != number:
+        lexical = "NaN"
+    elif number in (float("inf"), float("-inf")):
+        lexical = "INF" if number > 0 else "-INF"
+    else:
+        lexical = format(Decimal(repr(number)), "f")
+        if "." in lexical:
+            lexical = lexical.rstrip("0").rstrip(".")
+    return typed(lexical, "double")
 
 
 def boolean(value: bool) -> str:

@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.normalize import (
     NotUnderstood,
@@ -160,9 +162,12 @@ def test_accelerator_counts_rejected(text, reason):
         ("approximately 4 weeks", "P28D", "672", "4", "week", "approximately"),
         ("4 weeks", "P28D", "672", "4", "week", None),
         ("18 days", "P18D", "432", "18", "day", None),
-        ("36 hours", "PT36H", "36", "36", "hour", None),
-        ("36h", "PT36H", "36", "36", "hour", None),
-        ("36 hrs", "PT36H", "36", "36", "hour", None),
+        # whole days are days whatever the unit: the canonical form the store keeps
+        ("36 hours", "P1DT12H", "36", "36", "hour", None),
+        ("36h", "P1DT12H", "36", "36", "hour", None),
+        ("36 hrs", "P1DT12H", "36", "36", "hour", None),
+        ("12 hours", "PT12H", "12", "12", "hour", None),
+        ("1440 minutes", "P1D", "24", "1440", "minute", None),
         ("1.5 days", "P1DT12H", "36", "1.5", "day", None),
         ("1.5-day", "P1DT12H", "36", "1.5", "day", None),
         ("one week", "P7D", "168", "1", "week", None),
@@ -182,7 +187,9 @@ def test_accelerator_counts_rejected(text, reason):
         ("nearly 3 weeks", "P21D", "504", "3", "week", "nearly"),
         ("0.5 hours", "PT30M", "0.5", "0.5", "hour", None),
         ("4 weeks of training", "P28D", "672", "4", "week", None),
-        ("1,000 hours", "PT1000H", "1000", "1000", "hour", None),
+        ("1,000 hours", "P41DT16H", "1000", "1000", "hour", None),
+        ("2⁴ hours", "PT16H", "16", "16", "hour", None),
+        ("100 years", "P100Y", "876582", "100", "year", None),
     ],
 )
 def test_durations(text, iso, hours, amount, unit, qualifier):
@@ -224,7 +231,7 @@ _XSD_DURATION = re.compile(
 
 @pytest.mark.parametrize(
     "text",
-    ["1.5 days", "2.5 weeks", "1.5 months", "1.1 months", "90 minutes", "0.001 minutes", "2.25 hours",
+    ["1.5 days", "2.5 weeks", "1.5 months", "1.1 months", "90 minutes", "0.02 minutes", "2.25 hours",
      "1.234 days", "7.3 weeks", "0.1 years", "3.7 months"],
 )
 def test_fractional_durations_are_valid_xsd_and_match_hours(text):
@@ -346,3 +353,128 @@ def test_every_hedge_in_the_data_file_is_recognised(hedge):
 def test_every_duration_alias_reads_as_its_unit(unit, spec):
     for alias in spec["aliases"]:
         assert parse_duration(f"3 {alias}").unit == unit
+
+
+# ------------------------------------- superscripts, other number signs, bounds
+# (issue 21: "10⁹" read as 109, "8²" GPUs as 82, 1e30 GPUs accepted)
+
+LIMITS = UNITS["limits"]
+
+
+@pytest.mark.parametrize(
+    "parse, text, value",
+    [
+        (parse_parameter_count, "10⁹ parameters", 10**9),
+        (parse_parameter_count, "10¹²", 10**12),
+        (parse_parameter_count, "2¹⁰", 1024),
+        (parse_parameter_count, "1.2 × 10⁹ parameters", 1_200_000_000),
+        (parse_parameter_count, "1.2×10⁹", 1_200_000_000),
+        (parse_parameter_count, "1.2 x 10^9", 1_200_000_000),
+        (parse_parameter_count, "10^9 parameters", 10**9),
+        (parse_parameter_count, "1,000,000,000,000,000", LIMITS["parameters"]["max"]),
+        (parse_parameter_count, "1000T", LIMITS["parameters"]["max"]),
+        (parse_count, "2¹⁰ GPUs", 1024),
+        (parse_count, "10³", 1000),
+        (parse_count, "10,000,000", LIMITS["accelerators"]["max"]),
+        (parse_count, "٣٢", 32),  # Arabic-Indic digits
+        (parse_count, "３２", 32),  # fullwidth digits
+        (parse_year, "٢٠٢٣", 2023),
+    ],
+)
+def test_exponents_and_other_digits_are_read_as_written(parse, text, value):
+    assert parse(text).value == value
+
+
+@pytest.mark.parametrize(
+    "parse, text, reason",
+    [
+        # never more digits: a superscript is a power, or refused
+        (parse_count, "8²", "'8²' holds a power of 8 or 8 with a footnote mark"),
+        (parse_count, "8² GPUs", "power of 8"),
+        (parse_parameter_count, "7¹ parameters", "power of 7"),
+        (parse_count, "2⁻³", "power of 2"),
+        (parse_parameter_count, "10₉ parameters", "unexpected words"),  # a subscript is no digit
+        (parse_count, "①0 GPUs", "does not start with a number"),
+        (parse_duration, "3½ days", "no time unit"),
+        (parse_count, "1٣ GPUs", "mixes digits of different scripts"),
+        (parse_year, "2٠23", "mixes digits of different scripts"),
+        (parse_year, "20²³", "four digits"),
+        (parse_count, "10^-3 GPUs", "not a whole number"),
+        # documented bounds (kg/data/units.json "limits")
+        (parse_parameter_count, "10000000000000000000 parameters", "is more than 1,000,000,000,000,000 parameters"),
+        (parse_parameter_count, "1.2 × 10²⁴ parameters", "more than 1,000,000,000,000,000 parameters"),
+        (parse_parameter_count, "1001T", "more than 1,000,000,000,000,000 parameters"),
+        (parse_count, "1e30 GPUs", "is more than 10,000,000 accelerators"),
+        (parse_count, "10,000,001", "more than 10,000,000 accelerators"),
+        (parse_duration, "1e30 years", "is longer than 876582 hours (100 years)"),
+        (parse_duration, "101 years", "longer than 876582 hours"),
+        (parse_duration, "876583 hours", "longer than 876582 hours"),
+        (parse_duration, "0.01 minutes", "is shorter than 1 second(s)"),
+        (parse_duration, "1e-20 hours", "shorter than 1 second"),
+        (parse_duration, "1.0000000000000001 hours", "more than 15 significant digits"),
+        (parse_parameter_count, "1e9999 parameters", "too large or too small"),
+        (parse_count, "1" + "0" * 5000, "too large or too small"),
+        (parse_count, "10^99999", "too large or too small"),
+    ],
+)
+def test_exponents_and_out_of_bounds_values_are_refused(parse, text, reason):
+    with pytest.raises(NotUnderstood, match=re.escape(reason)):
+        parse(text)
+
+
+def test_every_bound_is_in_the_data_file_and_fits_the_store():
+    assert LIMITS["parameters"]["max"] < 2**63 and LIMITS["accelerators"]["max"] < 2**63  # xsd:long
+    assert parse_duration("100 years").hours == Decimal(LIMITS["duration_hours"]["max"])
+    low, high = UNITS["year_range"]
+    assert parse_year(str(low)).value == low and parse_year(str(high)).value == high
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 10**6), st.integers(0, 40))
+def test_a_superscript_is_a_power_or_refused_never_more_digits(base, power):
+    text = f"{base}{str(power).translate(_SUPERSCRIPT)}"
+    for parse in (parse_parameter_count, parse_count):
+        try:
+            value = parse(text).value
+        except NotUnderstood:
+            continue
+        assert value == base**power, text
+
+
+# Text the parsers may meet: digits of several kinds, superscripts, magnitudes, units, noise.
+_PIECES = st.sampled_from(
+    ["1", "0", "9", "10", "2", ".", ",", "e", "E", "-", "+", "^", "x", "×", " ", "⁹", "²", "¹⁰", "⁻", "₉", "½",
+     "٣", "３", "①", "B", "M", "T", "k", "billion", "hundred", "and a half", "hours", "days", "years",
+     "months", "minutes", "weeks", "GPUs", "params", "approximately", "~", "in", "\x0c", "\u00a0"]
+)
+_SOUP = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=8).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SOUP)
+def test_parsers_return_a_bounded_value_or_a_reason_and_nothing_else(text):
+    """No other exception, and every value fits the store and its documented bound."""
+    from kg import terms
+
+    for parse, limit in ((parse_parameter_count, LIMITS["parameters"]["max"]),
+                         (parse_count, LIMITS["accelerators"]["max"])):
+        try:
+            assert 1 <= parse(text).value <= limit
+        except NotUnderstood:
+            pass
+    try:
+        parsed = parse_duration(text)
+    except NotUnderstood:
+        pass
+    else:
+        assert _XSD_DURATION.match(parsed.iso), parsed.iso
+        assert Decimal(0) < parsed.hours <= Decimal(LIMITS["duration_hours"]["max"])
+        terms.decimal(parsed.hours)  # writing it cannot raise either
+    try:
+        low, high = UNITS["year_range"]
+        assert low <= parse_year(text).value <= high
+    except NotUnderstood:
+        pass
