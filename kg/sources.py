@@ -2,18 +2,46 @@
 
 Reading never raises for a bad document: it yields a :class:`Rejected`
 record saying why, so one unreadable file cannot stop a build.
+
+What reaches the graph is text XML can carry, so every export format (RDF/XML
+and SPARQL XML results included) stays well-formed:
+
+* a control character that XML 1.0 forbids (C0 other than tab, LF and CR,
+  and U+FFFE, U+FFFF) in a document's text is replaced by a space, which
+  keeps every offset, with a warning naming its line and column;
+* an id or a file path holding one, or a lone surrogate anywhere (a
+  ``\udfff`` JSON escape, a file name that is not UTF-8), rejects the
+  document: there is no faithful way to write it.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
+import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Union
 
+from .tags import MarkupProblem, _Positions
+
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+#: Characters XML 1.0 cannot hold, not even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Byte order marks of the encodings read besides UTF-8 (UTF-32 first: its
+#: little-endian mark begins with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +49,8 @@ class Document:
     id: str
     text: str
     source: str  # path, "path:line" for JSON Lines, or "<stdin>"
+    #: what reading changed, as warnings (line and column in the text)
+    problems: tuple[MarkupProblem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,28 +69,101 @@ class SourceError(ValueError):
     """A path given on the command line does not exist or is not readable."""
 
 
+def _bom_encoding(data: bytes) -> str | None:
+    return next((name for bom, name in _BOMS if data.startswith(bom)), None)
+
+
 def decode_text(data: bytes) -> tuple[str | None, str, int, int]:
-    """Decode a document's bytes; return (text, reason, line, column) on failure."""
-    if not data.strip():
-        return None, "empty document: there is no text to read", 0, 0
-    if b"\x00" in data:
-        return None, "binary file (contains NUL bytes), not a text excerpt", 0, 0
+    """Decode a document's bytes; return (text, reason, line, column) on failure.
+
+    UTF-8 (with or without a byte order mark), or UTF-16/UTF-32 when the
+    file starts with their byte order mark (as Windows tools write them).
+    """
+    encoding = _bom_encoding(data)
+    if encoding is None:
+        if not data.strip():
+            return None, "empty document: there is no text to read", 0, 0
+        if b"\x00" in data:
+            return None, "binary file (contains NUL bytes), not a text excerpt", 0, 0
+        encoding = "utf-8"
     try:
-        text = data.decode("utf-8")
+        text = data.decode(encoding)
     except UnicodeDecodeError as err:
-        before = data[: err.start].decode("utf-8", "replace")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
+        before = data[: err.start].decode(encoding, "replace")
+        line, column = _Positions(before)(len(before))
         reason = (
-            f"not UTF-8: byte 0x{data[err.start]:02x} cannot be decoded; "
+            f"not {encoding.upper()}: byte 0x{data[err.start]:02x} cannot be decoded; "
             "re-save the file as UTF-8"
         )
         return None, reason, line, column
-    return text.removeprefix("\ufeff"), "", 0, 0
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return None, "empty document: there is no text to read", 0, 0
+    return text, "", 0, 0
+
+
+def _char_name(char: str) -> str:
+    name = unicodedata.name(char, "") or {"\x0c": "FORM FEED", "\x0b": "LINE TABULATION"}.get(char, "control character")
+    return f"U+{ord(char):04X} ({name.lower()})"
+
+
+def clean_text(text: str) -> tuple[str, tuple[MarkupProblem, ...]]:
+    """The text with each character XML cannot hold replaced by a space, and a warning.
+
+    A space keeps every offset and column, so mentions still point at their
+    words; one warning per document names the first such character.
+    """
+    first = _NOT_XML.search(text)
+    if first is None:
+        return text, ()
+    count = len(_NOT_XML.findall(text))
+    line, column = _Positions(text)(first.start())
+    what = _char_name(first.group())
+    more = f" and {count - 1} more" if count > 1 else ""
+    message = (
+        f"{what} at line {line}, column {column}{more} replaced by a space: "
+        "XML, and so RDF/XML, cannot hold control characters"
+    )
+    return _NOT_XML.sub(" ", text), (MarkupProblem("control_character", line, column, message),)
+
+
+def _bad_name(value: str, what: str) -> str | None:
+    """Why an id or path cannot name a document, or None."""
+    surrogate = _SURROGATE.search(value)
+    if surrogate:
+        return (
+            f"{what} holds a lone surrogate (U+{ord(surrogate.group()):04X}), which is not a character"
+            + (" (the file name is not UTF-8)" if what == "the file path" else "")
+        )
+    control = _NOT_XML.search(value)
+    if control:
+        return f"{what} holds the control character {_char_name(control.group())}, which XML cannot hold"
+    return None
+
+
+def _shown(value: str) -> str:
+    """A name as it can be printed and written to report.json (undecodable bytes as \\xNN)."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _document(doc_id: str, text: str, source: str) -> Document:
+    text, problems = clean_text(text)
+    return Document(doc_id, text, source, problems)
+
+
+def _path_problem(path: Path) -> Rejected | None:
+    """A rejection for a path whose name the graph cannot hold."""
+    reason = _bad_name(str(path), "the file path")
+    if reason is None:
+        return None
+    return Rejected(_shown(path.stem), _shown(str(path)), reason + "; rename the file")
 
 
 def read_path(path: Path, doc_id: str | None = None) -> Item:
     doc_id = doc_id or path.stem
+    bad_path = _path_problem(path)
+    if bad_path:
+        return bad_path
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -68,10 +171,36 @@ def read_path(path: Path, doc_id: str | None = None) -> Item:
     text, reason, line, column = decode_text(data)
     if text is None:
         return Rejected(doc_id, str(path), reason, line, column)
-    return Document(doc_id, text, str(path))
+    return _document(doc_id, text, str(path))
 
 
-def read_jsonl(stream: BinaryIO, name: str) -> Iterator[Item]:
+_JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)")
+
+
+def _lone_surrogate_column(line: str) -> int:
+    """1-based column, in one JSON line, of its first lone surrogate: a
+    ``\\udfff`` escape not paired with its other half, or a raw one (JSON
+    is decoded with ``surrogatepass``, so encoded surrogates get through)."""
+    columns = []
+    raw = _SURROGATE.search(line)
+    if raw:
+        columns.append(raw.start() + 1)
+    escapes = [(m.start(), m.end(), int(m.group(1), 16)) for m in _JSON_ESCAPE.finditer(line) if m.group(1)]
+    index = 0
+    while index < len(escapes):
+        start, end, code = escapes[index]
+        following = escapes[index + 1] if index + 1 < len(escapes) else None
+        if 0xD800 <= code <= 0xDBFF and following and following[0] == end and 0xDC00 <= following[2] <= 0xDFFF:
+            index += 2  # a pair: one character
+            continue
+        if 0xD800 <= code <= 0xDFFF:
+            columns.append(start + 1)
+            break
+        index += 1
+    return min(columns, default=1)
+
+
+def read_jsonl(stream: Iterable[bytes], name: str) -> Iterator[Item]:
     """One document per line: ``{"id": ..., "text": ...}``; blank lines are skipped."""
     for number, raw in enumerate(stream, start=1):
         source = f"{name}:{number}"
@@ -80,26 +209,63 @@ def read_jsonl(stream: BinaryIO, name: str) -> Iterator[Item]:
         fallback_id = f"{Path(name).stem}-line-{number}"
         try:
             record = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            column = getattr(err, "colno", 0)
-            msg = getattr(err, "msg", str(err))
+        # ValueError: also a number of more than 4,300 digits; RecursionError: [[[[... nested too deep
+        except (ValueError, RecursionError) as err:
+            column = getattr(err, "colno", 1)
+            msg = getattr(err, "msg", None) or str(err) or "nested too deeply"
             yield Rejected(fallback_id, source, f"invalid JSON: {msg}", number, column)
             continue
         if not isinstance(record, dict):
             yield Rejected(fallback_id, source, "a line must be a JSON object", number, 1)
             continue
         doc_id, text = record.get("id"), record.get("text")
-        if not isinstance(doc_id, (str, int)) or str(doc_id).strip() == "":
-            yield Rejected(fallback_id, source, 'missing "id" (a non-empty string)', number, 1)
+        # bool is an int in Python, but `true` is no id
+        if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or str(doc_id).strip() == "":
+            yield Rejected(fallback_id, source, 'missing "id" (a non-empty string or an integer)', number, 1)
             continue
         doc_id = str(doc_id)
+        bad_id = _bad_name(doc_id, 'the "id"')
+        if bad_id:
+            column = _lone_surrogate_column(raw.decode("utf-8", "surrogatepass")) if _SURROGATE.search(doc_id) else 1
+            yield Rejected(fallback_id, source, bad_id, number, column)
+            continue
         if not isinstance(text, str):
             yield Rejected(doc_id, source, 'missing "text" (a string)', number, 1)
+            continue
+        surrogate = _SURROGATE.search(text)
+        if surrogate:
+            column = _lone_surrogate_column(raw.decode("utf-8", "surrogatepass"))
+            reason = (
+                f'the "text" holds a lone surrogate (U+{ord(surrogate.group()):04X}), which is not a '
+                "character; write the whole character (a pair of \\u escapes, or UTF-8)"
+            )
+            yield Rejected(doc_id, source, reason, number, column)
             continue
         if not text.strip():
             yield Rejected(doc_id, source, "empty document: there is no text to read", number, 1)
             continue
-        yield Document(doc_id, text, source)
+        yield _document(doc_id, text, source)
+
+
+def _jsonl_lines(stream: BinaryIO) -> Iterable[bytes]:
+    """The lines of a JSON Lines file as UTF-8 bytes, decoding UTF-16/UTF-32 with a byte order mark."""
+    encoding = _bom_encoding(stream.peek(4)[:4]) if hasattr(stream, "peek") else None
+    if encoding is None:
+        return stream
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
+    return (line.encode("utf-8", "surrogatepass") for line in text)
+
+
+def _is_jsonl(data: bytes) -> bool:
+    """Standard input is JSON Lines when its first line is a JSON object
+    (text that merely starts with "{" is a document)."""
+    first = data.lstrip().split(b"\n", 1)[0]
+    if not first.startswith(b"{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -121,24 +287,25 @@ def _items(paths: Iterable[str], stdin: BinaryIO | None) -> Iterator[Item]:
         if raw == "-":
             stream = stdin or sys.stdin.buffer
             data = stream.read()
-            head = data.lstrip()[:1]
-            if head == b"{":
-                import io
-
+            if _is_jsonl(data):
                 yield from read_jsonl(io.BytesIO(data), "<stdin>")
             else:
                 text, reason, line, column = decode_text(data)
                 if text is None:
                     yield Rejected("stdin", "<stdin>", reason, line, column)
                 else:
-                    yield Document("stdin", text, "<stdin>")
+                    yield _document("stdin", text, "<stdin>")
             continue
         path = Path(raw)
         files = _walk(path) if path.is_dir() else [path]
         for file in files:
             if file.suffix.lower() in JSONL_SUFFIXES:
+                bad_path = _path_problem(file)
+                if bad_path:
+                    yield bad_path
+                    continue
                 with file.open("rb") as stream:
-                    yield from read_jsonl(stream, str(file))
+                    yield from read_jsonl(_jsonl_lines(stream), str(file))
             else:
                 yield read_path(file)
 

@@ -48,10 +48,14 @@ class TaggedText:
 
 
 class _Positions:
-    """Source offset → (line, column), both 1-based."""
+    """Source offset → (line, column), both 1-based.
+
+    A line ends at CRLF, CR or LF, as editors count them: a file saved with
+    old Mac line ends (CR only) still has its problems on their own lines.
+    """
 
     def __init__(self, text: str):
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", text)]
 
     def __call__(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self._starts, offset) - 1

@@ -89,3 +89,11 @@ def test_line_and_column_count_code_points():
 def test_sentence_around(plain, needle, sentence):
     start = plain.index(needle)
     assert sentence_around(plain, start, start + len(needle)) == sentence
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_problems_are_on_their_own_line_whatever_the_line_ends(newline):
+    text = newline.join(["first <year>2020</year>", "second </model>", "third <params>"])
+    problems = {p.kind: (p.line, p.column) for p in parse_tags(text).problems}
+    assert problems == {"stray_close": (2, 8), "unclosed": (3, 7)}
+    assert [(s.line, s.column) for s in parse_tags(text).spans] == [(1, 7)]
