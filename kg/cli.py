@@ -153,7 +153,11 @@ def build(
         console.print(_summary_table(result.summary))
         for entry in rejected[:20]:
             problem = entry["problems"][0]
-            where = f"{entry['source']}" + (f":{problem['line']}:{problem['column']}" if problem["line"] else "")
+            where = entry["source"]
+            if problem["line"]:
+                # a JSON Lines source is already "path:LINE": add only the column
+                line = f":{problem['line']}"
+                where += ("" if where.endswith(line) else line) + f":{problem['column']}"
             console.print(f"[red]rejected[/] {where}: {problem['message']}", highlight=False)
         if len(rejected) > 20:
             console.print(f"... and {len(rejected) - 20} more rejected; see {out / 'report.json'}")
