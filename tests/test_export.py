@@ -152,3 +152,135 @@ def test_network_formats_through_the_cli(fmt, example_build, tmp_path):
     classes = {data.get("cls") for _, data in graph.nodes(data=True)}
     assert {"Paper", "TrainingRun", "Model", "Hardware", "Country", "Year"} <= classes
     assert all(data.get("label") for _, data in graph.nodes(data=True))
+
+
+# --------------------------------------- characters XML cannot hold (issue 21, #9)
+
+#: every C0 character (tab, LF and CR are legal XML, the rest are not) and the two non-characters
+HOSTILE = [chr(c) for c in range(32)] + ["\ufffe", "\uffff"]
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory):
+    """One document per hostile character, in its text, a model name, a tag's value and a warning."""
+    folder = tmp_path_factory.mktemp("hostile")
+    lines = []
+    for char in HOSTILE:
+        text = (
+            f"Model{char}one <model>Net{char}X</model> on <gpu_count>8{char}</gpu_count> "
+            f"<hardware>A100{char}GPUs</hardware> in <country>Ger{char}many</country>{char}, "
+            f"<year>20{char}23</year>; <training>3{char}days</training>.{char}"
+        )
+        lines.append(json.dumps({"id": f"c{ord(char):04x}", "text": text}))
+    source = folder / "hostile.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = folder / "out"
+    from kg.build import build
+
+    result = build([str(source)], out, jobs=1, validate=False)
+    assert result.exit_code == 0
+    return out
+
+
+def _cli(*args):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.mark.parametrize("fmt", [f.value for f in ExportFormat] + ["built-turtle", "built-trig"])
+def test_every_export_is_well_formed_whatever_control_characters_the_text_held(fmt, hostile_build, tmp_path):
+    if fmt.startswith("built-"):
+        target = hostile_build / ("graph.ttl" if fmt == "built-turtle" else "graph.trig")
+    else:
+        target = tmp_path / f"graph.{ExportFormat(fmt).extension}"
+        _cli("export", "--format", fmt, "-o", str(target), "--out", str(hostile_build))
+    kind = _format(fmt)
+    if kind in RAPPER_SYNTAX:
+        rapper = require_tool("rapper")
+        run = subprocess.run([rapper, "-i", RAPPER_SYNTAX[kind], "-c", str(target)], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        assert "error" not in run.stderr.lower() and "warning" not in run.stderr.lower(), run.stderr
+    elif kind == "jsonld":
+        from pyld import jsonld
+
+        nquads = jsonld.to_rdf(json.loads(target.read_text("utf-8")), {"format": "application/n-quads"})
+        assert nquads.count("\n") > 100
+    else:  # graphml, gexf: XML too
+        import xml.etree.ElementTree as ET
+
+        ET.parse(target)
+    assert not any(char in target.read_bytes().decode("utf-8") for char in HOSTILE if char not in "\t\n\r")
+
+
+def test_sparql_xml_results_are_well_formed_whatever_control_characters_the_text_held(hostile_build):
+    import xml.etree.ElementTree as ET
+
+    result = _cli(
+        "query",
+        "SELECT ?id ?text ?sentence ?warning WHERE { ?m mlkg:inPaper/mlkg:paperId ?id ; mlkg:mentionText ?text ; "
+        "mlkg:sourceSentence ?sentence . OPTIONAL { ?m mlkg:warning ?warning } }",
+        "--format", "xml", "--out", str(hostile_build),
+    )
+    root = ET.fromstring(result.stdout_bytes)
+    results = root.findall(".//{http://www.w3.org/2005/sparql-results#}result")
+    assert len({r.find("*[@name='id']/*").text for r in results}) == len(HOSTILE)
+
+
+def test_every_hostile_document_is_built_and_its_characters_blanked_at_read_time(hostile_build):
+    import io
+
+    from kg.sources import Document, iter_documents
+
+    report = {e["id"]: e for e in json.loads((hostile_build / "report.json").read_text("utf-8"))["documents"]}
+    assert {report[f"c{ord(char):04x}"]["status"] for char in HOSTILE} <= {"ok", "warning"}
+    text = "Trained on <gpu_count>8</gpu_count> GPUs,\x0c in <year>2023</year>."
+    (doc,) = iter_documents(["-"], stdin=io.BytesIO(json.dumps({"id": "ff", "text": text}).encode()))
+    assert isinstance(doc, Document) and doc.text == text.replace("\x0c", " ")
+    assert [(p.kind, p.line, p.column) for p in doc.problems] == [("control_character", 1, 42)]
+
+
+@pytest.mark.xfail(reason="kg/mapping.py does not yet copy Document.problems into the report (asked in issue 21)")
+def test_the_build_report_names_the_control_character(hostile_build):
+    report = {e["id"]: e for e in json.loads((hostile_build / "report.json").read_text("utf-8"))["documents"]}
+    problems = report["c000c"]["problems"]
+    assert any(p["kind"] == "control_character" and "U+000C (form feed)" in p["message"] for p in problems)
+
+
+def _lexical_quads(path, fmt):
+    """Quads with every term as written (a literal's lexical form, not its value)."""
+    from pyoxigraph import RdfFormat, parse
+
+    syntax = {"trig": RdfFormat.TRIG, "turtle": RdfFormat.TURTLE}[fmt]
+    return {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) for q in parse(path=str(path), format=syntax)}
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig"])
+def test_streamed_and_stored_exports_write_the_same_literals(tmp_path, fmt):
+    """A fresh build streams graph.ttl/graph.trig from the text it loads; `kg export`
+    reads the store. Literals must match as written (PT36H vs P1DT12H, 3.12e14 vs
+    312000000000000), not only as values."""
+    from kg.build import build
+
+    source = tmp_path / "in.jsonl"
+    texts = [
+        "<model>A</model>: <params>6.7B</params> on <gpu_count>32</gpu_count> <hardware>NVIDIA A100 80GB</hardware>"
+        " for <training>36 hours</training> in <year>2023</year>, <country>USA</country>.",
+        "<model>B</model> on <hardware>TPU v5e</hardware> for <training>1,000 hours</training>.",
+        "<model>C</model> on <hardware>H100</hardware> for <training>1.5 months</training>.",
+        "<model>D</model> on <hardware>MI250X</hardware> for <training>90 minutes</training>.",
+        "<model>E</model> for <training>0.02 minutes</training>, <training>2.5 weeks</training>.",
+    ]
+    source.write_text("".join(json.dumps({"id": f"p{i}", "text": t}) + "\n" for i, t in enumerate(texts)), "utf-8")
+    out = tmp_path / "out"
+    build([str(source)], out, jobs=1, validate=False)
+    streamed = out / ("graph.ttl" if fmt == "turtle" else "graph.trig")
+    stored = tmp_path / f"stored.{fmt}"
+    _cli("export", "--format", fmt, "-o", str(stored), "--out", str(out))
+    a, b = _lexical_quads(streamed, fmt), _lexical_quads(stored, fmt)
+    assert a - b == set() and b - a == set()
+    assert any("P1DT12H" in q[2] for q in a) and any("^^<http://www.w3.org/2001/XMLSchema#double>" in q[2] for q in a)
