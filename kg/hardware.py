@@ -41,6 +41,7 @@ COLUMNS = (
     "form_factor",
     "release_year",
     "fp16_flops",
+    "cores_per_chip",
     "aliases",
     "source",
 )
@@ -94,6 +95,8 @@ class Accelerator:
     fp16_flops: float | None
     aliases: tuple[str, ...]
     source: str
+    #: cores per chip, for accelerators that papers count in cores (TPU v2/v3)
+    cores_per_chip: int | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ def _row(record: dict[str, str], line: int) -> Accelerator:
             form_factor=_optional(record["form_factor"]),
             release_year=int(year) if year else None,
             fp16_flops=float(flops) if flops else None,
+            cores_per_chip=int(cores) if (cores := _optional(record["cores_per_chip"])) else None,
             aliases=tuple(a.strip() for a in record["aliases"].split("|") if a.strip()),
             source=record["source"].strip(),
         )

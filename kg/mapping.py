@@ -1,4 +1,8 @@
-"""Map one document to RDF: its paper, run, model and mentions as TriG.
+"""Map one document to RDF: its paper, its training runs, models and mentions as TriG.
+
+A paper gets one training run per model it names (an unnamed model when it
+names none); :mod:`kg.attribution` says which run each fact is about and
+which count goes with which accelerator (a run's *hardware usages*).
 
 This is the work a build does per document, so it is a pure function of the
 document (plus the catalogues) and runs in worker processes. Facts from
@@ -14,17 +18,20 @@ count, the name exactly as written on the mention) stays in its own graph.
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable
 
 from . import terms as t
 from .countries import resolve_country
 from .hardware import Accelerator, hardware_key, load_catalogue, manufacturer_id
+from .attribution import Span, attribute, counts_cores, hedge_around, pair_counts, sentence_index
 from .normalize import (
     NotUnderstood,
     ParsedDuration,
     ParsedInt,
     model_key,
+    parse_accelerator_hours,
     parse_count,
     parse_duration,
     parse_parameter_count,
@@ -33,7 +40,7 @@ from .normalize import (
 from .sources import Document
 from .tags import KNOWN_TAGS, Sentences, TagSpan, parse_tags
 from .terms import LABEL, TYPE, Iris
-from .totals import RunFacts
+from .totals import PaperFacts, RunFacts
 
 
 @dataclass(frozen=True)
@@ -68,8 +75,8 @@ class MappedDocument:
     shared: tuple[str, ...] = ()
     reference_keys: set[tuple] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
-    #: what the run adds to the running totals (see :mod:`kg.totals`)
-    run: RunFacts = field(default_factory=RunFacts)
+    #: what the paper's runs add to the running totals (see :mod:`kg.totals`)
+    paper: PaperFacts = field(default_factory=PaperFacts)
     facts: int = 0
     mentions: int = 0
 
@@ -86,6 +93,51 @@ def content_hash(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: A document longer than this is rejected: a method-section excerpt is a few
+#: kilobytes, and every stage holds one document whole.
+MAX_DOCUMENT_CHARS = 2_000_000
+#: A document with more tags than this is rejected: each tag becomes a
+#: mention of a dozen statements, so this bounds one paper's graph.
+MAX_TAGS = 5_000
+
+
+class DocumentRejected(ValueError):
+    """A document mlkg refuses whole (too long, too many tags), with where and why."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+@dataclass
+class _Count:
+    parsed: ParsedInt
+    span: TagSpan
+    mention: str
+
+
+@dataclass
+class _Hardware:
+    iri: str
+    maker: str | None
+    accelerator: Accelerator | None
+    span: TagSpan
+
+
+class _Run:
+    """One training run of the paper: the model it trained and what is said of it."""
+
+    def __init__(self, iri: str, term: str, model_iri: str | None):
+        self.iri, self.term, self.model_iri = iri, term, model_iri
+        self.facts = RunFacts(model=model_iri or "")
+        #: single-valued facts seen so far: property -> (value, span)
+        self.seen: dict[str, tuple[str, TagSpan]] = {}
+        self.counts: list[_Count] = []
+        self.hardware: list[_Hardware] = []
+        self.hours: list[Decimal] = []
+        self.stated_hours: list[tuple[Decimal, str]] = []  # (hours, mention)
+
+
 class _Mapper:
     """State for mapping one document; see :func:`map_document`."""
 
@@ -93,15 +145,12 @@ class _Mapper:
         self.doc = doc
         self.iris = iris
         self.paper = iris.paper(doc.id)
-        self.run = iris.run(self.paper)
         self.out = t.GraphWriter(self.paper, iris.base)
         self.iri = self.out.iri
         self.paper_term = self.iri(self.paper)
-        self.run_term = self.iri(self.run)
         self.result = MappedDocument(doc.id, doc.source, self.paper, content_hash(doc.text))
-        self.models: list[str] = []  # absolute IRIs, the first named (or unnamed) first
-        # single-valued run facts seen so far: property -> (value, span)
-        self.seen: dict[str, tuple[str, TagSpan]] = {}
+        self.runs: list[_Run] = []
+        self.plain = ""
 
     def warn(self, span: TagSpan | None, kind: str, message: str) -> None:
         line, column = (span.line, span.column) if span else (1, 1)
@@ -116,11 +165,11 @@ class _Mapper:
         self.out.add(mention, t.mlkg("factValue"), value)
         self.result.facts += 1
 
-    def single(self, span: TagSpan, prop: str, shown: str) -> None:
+    def single(self, run: _Run, span: TagSpan, prop: str, shown: str) -> None:
         """Warn when a single-valued run fact is stated twice, differently."""
-        earlier = self.seen.get(prop)
+        earlier = run.seen.get(prop)
         if earlier is None:
-            self.seen[prop] = (shown, span)
+            run.seen[prop] = (shown, span)
         elif earlier[0] != shown:
             first = earlier[1]
             self.warn(
@@ -130,69 +179,104 @@ class _Mapper:
                 f"said {earlier[0]!r}; both are kept",
             )
 
-    def hedge(self, mention: str, parsed: ParsedInt | ParsedDuration) -> None:
-        self.out.add(mention, t.mlkg("approximate"), t.boolean(parsed.approximate))
-        if parsed.qualifier:
-            self.out.add(mention, t.mlkg("qualifier"), t.string(parsed.qualifier))
+    def hedge(self, mention: str, span: TagSpan, parsed: ParsedInt | ParsedDuration) -> None:
+        """Approximate when the value is hedged inside the tag or right next to it."""
+        qualifier = parsed.qualifier or hedge_around(self.plain, span.start, span.end)
+        self.out.add(mention, t.mlkg("approximate"), t.boolean(qualifier is not None))
+        if qualifier:
+            self.out.add(mention, t.mlkg("qualifier"), t.string(qualifier))
 
-    # -- per tag -------------------------------------------------------------
+    # -- the runs ------------------------------------------------------------
 
-    def model_node(self) -> str:
-        if not self.models:
-            iri = self.iris.unnamed_model(self.paper)
+    def make_runs(self, spans: list[TagSpan]) -> dict[str, int]:
+        """One run per model the paper names (an unnamed model when it names none)."""
+        keys: dict[str, int] = {}
+        names: list[tuple[str, str]] = []
+        for span in spans:
+            if span.name == "model":
+                name = " ".join(span.text.split())
+                try:
+                    key = model_key(name)
+                except NotUnderstood:
+                    continue
+                if key not in keys:
+                    keys[key] = len(keys)
+                    names.append((key, name))
+        several = len(names) > 1
+        for number, (key, name) in enumerate(names, start=1):
+            iri = self.iris.run(self.paper) + (f"/{number}" if several else "")
+            label = f"training run of {name} reported in {self.doc.id}" if several else None
+            self.add_run(iri, self.iris.model(key), label)
+        if not names:
+            self.add_run(self.iris.run(self.paper), None, None)
+            unnamed = self.iris.unnamed_model(self.paper)
             label = f"unnamed model ({self.doc.id})"
-            node = self.iri(iri)
+            node = self.iri(unnamed)
             self.out.add(node, TYPE, t.mlkg("Model"))
             self.out.add(node, LABEL, t.string(label))
-            self.out.add(self.run_term, t.mlkg("trainedModel"), node)
-            self.models.append(iri)
-            self.result.run.models.add(iri)
-            self.result.run.name(iri, label)
-        return self.iri(self.models[0])
+            run = self.runs[0]
+            run.model_iri = run.facts.model = unnamed
+            self.out.add(run.term, t.mlkg("trainedModel"), node)
+            self.result.paper.name(unnamed, label)
+        return keys
 
-    def on_model(self, span: TagSpan, mention: str) -> None:
+    def add_run(self, iri: str, model: str | None, label: str | None) -> None:
+        run = _Run(iri, self.iri(iri), model)
+        self.out.describe(
+            run.term,
+            (TYPE, t.mlkg("TrainingRun")),
+            (LABEL, t.string(label or f"training run reported in {self.doc.id}")),
+        )
+        self.out.add(self.paper_term, t.mlkg("reports"), run.term)
+        self.runs.append(run)
+        self.result.paper.runs.append(run.facts)
+
+    # -- per tag: each handler reads the value once and gives it to its runs ------
+
+    def on_model(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         name = " ".join(span.text.split())
         key = model_key(name)
         iri = self.iris.model(key)
-        node = self.iri(iri)
         self.result.reference_keys.add(("model", key, name))
-        self.result.run.models.add(iri)
-        self.result.run.name(iri, name)
-        if iri in self.models:
-            self.fact(mention, self.run_term, "trainedModel", node)
-            return
-        if self.models:
-            self.warn(
-                span,
-                "several_models",
-                f"a second model {name!r} is named; parameter counts attach to the first",
-            )
-        self.models.append(iri)
-        self.fact(mention, self.run_term, "trainedModel", node)
+        self.result.paper.name(iri, name)
+        for run in runs:
+            self.fact(mention, run.term, "trainedModel", self.iri(iri))
 
-    def on_params(self, span: TagSpan, mention: str) -> None:
+    def on_params(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         parsed = parse_parameter_count(span.text)
-        self.hedge(mention, parsed)
-        self.fact(mention, self.model_node(), "parameterCount", t.integer(parsed.value))
-        self.result.run.parameters.add((self.models[0], parsed.value))
+        self.hedge(mention, span, parsed)
+        for run in runs:
+            self.single(run, span, "parameterCount", str(parsed.value))
+            self.fact(mention, self.iri(run.model_iri or ""), "parameterCount", t.integer(parsed.value))
+            run.facts.parameters.add((run.model_iri or "", parsed.value))
 
-    def on_gpu_count(self, span: TagSpan, mention: str) -> None:
+    def on_gpu_count(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         parsed = parse_count(span.text)
-        self.hedge(mention, parsed)
-        self.single(span, "hardwareQuantity", str(parsed.value))
-        self.fact(mention, self.run_term, "hardwareQuantity", t.integer(parsed.value))
-        self.result.run.quantities.add(parsed.value)
+        self.hedge(mention, span, parsed)
+        for run in runs:  # written with the hardware it goes with, once all tags are read
+            run.counts.append(_Count(parsed, span, mention))
 
-    def on_training(self, span: TagSpan, mention: str) -> None:
-        parsed = parse_duration(span.text)
-        self.hedge(mention, parsed)
-        self.single(span, "trainingDuration", parsed.iso)
-        run = self.run_term
-        self.fact(mention, run, "trainingDuration", t.duration(parsed.iso))
-        self.out.add(run, t.mlkg("trainingHours"), t.decimal(parsed.hours))
-        self.result.run.hours.add(parsed.hours)
+    def on_training(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
+        try:
+            parsed = parse_duration(span.text)
+        except NotUnderstood:
+            if not _looks_like_device_time(span.text):
+                raise
+            parsed = parse_accelerator_hours(span.text)
+            self.hedge(mention, span, parsed)
+            for run in runs:
+                self.single(run, span, "acceleratorHours", str(parsed.hours))
+                run.stated_hours.append((parsed.hours, mention))
+            return
+        self.hedge(mention, span, parsed)
+        for run in runs:
+            self.single(run, span, "trainingDuration", parsed.iso)
+            self.fact(mention, run.term, "trainingDuration", t.duration(parsed.iso))
+            self.out.add(run.term, t.mlkg("trainingHours"), t.decimal(parsed.hours))
+            if parsed.hours not in run.hours:
+                run.hours.append(parsed.hours)
 
-    def on_hardware(self, span: TagSpan, mention: str) -> None:
+    def on_hardware(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         accelerator: Accelerator | None = load_catalogue().resolve(span.text)
         if accelerator is None:
             key = hardware_key(span.text)
@@ -210,74 +294,244 @@ class _Mapper:
             iri, label = self.iris.hardware(accelerator.id), accelerator.name
             maker = self.iris.organization(manufacturer_id(accelerator.manufacturer))
             self.result.reference_keys.add(("hardware", accelerator.id))
-        self.result.run.hardware.add((iri, maker))
-        self.result.run.name(iri, label)
-        self.fact(mention, self.run_term, "hardware", self.iri(iri))
+        self.result.paper.name(iri, label)
+        for run in runs:
+            run.facts.hardware.add((iri, maker))
+            run.hardware.append(_Hardware(iri, maker, accelerator, span))
+            self.fact(mention, run.term, "hardware", self.iri(iri))
 
-    def on_country(self, span: TagSpan, mention: str) -> None:
+    def on_country(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         country = resolve_country(span.text)
-        self.single(span, "country", country.iso2)
         self.result.reference_keys.add(("country", country.iso2))
         iri = self.iris.country(country.iso2)
-        self.result.run.countries.add(iri)
-        self.fact(mention, self.run_term, "country", self.iri(iri))
+        for run in runs:
+            self.single(run, span, "country", country.iso2)
+            run.facts.countries.add(iri)
+            self.fact(mention, run.term, "country", self.iri(iri))
 
-    def on_year(self, span: TagSpan, mention: str) -> None:
+    def on_year(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         parsed = parse_year(span.text)
-        self.single(span, "year", str(parsed.value))
         self.result.reference_keys.add(("year", parsed.value))
         iri = self.iris.year(parsed.value)
-        self.result.run.years.add(iri)
-        self.fact(mention, self.run_term, "year", self.iri(iri))
+        for run in runs:
+            self.single(run, span, "year", str(parsed.value))
+            run.facts.years.add(iri)
+            self.fact(mention, run.term, "year", self.iri(iri))
+
+    # -- usages and accelerator-hours, once every tag is read --------------------------
+
+    def finish_run(self, run: _Run) -> None:
+        """Pair counts with accelerators as usages, and work out accelerator-hours."""
+        hardware: list[_Hardware] = []
+        for hw in run.hardware:  # one per accelerator, where it is first named
+            if all(h.iri != hw.iri for h in hardware):
+                hardware.append(hw)
+        pairs = pair_counts(
+            [_span(c.span) for c in run.counts], [_span(h.span) for h in run.hardware], self.plain
+        )
+        paired: dict[int, _Hardware] = {ci: run.hardware[hi] for ci, hi in pairs.items()}
+        loose = [ci for ci in range(len(run.counts)) if ci not in paired]
+        if len(hardware) == 1 and loose and not paired and len({run.counts[ci].parsed.value for ci in loose}) == 1:
+            for ci in loose:  # one accelerator, one count: they go together wherever written
+                paired[ci] = hardware[0]
+            loose = []
+        usages: list[tuple[_Hardware | None, int | None, list[_Count]]] = []
+        for ci, count in enumerate(run.counts):
+            hw = paired.get(ci)
+            quantity = self.chips(count, hw)
+            if quantity is None:
+                continue
+            for index, (other_hw, other_q, mentions) in enumerate(usages):
+                if (other_hw.iri if other_hw else None) == (hw.iri if hw else None) and other_q == quantity:
+                    mentions.append(count)
+                    break
+            else:
+                usages.append((hw, quantity, [count]))
+        counted = {u[0].iri for u in usages if u[0]}
+        usages += [(hw, None, []) for hw in hardware if hw.iri not in counted]
+
+        quantities = {q for _, q, _ in usages if q is not None}
+        single_count = len(quantities) == 1
+        per_hardware: dict[str | None, set[int]] = {}
+        for hw, q, _ in usages:
+            per_hardware.setdefault(hw.iri if hw else None, set()).add(q or 0)
+        hours = None
+        basis = None
+        stated = {h for h, _ in run.stated_hours}
+        if len(stated) == 1:
+            hours, basis = next(iter(stated)), "stated"
+        elif (
+            not stated
+            and len(run.hours) == 1
+            and usages
+            and all(q is not None for _, q, _ in usages)
+            and all(len(qs) == 1 for qs in per_hardware.values())
+        ):
+            hours = sum((Decimal(q) * run.hours[0] for _, q, _ in usages if q), Decimal(0))
+            basis = "computed"
+
+        for number, (hw, quantity, counts) in enumerate(usages, start=1):
+            usage = self.iri(f"{run.iri}/usage/{number}")
+            name = (hw.accelerator.name if hw.accelerator else " ".join(hw.span.text.split())) if hw else "accelerators"
+            shown = f"{quantity} \u00d7 {name}" if quantity is not None else f"{name} (count not stated)"
+            self.out.describe(usage, (TYPE, t.mlkg("HardwareUsage")), (LABEL, t.string(shown)))
+            self.out.add(run.term, t.mlkg("hardwareUsage"), usage)
+            if hw is not None:
+                self.out.add(usage, t.mlkg("usedHardware"), self.iri(hw.iri))
+            usage_hours = None
+            if quantity is not None:
+                self.out.add(usage, t.mlkg("usedQuantity"), t.integer(quantity))
+                if basis == "computed":
+                    usage_hours = Decimal(quantity) * run.hours[0]
+            if basis == "stated" and len(usages) == 1:
+                usage_hours = hours
+            if usage_hours is not None:
+                self.out.add(usage, t.mlkg("acceleratorHours"), t.decimal(usage_hours))
+            run.facts.usages.append((hw.iri if hw else None, hw.maker if hw else None, quantity, usage_hours))
+            for count in counts:
+                if single_count:
+                    self.fact(count.mention, run.term, "hardwareQuantity", t.integer(quantity))
+                else:
+                    self.fact(count.mention, usage, "usedQuantity", t.integer(quantity))
+        for key, values in per_hardware.items():
+            if len(values) > 1:
+                which = next(h.span.text for h in hardware if h.iri == key) if key else "the accelerators"
+                self.warn(
+                    run.counts[-1].span,
+                    "conflicting_value",
+                    f"{' and '.join(str(v) for v in sorted(values) if v)} are all given as the count of "
+                    f"{which!r}; all are kept, and no accelerator-hours are worked out",
+                )
+        if hours is not None:
+            self.out.add(run.term, t.mlkg("acceleratorHours"), t.decimal(hours))
+            self.out.add(run.term, t.mlkg("acceleratorHoursBasis"), t.string(basis or ""))
+            run.facts.accelerator_hours = hours
+        for value, mention in run.stated_hours:
+            self.out.add(mention, t.mlkg("factSubject"), run.term)
+            self.out.add(mention, t.mlkg("factProperty"), t.mlkg("acceleratorHours"))
+            self.out.add(mention, t.mlkg("factValue"), t.decimal(value))
+            self.result.facts += 1
+
+    def chips(self, count: _Count, hw: _Hardware | None) -> int | None:
+        """The count in chips: a count of cores is divided by the accelerator's cores per chip."""
+        value = count.parsed.value
+        between = ""
+        if hw is not None:
+            lo, hi = sorted((count.span.end, hw.span.start))
+            between = self.plain[lo:hi] if hi - lo < 80 else ""
+        # "512 TPU v3 cores": the noun right after the accelerator's name
+        after = self.plain[hw.span.end : hw.span.end + 20] if hw else ""
+        noun = after.split()[:2] if after[:1].isspace() else []
+        if not counts_cores(count.span.text, hw.span.text if hw else "", between, " ".join(noun)):
+            return value
+        cores = hw.accelerator.cores_per_chip if hw and hw.accelerator else None
+        if cores is None or value % cores:
+            what = hw.accelerator.name if hw and hw.accelerator else "this accelerator"
+            reason = (
+                f"{value} cores is not a whole number of {what} chips ({cores} cores per chip)"
+                if cores
+                else f"counts cores, and the cores per chip of {what} are not in the catalogue"
+            )
+            self.out.add(count.mention, t.mlkg("warning"), t.string(reason + "; no count recorded"))
+            self.warn(count.span, "not_understood", f"<{count.span.name}>: {reason}; no count recorded")
+            return None
+        chips = value // cores
+        note = f"{value} cores = {chips} chips ({cores} cores per {hw.accelerator.name} chip)"  # type: ignore[union-attr]
+        self.out.add(count.mention, t.mlkg("conversion"), t.string(note))
+        return chips
 
     # -- the document ----------------------------------------------------------
 
     def map(self) -> MappedDocument:
         doc, out = self.doc, self.out
+        if len(doc.text) > MAX_DOCUMENT_CHARS:
+            raise DocumentRejected(
+                f"the document has {len(doc.text):,} characters, more than the {MAX_DOCUMENT_CHARS:,} "
+                "mlkg reads in one document; split it into excerpts"
+            )
         tagged = parse_tags(doc.text)
+        if len(tagged.spans) > MAX_TAGS:
+            extra = tagged.spans[MAX_TAGS]
+            raise DocumentRejected(
+                f"the document has {len(tagged.spans):,} tags, more than the {MAX_TAGS:,} mlkg reads in one "
+                "document; split it into excerpts",
+                extra.line,
+                extra.column,
+            )
         for p in tagged.problems:
             self.result.problems.append(Problem(p.line, p.column, p.kind, p.message))
+        self.plain = tagged.plain
 
-        paper, run = self.paper_term, self.run_term
         out.describe(
-            paper,
+            self.paper_term,
             (TYPE, t.mlkg("Paper")),
             (LABEL, t.string(doc.id)),
             (t.mlkg("paperId"), t.string(doc.id)),
             (t.mlkg("sourcePath"), t.string(doc.source)),
             (t.mlkg("contentHash"), t.string(self.result.content_hash)),
-            (t.mlkg("reports"), run),
         )
-        out.describe(run, (TYPE, t.mlkg("TrainingRun")), (LABEL, t.string(f"training run reported in {doc.id}")))
-
-        # Models first, so parameter counts attach to the named model
-        # wherever the <params> tag sits in the text.
-        order = sorted(
-            enumerate(tagged.spans), key=lambda item: (item[1].name != "model", item[0])
-        )
-        handlers: dict[str, Callable[[TagSpan, str], None]] = {
+        run_of_key = self.make_runs(tagged.spans)
+        handlers: dict[str, Callable[[TagSpan, str, list[_Run]], None]] = {
             name: getattr(self, f"on_{name}") for name in KNOWN_TAGS
         }
         sentences = Sentences(tagged.plain)
-        for index, span in order:
+        by_sentence = self.spans_by_sentence(tagged.spans, sentences, run_of_key)
+        for index, span in enumerate(tagged.spans):
             mention = self.iri(self.iris.mention(self.paper, index + 1))
             self.describe_mention(mention, span, sentences)
             handler = handlers.get(span.name)
             if handler is None:
                 out.add(mention, t.mlkg("warning"), t.string(f"<{span.name}> is not a tag mlkg knows"))
                 continue
+            sentence, bounds, me = by_sentence[index]
+            if span.name == "model":
+                runs = [self.runs[me.run or 0]]
+            else:
+                found = attribute(me, sentence, tagged.plain, bounds, len(self.runs))
+                if not found.runs:
+                    reason = f"not attributed to a training run: {found.reason}"
+                    out.add(mention, t.mlkg("warning"), t.string(reason))
+                    self.warn(span, "unattributed", f"<{span.name}> {' '.join(span.text.split())!r} is {reason}")
+                    continue
+                runs = [self.runs[i] for i in found.runs]
             try:
-                handler(span, mention)
+                handler(span, mention, runs)
             except NotUnderstood as err:
                 reason = str(err)
                 out.add(mention, t.mlkg("warning"), t.string(reason))
                 self.warn(span, "not_understood", f"<{span.name}>: {reason}; kept as text only")
-        self.model_node()  # every run has a model, named or not
-        self.result.mentions = self.result.run.mentions = len(tagged.spans)
+        for run in self.runs:
+            self.finish_run(run)
+        self.result.mentions = self.result.paper.mentions = len(tagged.spans)
         self.result.graph = out.graph
         self.result.turtle = out.statements()
         self.result.shared = tuple(out.others)
         return self.result
+
+    def spans_by_sentence(
+        self, spans: list[TagSpan], sentences: Sentences, run_of_key: dict[str, int]
+    ) -> list[tuple[list[Span], tuple[int, int], Span]]:
+        """For each span: the spans of its sentence, the sentence's bounds, and itself, as attribution reads them."""
+        groups: dict[int, list[Span]] = {}
+        found: list[tuple[int, Span]] = []
+        for span in spans:
+            run = None
+            if span.name == "model":
+                try:
+                    run = run_of_key.get(model_key(" ".join(span.text.split())))
+                except NotUnderstood:
+                    run = None
+            me = Span(span.name, span.start, span.end, run)
+            number = sentence_index(sentences.end_offsets, span.start)
+            groups.setdefault(number, []).append(me)
+            found.append((number, me))
+        bounds: dict[int, tuple[int, int]] = {}
+        result = []
+        for number, me in found:
+            if number not in bounds:
+                bounds[number] = sentences.bounds(me.start, me.end)
+            result.append((groups[number], bounds[number], me))
+        return result
 
     def describe_mention(self, mention: str, span: TagSpan, sentences: Sentences) -> None:
         self.out.describe(
@@ -293,6 +547,19 @@ class _Mapper:
             (t.mlkg("column"), t.integer(span.column)),
             (t.mlkg("sourceSentence"), t.string(sentences.around(span.start, span.end))),
         )
+
+
+def _span(span: TagSpan) -> Span:
+    return Span(span.name, span.start, span.end)
+
+
+def _looks_like_device_time(text: str) -> bool:
+    """"82,432 GPU hours": a device word before the time unit (read as accelerator-hours)."""
+    try:
+        parse_accelerator_hours(text)
+    except NotUnderstood:
+        return False
+    return True
 
 
 def map_document(doc: Document, iris: Iris | None = None) -> MappedDocument:

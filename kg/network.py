@@ -16,13 +16,17 @@ from pyoxigraph import Literal, NamedNode
 from .store import KnowledgeGraph
 from .vocab import CLASSES, DATATYPE_PROPERTIES, MLKG, MLKG_NS, OBJECT_PROPERTIES, RDF, RDFS, XSD_NS, mlkg_term
 
-#: Classes drawn as nodes by default; mentions only when asked for.
-NODE_CLASSES = tuple(c for c in CLASSES if c != "Mention")
-#: Properties only mentions carry, skipped entirely when mentions are left out.
+#: Detail drawn only when asked for: mentions, and the hardware usages that
+#: qualify a run's accelerators with their counts (the run links each accelerator).
+DETAIL_CLASSES = ("Mention", "HardwareUsage")
+#: Classes drawn as nodes by default.
+NODE_CLASSES = tuple(c for c in CLASSES if c not in DETAIL_CLASSES)
+#: Properties only the detail nodes carry, skipped entirely when they are left out.
 MENTION_PROPERTIES = frozenset(
     {
         "inPaper", "factSubject", "factProperty", "factValue", "tagName", "mentionText", "startOffset",
-        "endOffset", "line", "column", "sourceSentence", "approximate", "qualifier", "warning",
+        "endOffset", "line", "column", "sourceSentence", "approximate", "qualifier", "warning", "conversion",
+        "hardwareUsage", "usedHardware", "usedQuantity",
     }
 )
 NETWORK_FORMATS = ("graphml", "gexf")

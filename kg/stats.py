@@ -24,16 +24,15 @@ MAX_NODES = 200_000
 
 CLASS_COUNTS = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
 
-PAPERS_PER_YEAR = """
-SELECT ?year (COUNT(DISTINCT ?paper) AS ?n) WHERE {
-  ?paper a mlkg:Paper ; mlkg:reports ?run .
-  ?run mlkg:year ?y . ?y mlkg:yearValue ?year
+RUNS_PER_YEAR = """
+SELECT ?year (COUNT(DISTINCT ?run) AS ?n) WHERE {
+  ?run a mlkg:TrainingRun ; mlkg:year ?y . ?y mlkg:yearValue ?year
 } GROUP BY ?year ORDER BY ?year"""
 
-PAPERS_WITHOUT_YEAR = """
-SELECT (COUNT(DISTINCT ?paper) AS ?n) WHERE {
-  ?paper a mlkg:Paper .
-  FILTER NOT EXISTS { ?paper mlkg:reports/mlkg:year ?y }
+RUNS_WITHOUT_YEAR = """
+SELECT (COUNT(DISTINCT ?run) AS ?n) WHERE {
+  ?run a mlkg:TrainingRun .
+  FILTER NOT EXISTS { ?run mlkg:year ?y }
 }"""
 
 #: Runs per node reached through *property* (hardware, country); ties by label.
@@ -96,19 +95,21 @@ def counted_over_facts(kg: KnowledgeGraph, top: int) -> dict:
     """The counts of `kg stats`, asked of the facts themselves."""
     return {
         "classes": class_counts(kg),
-        "papers_per_year": {str(_int(row["year"])): _int(row["n"]) for row in kg.query(PAPERS_PER_YEAR)},
-        "papers_without_year": _int(next(iter(kg.query(PAPERS_WITHOUT_YEAR)))["n"]),
+        "runs_per_year": {str(_int(row["year"])): _int(row["n"]) for row in kg.query(RUNS_PER_YEAR)},
+        "runs_without_year": _int(next(iter(kg.query(RUNS_WITHOUT_YEAR)))["n"]),
         "top_hardware": top_by_runs(kg, "hardware", top),
         "top_countries": top_by_runs(kg, "country", top),
     }
 
 
 def read_from_totals(kg: KnowledgeGraph, top: int) -> dict:
-    """The same counts, read from the running totals (one run per paper)."""
+    """The same counts, read from the running totals."""
     whole = totals.run_totals(kg)
     counts = {name: 0 for name in CLASSES}
     for name in CLASSES:
-        if name in ("Paper", "TrainingRun"):
+        if name == "Paper":
+            counts[name] = whole["paperCount"]
+        elif name == "TrainingRun":
             counts[name] = whole["runCount"]
         elif name == "Mention":
             counts[name] = whole["mentionCount"]
@@ -126,8 +127,8 @@ def read_from_totals(kg: KnowledgeGraph, top: int) -> dict:
         ranked[key] = [{"iri": iri, "label": labels.get(iri, iri), "runs": runs[iri]} for iri in order[:top]]
     return {
         "classes": counts,
-        "papers_per_year": dict(sorted(per_year.items(), key=lambda item: int(item[0]))),
-        "papers_without_year": whole["runCount"] - whole["runsWithYear"],
+        "runs_per_year": dict(sorted(per_year.items(), key=lambda item: int(item[0]))),
+        "runs_without_year": whole["runCount"] - whole["runsWithYear"],
         **ranked,
     }
 
@@ -164,13 +165,13 @@ def render_stats(result: dict, console: Console) -> None:
         counts.add_row(name, f"{n:,}")
     console.print(counts)
 
-    years = Table(title="Papers per year")
+    years = Table(title="Training runs per year")
     years.add_column("year")
-    years.add_column("papers", justify="right")
-    for year, n in result["papers_per_year"].items():
+    years.add_column("runs", justify="right")
+    for year, n in result["runs_per_year"].items():
         years.add_row(year, f"{n:,}")
-    if result.get("papers_without_year"):
-        years.add_row("(no year)", f"{result['papers_without_year']:,}")
+    if result.get("runs_without_year"):
+        years.add_row("(no year)", f"{result['runs_without_year']:,}")
     console.print(years)
 
     console.print(_ranking("Top hardware by training runs", result["top_hardware"], "runs", "runs"))

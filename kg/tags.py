@@ -140,6 +140,13 @@ def parse_tags(text: str) -> TaggedText:
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
+#: Characters of context kept on each side of a span. A mention keeps its
+#: sentence so a reader sees the fact in its words, but a "sentence" can be
+#: a whole document (a table flattened to one line): unbounded, thousands of
+#: tags in it would each copy it, and memory grows with tags x length.
+CONTEXT_CHARS = 240
+ELLIPSIS = "\u2026"
+
 
 class Sentences:
     """Sentence boundaries of one text, found once and looked up per span."""
@@ -148,18 +155,37 @@ class Sentences:
         self.plain = plain
         self.ends = [(m.start(), m.end(), m.group().strip() == "") for m in _SENTENCE_END.finditer(plain)]
         self.end_offsets = [end for _, end, _ in self.ends]
+        self.start_offsets = [start for start, _, _ in self.ends]
 
-    def around(self, start: int, end: int) -> str:
-        """The sentence containing the span [start, end), whitespace collapsed."""
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """Offsets of the sentence containing the span [start, end)."""
         # the last boundary that ends at or before the span starts
         index = bisect.bisect_right(self.end_offsets, start) - 1
         left = self.end_offsets[index] if index >= 0 else 0
-        right = len(self.plain)
-        for b_start, b_end, paragraph in self.ends[index + 1 :]:
-            if b_start >= end:
-                right = b_start if paragraph else b_end
-                break
-        return " ".join(self.plain[left:right].split())
+        # the first boundary that starts at or after the span ends
+        following = bisect.bisect_left(self.start_offsets, end, lo=index + 1)
+        if following < len(self.ends):
+            b_start, b_end, paragraph = self.ends[following]
+            right = b_start if paragraph else b_end
+        else:
+            right = len(self.plain)
+        return left, right
+
+    def around(self, start: int, end: int, context: int = CONTEXT_CHARS) -> str:
+        """The sentence containing the span [start, end), whitespace collapsed.
+
+        At most *context* characters are kept on each side of the span; a
+        clipped side ends in an ellipsis.
+        """
+        left, right = self.bounds(start, end)
+        head = self.plain[max(left, start - context) : start]
+        tail = self.plain[end : min(right, end + context)]
+        text = " ".join((head + self.plain[start:end] + tail).split())
+        if start - context > left:
+            text = ELLIPSIS + text
+        if end + context < right:
+            text = text + ELLIPSIS
+        return text
 
 
 def sentence_around(plain: str, start: int, end: int) -> str:

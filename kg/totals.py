@@ -46,7 +46,7 @@ class Slice:
 #: key kind -> data set. The first measure is the one that is zero when
 #: nothing is left to count, and the observation is then dropped.
 SLICES = {
-    "runs": Slice("runTotals", (), ("runCount", "runsWithYear", "mentionCount")),
+    "runs": Slice("runTotals", (), ("runCount", "runsWithYear", "mentionCount", "paperCount", "papersWithYear")),
     "year": Slice("runsByYear", ("forYear",), ("runCount",)),
     "hardware": Slice("runsByHardware", ("forHardware",), ("runCount",)),
     "hardware-year": Slice("runsByHardwareAndYear", ("forHardware", "forYear"), ("runCount",)),
@@ -69,17 +69,65 @@ NAMES = {"forModel": "modelName", "forHardware": "hardwareName"}
 
 @dataclass
 class RunFacts:
-    """What one paper's run says, as far as the totals need it (absolute IRIs)."""
+    """What one training run says, as far as the totals need it (absolute IRIs)."""
 
-    models: set[str] = field(default_factory=set)
+    model: str = ""
     #: (hardware, its manufacturer or None)
     hardware: set[tuple[str, str | None]] = field(default_factory=set)
     countries: set[str] = field(default_factory=set)
     years: set[str] = field(default_factory=set)
-    quantities: set[int] = field(default_factory=set)
-    hours: set[Decimal] = field(default_factory=set)
-    #: (model, parameter count) as this paper states them
+    #: (hardware or None, its manufacturer or None, quantity or None, accelerator-hours or None)
+    usages: list[tuple[str | None, str | None, int | None, Decimal | None]] = field(default_factory=list)
+    #: stated, or worked out from the usages; None when neither can be
+    accelerator_hours: Decimal | None = None
+    #: (model, parameter count) as this run's paper states them
     parameters: set[tuple[str, int]] = field(default_factory=set)
+
+    def contributions(self) -> Iterator[tuple[tuple, tuple]]:
+        """(key, measures) pairs; each run counts once, under each node it names.
+
+        Accelerator-hours count once per run: by country the run's own
+        figure, by manufacturer each usage's share (a stated figure for a
+        run with several accelerators cannot be split, so it is counted by
+        country only).
+        """
+        yield ("runs",), (1, 1 if self.years else 0, 0, 0, 0)
+        for year in self.years:
+            yield ("year", year), (1,)
+        hardware = sorted(hw for hw, _ in self.hardware)
+        for hw in hardware:
+            yield ("hardware", hw), (1,)
+            for year in self.years:
+                yield ("hardware-year", hw, year), (1,)
+        hours = self.accelerator_hours
+        for country in self.countries:
+            yield ("country", country), (1, 0 if hours is None else 1, hours or Decimal(0))
+            for hw in hardware:
+                yield ("country-hardware", country, hw), (1,)
+        per_org: dict[str, list] = {}
+        for _, org in self.hardware:
+            if org:
+                per_org.setdefault(org, [1, 0, Decimal(0)])
+        for _, org, quantity, usage_hours in self.usages:
+            if org:
+                per_org[org][1] += quantity or 0
+                per_org[org][2] += usage_hours or Decimal(0)
+        for org, measures in per_org.items():
+            yield ("manufacturer", org), tuple(measures)
+        if self.model:
+            stated = any(m == self.model for m, _ in self.parameters)
+            yield ("model", self.model), (1, 1 if stated else 0)
+            for hw in hardware:
+                yield ("hardware-model", hw, self.model), (1,)
+        for model, count in self.parameters:
+            yield ("model-parameters", model, count), (1,)
+
+
+@dataclass
+class PaperFacts:
+    """A paper's runs, and what the paper adds to the totals beyond them."""
+
+    runs: list[RunFacts] = field(default_factory=list)
     #: model or hardware -> the least label this paper gives it
     names: dict[str, str] = field(default_factory=dict)
     #: tagged spans in the paper, understood or not
@@ -89,66 +137,60 @@ class RunFacts:
         _keep_least(self.names, node, label)
 
     def contributions(self) -> Iterator[tuple[tuple, tuple]]:
-        """(key, measures) pairs, counted as the bundled queries' patterns count.
-
-        A run with two quantities or two durations adds one row per pairing,
-        as a join over the facts does; every distinct run counts once.
-        """
-        yield ("runs",), (1, 1 if self.years else 0, self.mentions)
-        for year in self.years:
-            yield ("year", year), (1,)
-        compute = [q * h for q in self.quantities for h in self.hours]
-        hours = sum(compute, Decimal(0))
-        hardware = [hw for hw, _ in self.hardware]
-        for hw in hardware:
-            yield ("hardware", hw), (1,)
-            for year in self.years:
-                yield ("hardware-year", hw, year), (1,)
-        for country in self.countries:
-            yield ("country", country), (1, 1 if compute else 0, hours)
-            for hw in hardware:
-                yield ("country-hardware", country, hw), (1,)
-        per_org: dict[str, int] = {}
-        for _, org in self.hardware:
-            if org:
-                per_org[org] = per_org.get(org, 0) + 1
-        # OPTIONAL quantity and duration: a missing one still leaves one row
-        accelerators = sum(self.quantities) * max(len(self.hours), 1)
-        for org, n in per_org.items():
-            yield ("manufacturer", org), (1, n * accelerators, n * hours)
-        stated = {m for m, _ in self.parameters}
-        for model in self.models:
-            yield ("model", model), (1, 1 if model in stated else 0)
-            for hw in hardware:
-                yield ("hardware-model", hw, model), (1,)
-        for model, count in self.parameters:
-            yield ("model-parameters", model, count), (1,)
+        with_year = any(run.years for run in self.runs)
+        yield ("runs",), (0, 0, self.mentions, 1, 1 if with_year else 0)
+        for run in self.runs:
+            yield from run.contributions()
 
     @classmethod
-    def read(cls, kg: KnowledgeGraph, iris: Iris, paper: str) -> RunFacts:
+    def read(cls, kg: KnowledgeGraph, iris: Iris, paper: str) -> PaperFacts:
         """The facts of a stored paper, from its own graph (before it is replaced)."""
-        graph = NamedNode(paper)
-        run = NamedNode(iris.run(paper))
+        store, graph = kg.store, NamedNode(paper)
         facts = cls()
-        for quad in kg.store.quads_for_pattern(run, None, None, graph):
+        makers: dict[str, str | None] = {}
+
+        def maker(hw: NamedNode) -> str | None:
+            if hw.value not in makers:
+                org = next(store.quads_for_pattern(hw, MLKG.manufacturer, None, None), None)
+                makers[hw.value] = org.object.value if org else None
+            return makers[hw.value]
+
+        parameters: dict[str, set[int]] = {}
+        for quad in store.quads_for_pattern(None, MLKG.parameterCount, None, graph):
+            parameters.setdefault(quad.subject.value, set()).add(int(quad.object.value))
+        for reported in store.quads_for_pattern(graph, MLKG.reports, None, graph):
+            run = cls._read_run(store, graph, reported.object, maker)
+            run.parameters = {(run.model, n) for n in parameters.get(run.model, ())}
+            facts.runs.append(run)
+        facts.mentions = sum(1 for _ in store.quads_for_pattern(None, MLKG.inPaper, graph, graph))
+        return facts
+
+    @staticmethod
+    def _read_run(store, graph: NamedNode, node, maker: Callable[[NamedNode], str | None]) -> RunFacts:
+        run = RunFacts()
+        for quad in store.quads_for_pattern(node, None, None, graph):
             name, value = quad.predicate.value, quad.object
             if name == MLKG.trainedModel.value:
-                facts.models.add(value.value)
+                run.model = value.value
             elif name == MLKG.hardware.value:
-                org = next(kg.store.quads_for_pattern(value, MLKG.manufacturer, None, None), None)
-                facts.hardware.add((value.value, org.object.value if org else None))
+                run.hardware.add((value.value, maker(value)))
             elif name == MLKG.country.value:
-                facts.countries.add(value.value)
+                run.countries.add(value.value)
             elif name == MLKG.year.value:
-                facts.years.add(value.value)
-            elif name == MLKG.hardwareQuantity.value:
-                facts.quantities.add(int(value.value))
-            elif name == MLKG.trainingHours.value:
-                facts.hours.add(Decimal(value.value))
-        for quad in kg.store.quads_for_pattern(None, MLKG.parameterCount, None, graph):
-            facts.parameters.add((quad.subject.value, int(quad.object.value)))
-        facts.mentions = sum(1 for _ in kg.store.quads_for_pattern(None, MLKG.inPaper, graph, graph))
-        return facts
+                run.years.add(value.value)
+            elif name == MLKG.acceleratorHours.value:
+                run.accelerator_hours = Decimal(value.value)
+            elif name == MLKG.hardwareUsage.value:
+                hw = quantity = hours = None
+                for part in store.quads_for_pattern(value, None, None, graph):
+                    if part.predicate == MLKG.usedHardware:
+                        hw = part.object
+                    elif part.predicate == MLKG.usedQuantity:
+                        quantity = int(part.object.value)
+                    elif part.predicate == MLKG.acceleratorHours:
+                        hours = Decimal(part.object.value)
+                run.usages.append((hw.value if hw else None, maker(hw) if hw else None, quantity, hours))
+        return run
 
 
 class Tally:
@@ -158,7 +200,7 @@ class Tally:
         self.values: dict[tuple, list] = {}
         self.names: dict[str, str] = {}
 
-    def add(self, facts: RunFacts, sign: int = 1) -> None:
+    def add(self, facts: PaperFacts, sign: int = 1) -> None:
         values = self.values
         for key, measures in facts.contributions():
             held = values.get(key)
@@ -425,7 +467,7 @@ def recount(kg: KnowledgeGraph, iris: Iris) -> None:
     for quad in kg.store.quads_for_pattern(None, MLKG.paperId, None, None):
         paper = quad.subject.value
         if quad.graph_name.value == paper:
-            tally.add(RunFacts.read(kg, iris, paper))
+            tally.add(PaperFacts.read(kg, iris, paper))
     tally.names = stored_labels(kg, _named_nodes(tally.values))
     graph = NamedNode(iris.statistics_graph)
     stored = _digests(kg.store.quads_for_pattern(None, None, None, graph))
@@ -486,8 +528,8 @@ def _rows(kg: KnowledgeGraph, pattern: str, variables: str) -> Iterator:
 
 
 def run_totals(kg: KnowledgeGraph) -> dict[str, int]:
-    """Runs (one per paper), runs that state a year, and mentions in the whole store."""
-    found = {"runCount": 0, "runsWithYear": 0, "mentionCount": 0}
+    """Runs, runs that state a year, mentions, papers and papers that state a year, in the whole store."""
+    found = {"runCount": 0, "runsWithYear": 0, "mentionCount": 0, "paperCount": 0, "papersWithYear": 0}
     pattern = "?o qb:dataSet mlkg:runTotals ; " + " ; ".join(f"mlkg:{m} ?{m}" for m in found)
     for row in _rows(kg, pattern, " ".join(f"?{m}" for m in found)):
         found = {m: int(row[m].value) for m in found}

@@ -49,6 +49,7 @@ SLICE_OF_CLASS = {
     MLKG_NS + "Paper": "papers",
     MLKG_NS + "TrainingRun": "papers",
     MLKG_NS + "Mention": "papers",
+    MLKG_NS + "HardwareUsage": "papers",
     MLKG_NS + "Model": "shared",
     MLKG_NS + "Hardware": "shared",
     MLKG_NS + "Organization": "shared",

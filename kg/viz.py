@@ -207,7 +207,9 @@ class _TotalCounts(_FactCounts):
         return totals.runs_per_pair(self.kg, left, right)
 
     def count(self, cls: str) -> int:
-        if cls in ("Paper", "TrainingRun"):  # one run per paper
+        if cls == "Paper":
+            return totals.run_totals(self.kg)["paperCount"]
+        if cls == "TrainingRun":
             return totals.run_totals(self.kg)["runCount"]
         return super().count(cls)
 

@@ -38,6 +38,7 @@ CLASSES = (
     "Country",
     "Year",
     "Mention",
+    "HardwareUsage",
 )
 
 OBJECT_PROPERTIES = (
@@ -51,6 +52,8 @@ OBJECT_PROPERTIES = (
     "inPaper",
     "factSubject",
     "factProperty",
+    "hardwareUsage",
+    "usedHardware",
     # dimensions of the running totals (qb:DimensionProperty)
     "forModel",
     "forHardware",
@@ -83,12 +86,17 @@ DATATYPE_PROPERTIES = (
     "approximate",
     "qualifier",
     "warning",
+    "usedQuantity",
+    "acceleratorHoursBasis",
+    "conversion",
     # the running totals: a dimension, measures and attributes
     "forParameterCount",
     "runCount",
     "runsWithCompute",
     "runsWithYear",
     "mentionCount",
+    "paperCount",
+    "papersWithYear",
     "acceleratorCount",
     "acceleratorHours",
     "papersWithParameterCount",

@@ -147,13 +147,19 @@ DOMAIN_RANGE = [
     ("factSubject", "Mention", OWL.Thing),
     ("factProperty", "Mention", RDF.Property),
     ("factValue", "Mention", None),
+    ("hardwareUsage", "TrainingRun", MLKG.HardwareUsage),
+    ("usedHardware", "HardwareUsage", MLKG.Hardware),
+    ("usedQuantity", "HardwareUsage", XSD.integer),
+    ("acceleratorHoursBasis", "TrainingRun", XSD.string),
+    ("conversion", "Mention", XSD.string),
     *[(term, QB_OBSERVATION, MLKG[target]) for term, target in (
         ("forModel", "Model"), ("forHardware", "Hardware"), ("forCountry", "Country"),
         ("forYear", "Year"), ("forManufacturer", "Organization"))],
     *[(term, QB_OBSERVATION, XSD.integer) for term in (
         "forParameterCount", "runCount", "runsWithCompute", "runsWithYear", "mentionCount", "acceleratorCount",
-        "papersWithParameterCount", "maxParameterCount", "parameterCountValues")],
-    ("acceleratorHours", QB_OBSERVATION, XSD.decimal),
+        "papersWithParameterCount", "maxParameterCount", "parameterCountValues", "paperCount", "papersWithYear")],
+    # on runs, usages and observations alike
+    ("acceleratorHours", None, XSD.decimal),
     ("modelName", QB_OBSERVATION, XSD.string),
     ("hardwareName", QB_OBSERVATION, XSD.string),
 ]
@@ -166,7 +172,8 @@ def test_domain_range_table_covers_every_property() -> None:
 
 @pytest.mark.parametrize(("term", "domain", "range_"), DOMAIN_RANGE)
 def test_property_domain_and_range(ontology: Graph, term: str, domain: str, range_) -> None:
-    assert set(ontology.objects(MLKG[term], RDFS.domain)) == {domain if isinstance(domain, URIRef) else MLKG[domain]}
+    expected = set() if domain is None else {domain if isinstance(domain, URIRef) else MLKG[domain]}
+    assert set(ontology.objects(MLKG[term], RDFS.domain)) == expected
     assert set(ontology.objects(MLKG[term], RDFS.range)) == ({range_} if range_ else set())
 
 

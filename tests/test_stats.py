@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from rich.console import Console
 
-from kg.network import export_network, to_networkx
+from kg.network import DETAIL_CLASSES, export_network, to_networkx
 from kg.stats import compute_stats, render_stats
 from kg.vocab import CLASSES
 
@@ -40,12 +40,14 @@ def test_class_counts_match_sparql(example_graph, stats, cls):
 
 def test_one_paper_per_example_document(stats):
     assert stats["classes"]["Paper"] == example_documents()
-    assert sum(stats["papers_per_year"].values()) + stats["papers_without_year"] == example_documents()
+    runs = stats["classes"]["TrainingRun"]
+    assert runs >= example_documents()  # a paper reports one run per model
+    assert sum(stats["runs_per_year"].values()) + stats["runs_without_year"] == runs
 
 
-def test_papers_per_year_match_sparql(example_graph, stats):
-    for year, n in stats["papers_per_year"].items():
-        assert n == sparql_count(example_graph, f"?x mlkg:reports/mlkg:year/mlkg:yearValue {int(year)}")
+def test_runs_per_year_match_sparql(example_graph, stats):
+    for year, n in stats["runs_per_year"].items():
+        assert n == sparql_count(example_graph, f"?x a mlkg:TrainingRun ; mlkg:year/mlkg:yearValue {int(year)}")
 
 
 @pytest.mark.parametrize("key, prop", [("top_hardware", "hardware"), ("top_countries", "country")])
@@ -64,7 +66,7 @@ def test_top_lists_are_ranked_run_counts(example_graph, stats, key, prop):
 
 def test_network_figures(example_graph, stats):
     network = stats["network"]
-    assert network["nodes"] == sum(n for cls, n in stats["classes"].items() if cls != "Mention")
+    assert network["nodes"] == sum(n for cls, n in stats["classes"].items() if cls not in DETAIL_CLASSES)
     assert 1 <= network["components"] <= network["nodes"]
     assert 0 < network["largest_component"] <= network["nodes"]
     for key in ("hardware", "countries"):
@@ -99,7 +101,7 @@ def test_graph_has_no_duplicate_edges(example_graph):
 def test_networkx_nodes_are_the_typed_resources(example_graph, include_mentions):
     graph = to_networkx(example_graph, include_mentions=include_mentions)
     # the nodes of mlkg's classes; the running totals (qb:Observation) are not drawn
-    filter_ = "" if include_mentions else "FILTER(?c != mlkg:Mention)"
+    filter_ = "" if include_mentions else "FILTER(?c NOT IN (mlkg:Mention, mlkg:HardwareUsage))"
     typed = f"?x a ?c FILTER(STRSTARTS(STR(?c), STR(mlkg:))) {filter_}"
     assert graph.number_of_nodes() == sparql_count(example_graph, typed)
     values = [v for _, data in graph.nodes(data=True) for v in data.values()]

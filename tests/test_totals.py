@@ -27,7 +27,7 @@ from kg.query import named_query, rows, run_query  # noqa: E402
 from kg.store import TOTALS_STALE_FILE, KnowledgeGraph  # noqa: E402
 from kg.terms import Iris  # noqa: E402
 from kg.stats import compute_stats  # noqa: E402
-from kg.totals import DERIVED, SLICES, RunFacts, trusted  # noqa: E402
+from kg.totals import DERIVED, SLICES, PaperFacts, RunFacts, Tally, trusted  # noqa: E402
 from kg.viz import aggregated_view  # noqa: E402
 
 FROM_FACTS = Path(__file__).resolve().parent / "queries_from_facts"
@@ -45,18 +45,19 @@ GPT, BERT = IRIS.model("gpt"), IRIS.model("bert")
 # -- what one run adds (pure) -----------------------------------------------------------
 
 
-def facts(mentions: int = 0, **fields) -> RunFacts:
-    return RunFacts(mentions=mentions, **{name: set(value) for name, value in fields.items()})
+def run(model: str = GPT, usages=(), hours=None, **fields) -> RunFacts:
+    return RunFacts(model=model, usages=list(usages), accelerator_hours=hours,
+                    **{name: set(value) for name, value in fields.items()})
 
 
 @pytest.mark.parametrize(
-    ("run", "expected"),
+    ("paper", "expected"),
     [
         pytest.param(
-            facts(models=[GPT], hardware=[(A100, NVIDIA)], countries=[DE], quantities=[8], hours=[Decimal(10)],
-                  mentions=6),
+            PaperFacts([run(hardware=[(A100, NVIDIA)], countries=[DE], usages=[(A100, NVIDIA, 8, Decimal(80))],
+                            hours=Decimal(80))], mentions=6),
             {
-                ("runs",): (1, 0, 6),
+                ("runs",): (1, 0, 6, 1, 0),
                 ("hardware", A100): (1,),
                 ("country", DE): (1, 1, Decimal(80)),
                 ("country-hardware", DE, A100): (1,),
@@ -67,27 +68,33 @@ def facts(mentions: int = 0, **fields) -> RunFacts:
             id="one of everything",
         ),
         pytest.param(
-            facts(models=[GPT], hardware=[(A100, NVIDIA), (H100, NVIDIA), (TPU, GOOGLE)], quantities=[8, 16],
-                  hours=[Decimal(10), Decimal("0.5")]),
+            PaperFacts([run(hardware=[(A100, NVIDIA), (H100, NVIDIA), (TPU, GOOGLE)], countries=[DE],
+                            usages=[(A100, NVIDIA, 8, Decimal(80)), (H100, NVIDIA, 16, Decimal(160)),
+                                    (TPU, GOOGLE, 4, Decimal(40))],
+                            hours=Decimal(280))]),
             {
-                ("runs",): (1, 0, 0),
+                ("runs",): (1, 0, 0, 1, 0),
                 ("hardware", A100): (1,),
                 ("hardware", H100): (1,),
                 ("hardware", TPU): (1,),
-                # a join pairs each of the maker's accelerators with each count and duration
-                ("manufacturer", NVIDIA): (1, 2 * 2 * 24, 2 * Decimal("252")),
-                ("manufacturer", GOOGLE): (1, 2 * 24, Decimal("252")),
+                # the hours count once: by country the run's, by maker each usage's share
+                ("country", DE): (1, 1, Decimal(280)),
+                ("country-hardware", DE, A100): (1,),
+                ("country-hardware", DE, H100): (1,),
+                ("country-hardware", DE, TPU): (1,),
+                ("manufacturer", NVIDIA): (1, 24, Decimal(240)),
+                ("manufacturer", GOOGLE): (1, 4, Decimal(40)),
                 ("model", GPT): (1, 0),
                 ("hardware-model", A100, GPT): (1,),
                 ("hardware-model", H100, GPT): (1,),
                 ("hardware-model", TPU, GPT): (1,),
             },
-            id="two makers, two counts, two durations",
+            id="8 A100 and 16 H100 and 4 TPU for 10 hours",
         ),
         pytest.param(
-            facts(models=[GPT], hardware=[(A100, NVIDIA)], countries=[DE, FR], quantities=[8]),
+            PaperFacts([run(hardware=[(A100, NVIDIA)], countries=[DE, FR], usages=[(A100, NVIDIA, 8, None)])]),
             {
-                ("runs",): (1, 0, 0),
+                ("runs",): (1, 0, 0, 1, 0),
                 ("hardware", A100): (1,),
                 # no duration: no compute for the country, but the count still adds to the maker
                 ("country", DE): (1, 0, Decimal(0)),
@@ -101,29 +108,31 @@ def facts(mentions: int = 0, **fields) -> RunFacts:
             id="no duration, two countries",
         ),
         pytest.param(
-            facts(models=[GPT, BERT], parameters=[(GPT, 7), (GPT, 13)], hardware=[(IRIS.unknown_hardware("x"), None)],
-                  years=[IRIS.year(2024), IRIS.year(2025)], mentions=3),
+            PaperFacts([
+                run(GPT, parameters=[(GPT, 7)], hardware=[(IRIS.unknown_hardware("x"), None)],
+                    years=[IRIS.year(2024)]),
+                run(BERT, hardware=[(IRIS.unknown_hardware("x"), None)], years=[IRIS.year(2024)]),
+            ], mentions=3),
             {
-                # two years: the run counts once in the totals and once in each year
-                ("runs",): (1, 1, 3),
-                ("year", IRIS.year(2024)): (1,),
-                ("year", IRIS.year(2025)): (1,),
-                ("hardware", IRIS.unknown_hardware("x")): (1,),
-                ("hardware-year", IRIS.unknown_hardware("x"), IRIS.year(2024)): (1,),
-                ("hardware-year", IRIS.unknown_hardware("x"), IRIS.year(2025)): (1,),
+                # two runs of one paper: each counts, the paper once
+                ("runs",): (2, 2, 3, 1, 1),
+                ("year", IRIS.year(2024)): (2,),
+                ("hardware", IRIS.unknown_hardware("x")): (2,),
+                ("hardware-year", IRIS.unknown_hardware("x"), IRIS.year(2024)): (2,),
                 ("model", GPT): (1, 1),
                 ("model", BERT): (1, 0),
                 ("model-parameters", GPT, 7): (1,),
-                ("model-parameters", GPT, 13): (1,),
                 ("hardware-model", IRIS.unknown_hardware("x"), GPT): (1,),
                 ("hardware-model", IRIS.unknown_hardware("x"), BERT): (1,),
             },
-            id="two models, two sizes, two years, unknown hardware has no maker",
+            id="two models, two runs, unknown hardware has no maker",
         ),
     ],
 )
-def test_what_one_run_adds(run: RunFacts, expected: dict) -> None:
-    assert dict(run.contributions()) == expected
+def test_what_one_paper_adds(paper: PaperFacts, expected: dict) -> None:
+    tally = Tally()
+    tally.add(paper)
+    assert {key: tuple(values) for key, values in tally.values.items()} == expected
 
 
 # -- totals against the facts -------------------------------------------------------------
@@ -189,7 +198,7 @@ def assert_totals_match_the_facts(out: Path) -> None:
     from_facts = overview_and_stats(out)
     (out / TOTALS_STALE_FILE).unlink()
     assert from_totals == from_facts
-    assert from_totals[0]["papers_without_year"] > 0 and from_totals[1][2]["Model"] > 0
+    assert from_totals[0]["runs_without_year"] > 0 and from_totals[1][2]["Model"] > 0
 
     kg = KnowledgeGraph(out, read_only=True)
     for name in QUERIES:
@@ -224,7 +233,10 @@ def test_every_question_with_totals_has_its_from_facts_twin() -> None:
     for name in QUERIES:
         reads = {f"mlkg:{m}" for spec in SLICES.values() for m in spec.measures} | {f"mlkg:{m}" for m in DERIVED}
         assert any(term in named_query(name).text for term in reads), name
-        assert not any(term in (FROM_FACTS / f"{name}.rq").read_text(encoding="utf-8") for term in reads), name
+        # mlkg:acceleratorHours is a fact of runs and usages as well as a measure
+        facts_only = reads - {"mlkg:acceleratorHours"}
+        text = (FROM_FACTS / f"{name}.rq").read_text(encoding="utf-8")
+        assert not any(term in text for term in facts_only) and "qb:" not in text, name
 
 
 def test_fresh_build_totals_match_the_facts(built) -> None:

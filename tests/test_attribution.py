@@ -1,0 +1,282 @@
+"""Runs, not papers: which run each fact goes to, counts with their accelerators, accelerator-hours.
+
+The rules are in docs/attribution.md; each case here is one row of them.
+The end-to-end tests build real stores and ask the bundled queries, as an
+analyst would.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pyoxigraph import RdfFormat, Store
+from typer.testing import CliRunner
+
+from kg.build import build
+from kg.cli import app
+from kg.mapping import map_document
+from kg.query import named_query, rows, run_query
+from kg.reference import ReferenceWriter
+from kg.sources import Document
+from kg.store import FORMAT_FILE, KnowledgeGraph, StoreError
+from kg.terms import Iris, header
+from kg.vocab import PREFIXES
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "runs"
+
+
+def store_of(text: str, paper_id: str = "p") -> Store:
+    mapped = map_document(Document(paper_id, text, f"{paper_id}.txt"))
+    writer = ReferenceWriter(Iris())
+    store = Store()
+    store.load((header(Iris().base) + mapped.trig() + writer.block(writer.statements(mapped.reference_keys))).encode(),
+               RdfFormat.TRIG)
+    return store
+
+
+def runs_of(text: str) -> dict[str, dict[str, set[str]]]:
+    """Model label -> {property: values} for each run of the one paper in *text*."""
+    store = store_of(text)
+    result = store.query(
+        """SELECT ?model ?p ?v WHERE {
+             ?run a mlkg:TrainingRun ; mlkg:trainedModel ?m .
+             ?m rdfs:label ?model .
+             { ?run ?p ?v FILTER(?p IN (mlkg:hardwareQuantity, mlkg:trainingHours, mlkg:acceleratorHours)) }
+             UNION { ?run ?p ?x FILTER(?p IN (mlkg:country, mlkg:year, mlkg:hardware)) ?x rdfs:label ?v }
+             UNION { ?m mlkg:parameterCount ?v BIND(mlkg:parameterCount AS ?p) }
+             UNION { ?run mlkg:hardwareUsage ?u . ?u rdfs:label ?v BIND(mlkg:hardwareUsage AS ?p) }
+           }""",
+        use_default_graph_as_union=True,
+        prefixes=PREFIXES,
+    )
+    found: dict[str, dict[str, set[str]]] = {}
+    for row in result:
+        prop = row["p"].value.rsplit("#", 1)[1]
+        found.setdefault(row["model"].value, {}).setdefault(prop, set()).add(row["v"].value)
+    return found
+
+
+# -- which run a fact goes to -----------------------------------------------------------------
+
+ATTRIBUTION = [
+    pytest.param(
+        "<model>LLaMA-7B</model> (<params>6.7B parameters</params>) and <model>LLaMA-65B</model> "
+        "(<params>65.2B parameters</params>) were released.",
+        {"LLaMA-7B": {"parameterCount": {"6700000000"}}, "LLaMA-65B": {"parameterCount": {"65200000000"}}},
+        id="each size goes to the model written before it",
+    ),
+    pytest.param(
+        "For <model>X</model> we used <gpu_count>1,024</gpu_count> GPUs for <training>30 days</training>; "
+        "<model>Y</model> needed <gpu_count>256</gpu_count> GPUs and <training>9 days</training>.",
+        {"X": {"hardwareQuantity": {"1024"}, "trainingHours": {"720"}, "hardwareUsage": {"1024 × accelerators"},
+               "acceleratorHours": {"737280"}},
+         "Y": {"hardwareQuantity": {"256"}, "trainingHours": {"216"}, "hardwareUsage": {"256 × accelerators"},
+               "acceleratorHours": {"55296"}}},
+        id="interleaved: each fact goes to the nearest model before it",
+    ),
+    pytest.param(
+        "<model>X</model>, <model>Y</model> and <model>Z</model> have <params>350M</params>, "
+        "<params>1.4B</params> and <params>6.9B</params> parameters, respectively.",
+        {"X": {"parameterCount": {"350000000"}}, "Y": {"parameterCount": {"1400000000"}},
+         "Z": {"parameterCount": {"6900000000"}}},
+        id="respectively pairs in order",
+    ),
+    pytest.param(
+        "<model>X</model> and <model>Y</model> were trained on <hardware>A100</hardware> GPUs.",
+        {"X": {"hardware": {"NVIDIA A100"}, "hardwareUsage": {"NVIDIA A100 (count not stated)"}},
+         "Y": {"hardware": {"NVIDIA A100"}, "hardwareUsage": {"NVIDIA A100 (count not stated)"}}},
+        id="a list of models shares what follows",
+    ),
+    pytest.param(
+        "We release <model>X</model> and <model>Y</model>. Both models were trained on "
+        "<gpu_count>64</gpu_count> <hardware>V100</hardware> GPUs.",
+        {"X": {"hardware": {"NVIDIA Tesla V100"}, "hardwareQuantity": {"64"}, "hardwareUsage": {"64 × NVIDIA Tesla V100"}},
+         "Y": {"hardware": {"NVIDIA Tesla V100"}, "hardwareQuantity": {"64"}, "hardwareUsage": {"64 × NVIDIA Tesla V100"}}},
+        id="both models: every run",
+    ),
+    pytest.param(
+        "We release <model>X</model> and <model>Y</model>. The work was done in <country>France</country> "
+        "in <year>2022</year>.",
+        {"X": {"country": {"France"}, "year": {"2022"}}, "Y": {"country": {"France"}, "year": {"2022"}}},
+        id="country and year with no model named are the paper's",
+    ),
+    pytest.param(
+        "We release <model>X</model> and <model>Y</model>. Training used <gpu_count>64</gpu_count> GPUs.",
+        {},
+        id="any other fact with no model named, in a paper with several: no run",
+    ),
+    pytest.param(
+        "<model>X</model> and <model>Y</model> have <params>350M</params> and <params>1.4B</params> parameters.",
+        {},
+        id="two values after two models without respectively: no run",
+    ),
+    pytest.param(
+        "Our model has <params>7B</params> parameters. <model>Falcon</model> was trained in "
+        "<country>UAE</country> on <gpu_count>384</gpu_count> <hardware>A100</hardware> GPUs.",
+        {"Falcon": {"parameterCount": {"7000000000"}, "country": {"United Arab Emirates"},
+                    "hardwareQuantity": {"384"}, "hardware": {"NVIDIA A100"}, "hardwareUsage": {"384 × NVIDIA A100"}}},
+        id="one model: every fact is its run's, wherever written",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ATTRIBUTION)
+def test_facts_go_to_the_runs_their_text_is_about(text: str, expected: dict) -> None:
+    assert runs_of(text) == {model: facts for model, facts in expected.items()} | {
+        model: {} for model in runs_of(text) if model not in expected and not runs_of(text)[model]
+    }
+
+
+def test_a_fact_no_run_can_take_is_a_warning_with_its_place() -> None:
+    text = "We release <model>X</model> and <model>Y</model>.\nTraining used <gpu_count>64</gpu_count> GPUs."
+    mapped = map_document(Document("p", text, "p.txt"))
+    (problem,) = mapped.problems
+    assert (problem.kind, problem.line, problem.column) == ("unattributed", 2, 15)
+    assert "names no model" in problem.message
+    assert "mlkg:warning" in mapped.turtle and "mlkg:hardwareQuantity" not in mapped.turtle
+
+
+def test_each_model_gets_a_run_and_the_paper_reports_them_all() -> None:
+    store = store_of("<model>A</model> and <model>B</model> and <model>a</model>.")
+    runs = [r["run"].value for r in store.query(
+        "SELECT ?run WHERE { ?p mlkg:reports ?run } ORDER BY ?run", use_default_graph_as_union=True, prefixes=PREFIXES)]
+    assert runs == [Iris().paper("p") + "/run/1", Iris().paper("p") + "/run/2"]  # "a" is A
+
+
+# -- hardware with its own count --------------------------------------------------------------
+
+
+def test_each_count_goes_with_the_accelerator_next_to_it() -> None:
+    runs = runs_of("<model>M</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
+                   "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training>.")
+    assert runs["M"]["hardwareUsage"] == {"8 × NVIDIA A100", "16 × NVIDIA H100"}
+    assert runs["M"]["acceleratorHours"] == {"240"}
+    assert "hardwareQuantity" not in runs["M"]  # two counts: none applies to the whole run
+
+
+@pytest.mark.parametrize(
+    ("text", "usage", "note"),
+    [
+        ("<gpu_count>512</gpu_count> <hardware>TPU v3</hardware> cores", "256 × Google TPU v3",
+         "512 cores = 256 chips (2 cores per Google TPU v3 chip)"),
+        ("<gpu_count>512 cores</gpu_count> of <hardware>TPU v3</hardware>", "256 × Google TPU v3",
+         "512 cores = 256 chips (2 cores per Google TPU v3 chip)"),
+        ("<gpu_count>128</gpu_count> <hardware>TPU v5e</hardware> cores", "128 × Google TPU v5e",
+         "128 cores = 128 chips (1 cores per Google TPU v5e chip)"),
+        ("<gpu_count>64</gpu_count> <hardware>TPU v3</hardware> chips", "64 × Google TPU v3", None),
+    ],
+)
+def test_tpu_cores_become_chips_and_the_mention_says_so(text: str, usage: str, note: str | None) -> None:
+    store = store_of(f"<model>T5</model> trained on {text}.")
+    assert runs_of(f"<model>T5</model> trained on {text}.")["T5"]["hardwareUsage"] == {usage}
+    notes = [r["n"].value for r in store.query("SELECT ?n WHERE { ?m mlkg:conversion ?n }",
+                                               use_default_graph_as_union=True, prefixes=PREFIXES)]
+    assert notes == ([note] if note else [])
+    texts = {r["t"].value for r in store.query("SELECT ?t WHERE { ?m mlkg:tagName 'gpu_count' ; mlkg:mentionText ?t }",
+                                               use_default_graph_as_union=True, prefixes=PREFIXES)}
+    assert texts == {text.split("<gpu_count>")[1].split("</gpu_count>")[0]}  # as written
+
+
+def test_cores_of_an_odd_count_give_no_count() -> None:
+    mapped = map_document(Document("p", "<model>T</model> on <gpu_count>5</gpu_count> <hardware>TPU v3</hardware> cores.", "p"))
+    assert [p.kind for p in mapped.problems] == ["not_understood"]
+    assert "not a whole number" in mapped.problems[0].message
+    assert "usedQuantity" not in mapped.turtle
+
+
+# -- accelerator-hours and hedges ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tagged", "hours"),
+    [("82,432 GPU hours", "82432"), ("1.2M GPU-hours", "1200000"), ("3,000 TPU-days", "72000"),
+     ("about 5,000 A100 GPU hours", "5000")],
+)
+def test_stated_accelerator_hours_are_kept(tagged: str, hours: str) -> None:
+    store = store_of(f"<model>M</model> took <training>{tagged}</training>.")
+    (row,) = store.query("SELECT ?h ?b WHERE { ?r mlkg:acceleratorHours ?h ; mlkg:acceleratorHoursBasis ?b }",
+                         use_default_graph_as_union=True, prefixes=PREFIXES)
+    assert (row["h"].value, row["b"].value) == (hours, "stated")
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [
+        ("for approximately <training>21 days</training>.", "approximately"),
+        ("for ~<training>21 days</training>.", "~"),
+        ("for <training>21 days</training> or so.", "or so"),
+        ("over <training>21 days</training>.", None),  # "over" outside a tag is a preposition
+        ("for <training>21 days</training>.", None),
+    ],
+)
+def test_a_hedge_next_to_a_tag_is_the_tags(text: str, qualifier: str | None) -> None:
+    store = store_of(f"<model>M</model> trained {text}")
+    (row,) = store.query("SELECT ?a ?q WHERE { ?m mlkg:approximate ?a OPTIONAL { ?m mlkg:qualifier ?q } }",
+                         use_default_graph_as_union=True, prefixes=PREFIXES)
+    assert row["a"].value == ("true" if qualifier else "false")
+    assert (row["q"].value if row["q"] else None) == qualifier
+
+
+# -- end to end: the measurements that were wrong -----------------------------------------------
+
+MEASURED = {
+    "family": "We release <model>LLaMA-7B</model> (<params>6.7B parameters</params>) and <model>LLaMA-65B</model> "
+              "(<params>65.2B parameters</params>). <model>LLaMA-7B</model> was trained on <gpu_count>8</gpu_count> "
+              "<hardware>A100</hardware> GPUs; <model>LLaMA-65B</model> on <gpu_count>2048</gpu_count> "
+              "<hardware>A100</hardware> GPUs. Both models were trained in <country>USA</country>.",
+    "mixed": "<model>Mix</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
+             "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training> in "
+             "<country>Germany</country> in <year>2024</year>.",
+    "gpu-hours": "<model>Stated</model> took <training>82,432 GPU hours</training> in <country>France</country>.",
+}
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("measured")
+    corpus = folder / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in MEASURED.items()), encoding="utf-8")
+    out = folder / "out"
+    result = build([str(corpus)], out, jobs=1, exports=[])
+    assert result.exit_code == 0
+    return out
+
+
+def query(out: Path, name: str) -> list[list[str]]:
+    return rows(run_query(KnowledgeGraph(out, read_only=True), named_query(name).text))[1]
+
+
+def test_a_family_of_sizes_keeps_each_size_on_its_model(measured: Path) -> None:
+    sizes = {row[0]: row[1] for row in query(measured, "largest-models")}
+    assert sizes["LLaMA-7B"] == "6700000000" and sizes["LLaMA-65B"] == "65200000000"
+
+
+def test_mixed_accelerators_count_their_hours_once(measured: Path) -> None:
+    by_country = {row[0]: Decimal(row[1]) for row in query(measured, "gpu-hours-by-country")}
+    by_maker = {row[0]: (Decimal(row[2]), Decimal(row[3])) for row in query(measured, "compute-by-manufacturer")}
+    assert by_country["Germany"] == 240  # 8 x 10 + 16 x 10, once
+    assert by_country["France"] == 82432  # stated
+    # NVIDIA: the mixed run's 24 GPUs and 240 h, the family's 8 + 2048 GPUs (no duration, no hours)
+    assert by_maker["NVIDIA"] == (Decimal(24 + 8 + 2048), Decimal(240))
+
+
+def test_runs_per_year_and_hardware_by_country_count_runs(measured: Path) -> None:
+    assert query(measured, "runs-per-year") == [["2024", "1"]]
+    by_country = {(row[0], row[1]): int(row[2]) for row in query(measured, "hardware-by-country")}
+    assert by_country[("United States", "NVIDIA A100")] == 2  # two runs, one paper
+
+
+def test_a_store_of_the_older_shape_is_refused_with_how_to_rebuild(measured: Path, tmp_path: Path) -> None:
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(measured, old)
+    (old / FORMAT_FILE).unlink()  # as an mlkg before runs per model left it
+    with pytest.raises(StoreError, match="--fresh"):
+        KnowledgeGraph(old, read_only=True)
+    result = CliRunner().invoke(app, ["query", "runs-per-year", "--out", str(old)])
+    assert result.exit_code != 0
+    assert "older mlkg" in result.output and "Traceback" not in result.output
