@@ -285,7 +285,8 @@ _NUMERAL_RE = re.compile(
     r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
     # 1.2e9, 10^9 (or 10⁹, see _nfkc), 1.2 × 10^24
     r"(?:(?P<exp>[eE][+-]?\d+)|\^(?P<pow>[+-]?\d+)|\s*[x×·⋅*]\s*10\^(?P<sci>[+-]?\d+))?"
-    r"(?![\d,.^]\d)"
+    # not followed by more digits ("1,0245" is no "1,024" and a 5) or a part of one
+    r"(?!\d|[,.^]\d)"
 )
 _LARGEST_EXPONENT = 30  # keeps "1e999999999" from building a billion-digit integer
 _HALF_RE = re.compile(r"\s+and\s+a\s+half(?!\w)", re.IGNORECASE)

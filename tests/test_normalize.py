@@ -400,6 +400,7 @@ def test_exponents_and_other_digits_are_read_as_written(parse, text, value):
         (parse_year, "2٠23", "mixes digits of different scripts"),
         (parse_year, "20²³", "four digits"),
         (parse_count, "10^-3 GPUs", "not a whole number"),
+        (parse_count, "1,0245 GPUs", "does not start with a number"),  # not 1,024 and a 5
         # documented bounds (kg/data/units.json "limits")
         (parse_parameter_count, "10000000000000000000 parameters", "is more than 1,000,000,000,000,000 parameters"),
         (parse_parameter_count, "1.2 × 10²⁴ parameters", "more than 1,000,000,000,000,000 parameters"),
