@@ -102,9 +102,13 @@ def decode_text(data: bytes) -> tuple[str | None, str, int, int]:
     return text, "", 0, 0
 
 
+_NAMES = {"\x00": "null", "\x0b": "line tabulation", "\x0c": "form feed", "\x1b": "escape"}
+
+
 def _char_name(char: str) -> str:
-    name = unicodedata.name(char, "") or {"\x0c": "FORM FEED", "\x0b": "LINE TABULATION"}.get(char, "control character")
-    return f"U+{ord(char):04X} ({name.lower()})"
+    """"U+000C (form feed)": the code point, and what it is."""
+    name = _NAMES.get(char) or ("control character" if char < " " else unicodedata.name(char, "").lower())
+    return f"U+{ord(char):04X} ({name or 'noncharacter'})"
 
 
 def clean_text(text: str) -> tuple[str, tuple[MarkupProblem, ...]]:
