@@ -141,13 +141,17 @@ def _bad_name(value: str, what: str) -> str | None:
         )
     control = _NOT_XML.search(value)
     if control:
-        return f"{what} holds the control character {_char_name(control.group())}, which XML cannot hold"
+        return f"{what} holds {_char_name(control.group())}, which XML cannot hold"
     return None
 
 
 def _shown(value: str) -> str:
     """A name as it can be printed and written to report.json (undecodable bytes as \\xNN)."""
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    try:
+        raw = value.encode("utf-8", "surrogateescape")  # a file name's bytes, as the OS gave them
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _document(doc_id: str, text: str, source: str) -> Document:
