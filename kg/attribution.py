@@ -99,16 +99,24 @@ class Attribution:
     reason: str = ""
 
 
-def _groups(models: list[Span], facts: list[Span], text: str) -> list[list[Span]]:
-    """Models next to each other, joined only by list words ("X, Y and Z"), form one group."""
+_PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _groups(models: list[Span], rivals: list[Span], text: str) -> list[list[Span]]:
+    """Models next to each other, joined only by list words ("X, Y and Z"), form one group.
+
+    Only facts of the kind being placed (*rivals*) split a list: in
+    "X (6.7B) and Y (65B) were trained on A100", the sizes in parentheses do
+    not keep the A100 from both models, but each size stays with its model.
+    """
     groups: list[list[Span]] = []
     connector = words().connector
     for model in models:
         if groups:
             last = groups[-1][-1]
-            between = text[last.end : model.start]
-            no_fact_between = not any(last.end <= f.start < model.start for f in facts)
-            if no_fact_between and (connector.match(between) or not between.strip()):
+            between = _PARENTHESES.sub(" ", text[last.end : model.start])
+            no_rival_between = not any(last.end <= f.start < model.start for f in rivals)
+            if no_rival_between and (connector.match(between) or not between.strip()):
                 groups[-1].append(model)
                 continue
         groups.append([model])
@@ -129,10 +137,10 @@ def attribute(fact: Span, sentence: list[Span], text: str, bounds: tuple[int, in
     3. one model named: that model;
     4. "respectively" with as many facts of the kind as models named: in order;
     5. words for all models ("both models"): every model named;
-    6. else the nearest group of models before the fact (the first group
-       after it when none is before), every model in the group; a group of
-       several models given two different values of one kind in the
-       sentence is ambiguous, and gets none.
+    6. else the nearest group of models before the fact, every model in the
+       group (a fact before them all: the group after it, when the sentence
+       has only one); a group of several models followed by more than one
+       fact of the kind is ambiguous, and gets none.
     """
     if run_count <= 1:
         return Attribution((0,) if run_count else ())
@@ -154,11 +162,11 @@ def attribute(fact: Span, sentence: list[Span], text: str, bounds: tuple[int, in
         return Attribution((named[same_kind.index(fact)],))
     if w.collective.search(sentence_text):
         return Attribution(tuple(named))  # "X and Y ...; both models ...": every model named
-    facts = [s for s in sentence if s.kind != "model"]
-    groups = _groups(models, facts, text)
-    group = _group_of(fact, groups)
-    if group is None:  # a fact inside a model's span cannot be: tags do not nest
-        return Attribution((), "no model is written before or after it in its sentence")
+    groups = _groups(models, same_kind, text)
+    before = [g for g in groups if g[-1].end <= fact.start]
+    if not before and len(groups) > 1:
+        return Attribution((), "it comes before the several models its sentence names")
+    group = before[-1] if before else groups[0]
     runs = tuple(dict.fromkeys(m.run for m in group))  # type: ignore[misc]
     if len(runs) > 1:
         # several models and several facts of one kind: which is whose cannot be told
@@ -173,7 +181,7 @@ def _group_of(fact: Span, groups: list[list[Span]]) -> list[Span] | None:
     before = [g for g in groups if g[-1].end <= fact.start]
     if before:
         return before[-1]
-    return next((g for g in groups if g[0].start >= fact.end), None)
+    return groups[0] if groups else None
 
 
 # -- hedges just outside a tag ---------------------------------------------------------

@@ -396,11 +396,13 @@ class _Mapper:
         for key, values in per_hardware.items():
             if len(values) > 1:
                 which = next(h.span.text for h in hardware if h.iri == key) if key else "the accelerators"
+                shown = [str(v) for v in sorted(values) if v]
+                listed = ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
                 self.warn(
                     run.counts[-1].span,
                     "conflicting_value",
-                    f"{' and '.join(str(v) for v in sorted(values) if v)} are all given as the count of "
-                    f"{which!r}; all are kept, and no accelerator-hours are worked out",
+                    f"{listed} are all given as the count of {which!r}; all are kept, "
+                    "and no accelerator-hours are worked out",
                 )
         if hours is not None:
             self.out.add(run.term, t.mlkg("acceleratorHours"), t.decimal(hours))

@@ -193,3 +193,28 @@ def test_a_fact_stated_twice_is_written_once():
     statements = [line.strip() for line in mapped.trig().splitlines()]
     assert sum("mlkg:year <year/2021>" in line for line in statements) == 1
     assert sum("mlkg:trainedModel <model/foo1>" in line for line in statements) == 1
+
+
+def test_thousands_of_tags_in_one_sentence_stay_small():
+    """Each mention keeps a window of its sentence, not the whole of it (issue 21 #3)."""
+    text = "<model>Big</model> used " + ", ".join(f"<gpu_count>{n}</gpu_count> GPUs" for n in range(1, 4001)) + "."
+    mapped = map_document(Document("many", text, "many.txt"))
+    assert mapped.mentions == 4001
+    # 4,000 copies of the 60 KB sentence would be 240 MB; windows keep each mention near 1 KB
+    assert len(mapped.trig()) < 4001 * 1_500
+    assert max(len(p.message) for p in mapped.problems) < 300
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x" * 2_000_001, "more than the 2,000,000"),
+        ("<year>2020</year> " * 5_001, "5,001 tags, more than the 5,000"),
+    ],
+)
+def test_a_document_past_the_limits_is_rejected_whole(text, message):
+    from kg.build import map_item
+
+    rejected = map_item(Document("huge", text, "huge.txt"))
+    assert type(rejected).__name__ == "Rejected"
+    assert message in rejected.reason and "split it" in rejected.reason

@@ -97,3 +97,13 @@ def test_problems_are_on_their_own_line_whatever_the_line_ends(newline):
     problems = {p.kind: (p.line, p.column) for p in parse_tags(text).problems}
     assert problems == {"stray_close": (2, 8), "unclosed": (3, 7)}
     assert [(s.line, s.column) for s in parse_tags(text).spans] == [(1, 7)]
+
+
+def test_a_long_sentence_is_clipped_around_the_span():
+    """A mention keeps a bounded window of its sentence, however long the sentence (issue 21 #3)."""
+    plain = "word " * 5000 + "the 8 GPUs here " + "word " * 5000 + "."
+    start = plain.index("8 GPUs")
+    around = sentence_around(plain, start, start + len("8 GPUs"))
+    assert "8 GPUs" in around
+    assert around.startswith("\u2026") and around.endswith("\u2026")
+    assert len(around) <= 2 * 240 + len("8 GPUs") + 2
