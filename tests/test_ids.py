@@ -73,10 +73,7 @@ def _jsonl(path, records):
 
 def _papers(out):
     kg = KnowledgeGraph(out, read_only=True)
-    rows = kg.store.query(
-        "SELECT ?g ?id ?year WHERE { GRAPH ?g { ?p <https://w3id.org/mlkg/ontology#paperId> ?id . "
-        "OPTIONAL { ?r <https://w3id.org/mlkg/ontology#year> ?y . ?y <https://w3id.org/mlkg/ontology#yearValue> ?year } } }"
-    )
+    rows = kg.store.query("SELECT ?g ?id WHERE { GRAPH ?g { ?p <https://w3id.org/mlkg/ontology#paperId> ?id } }")
     return sorted((row["id"].value, row["g"].value) for row in rows)
 
 
