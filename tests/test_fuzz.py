@@ -97,3 +97,32 @@ def test_random_documents_build_and_every_mention_is_in_its_text(documents):
         for name, syntax in (("graph.ttl", RdfFormat.TURTLE), ("graph.trig", RdfFormat.TRIG)):
             quads = sum(1 for _ in parse(path=str(out / name), format=syntax))
             assert quads > 0 or not texts
+
+
+_BOM = st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"])
+_file_name = st.binary(min_size=1, max_size=12).map(lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_")).filter(
+    lambda b: b not in (b".", b"..") and not b.startswith(b".")
+)
+_file = st.tuples(_file_name, _BOM, st.one_of(_text.map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=40)))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_file, min_size=1, max_size=4, unique_by=lambda f: f[0]))
+def test_random_files_with_any_name_and_bytes_build_and_are_all_reported(files):
+    """Text files under names that need not be UTF-8, holding bytes in any encoding or none."""
+    import os
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        written = 0
+        for name, bom, data in files:
+            try:
+                (folder / os.fsdecode(name + b".txt")).write_bytes(bom + data)
+            except OSError:  # a name the file system refuses
+                continue
+            written += 1
+        out = Path(tmp) / "out"
+        result = build([str(folder)], out, jobs=1, validate=False)
+        report = json.loads((out / "report.json").read_text("utf-8"))
+        assert len(report["documents"]) == result.summary["documents"] == written
