@@ -354,6 +354,12 @@ def serve(
     allow_updates: bool = typer.Option(False, "--allow-updates", help="Accept SPARQL Update requests."),
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run."),
     max_results: int = typer.Option(100_000, "--max-results", help="Most rows or triples a query may return."),
+    allow_service: bool = typer.Option(
+        False, "--allow-service", help="Let SERVICE and LOAD make the server fetch other URLs (refused by default)."
+    ),
+    client_timeout: float = typer.Option(
+        30.0, "--client-timeout", help="Seconds a client may take to send each part of a request."
+    ),
 ) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol, with a query page at /.
 
@@ -362,7 +368,10 @@ def serve(
     from .serve import ServeError, serve as run_server
 
     try:
-        run_server(out, host=host, port=port, allow_updates=allow_updates, timeout=timeout, max_results=max_results)
+        run_server(
+            out, host=host, port=port, allow_updates=allow_updates, timeout=timeout, max_results=max_results,
+            allow_service=allow_service, client_timeout=client_timeout,
+        )
     except (ServeError, StoreError) as err:
         fail(str(err))
 

@@ -11,17 +11,30 @@ process may do, so queries then run in threads of the server process: the
 client still gets its 503 on time, but the thread runs on until the query
 ends (documented in docs/serve.md).
 
-Status codes: 400 bad request or syntax error, 403 update while read-only,
-405 wrong method, 406 no acceptable result format, 415 unknown request
-body type, 422 more results than ``max_results``, 503 time limit exceeded.
+Nothing the server runs may make it send requests elsewhere: SERVICE (in
+queries and updates) and LOAD are refused unless ``allow_service`` is given,
+since pyoxigraph would fetch any URL they name, loopback included.
+
+Updates are taken only as ``application/sparql-update`` bodies, which a web
+page on another site cannot send without a CORS preflight, and never from a
+browser page of another origin: a form that any site could submit must not
+write to the store.
+
+Status codes: 400 bad request, syntax error or SERVICE/LOAD refused, 403
+update while read-only or from another origin, 405 wrong method, 406 no
+acceptable result format, 415 unknown request body type (or a form-encoded
+update), 422 more results than ``max_results``, 503 time limit exceeded or
+no query worker able to open the store.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import multiprocessing
 import os
 import queue
+import re
 import socket
 import sys
 import threading
@@ -47,7 +60,7 @@ from pyoxigraph import (
 )
 
 from .query import bundled_queries
-from .store import STORE_DIR, KnowledgeGraph, StoreError, has_dataset_clause
+from .store import STORE_DIR, KnowledgeGraph, StoreError, has_dataset_clause, mask_sparql
 from .vocab import PREFIXES, XSD
 
 MAX_BODY_BYTES = 50_000_000
@@ -68,6 +81,19 @@ CORS_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 UPDATES_DISABLED = "updates are disabled; start kg serve with --allow-updates"
+UPDATES_AS_FORM = (
+    "send updates as an application/sparql-update body; form-encoded updates are refused "
+    "because any web page can submit a form to this server"
+)
+#: Seconds a client may take to send each piece of a request (request line, headers, body).
+CLIENT_TIMEOUT = 30.0
+#: Connections the kernel queues while every handler thread is busy accepting (the default is 5).
+LISTEN_BACKLOG = 128
+#: Seconds between attempts to start a query worker that cannot open the store (doubling up to the maximum).
+RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 5.0
+#: Errors of a client that went away; they are its business, not the server's.
+DISCONNECTED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
 
 class ServeError(RuntimeError):
@@ -179,6 +205,68 @@ def format_by_name(formats: tuple[Format, ...], name: str) -> Format:
     return next(f for f in formats if f.name == name)
 
 
+# -- requests to other servers ------------------------------------------------------
+
+#: SERVICE and LOAD as words: not a variable (?service), a prefixed name (ex:load, load:x)
+#: or part of a longer word.
+_REMOTE_WORD = re.compile(r"(?<![\w?$:])(SERVICE|LOAD)(?![\w:])", re.IGNORECASE)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ESCAPE = re.compile(r"\\.")
+
+
+def _unescape_codepoints(sparql: str) -> str:
+    """The text with its codepoint escapes (backslash-u) resolved, as SPARQL allows before parsing."""
+
+    def char(match: re.Match) -> str:
+        try:
+            return chr(int(match.group(1) or match.group(2), 16))
+        except (ValueError, OverflowError):
+            return match.group()
+
+    return _CODEPOINT.sub(char, sparql)
+
+
+def remote_refusal(sparql: str, *, update: bool) -> Answer | None:
+    """A 400 answer if *sparql* may make the store fetch a URL (SERVICE, LOAD), else None.
+
+    pyoxigraph has no switch to refuse them, so the text is searched. Most
+    texts never contain the words, and a word outside strings, IRIs and
+    comments (found with them masked, backslash escapes such as ``ex:a\\#`` made
+    harmless first) is refused at once. The mask is a scan, not a parser
+    (``?a<?b)SERVICE#>`` looks like an IRI to it), so when the words occur
+    only where the mask saw a string, an IRI or a comment, they are renamed
+    (SERVIC_) and the text parsed on an empty in-memory store: were one of
+    them a keyword, the renamed text would not parse. That trial runs where
+    the query would, under the same time limit.
+    """
+    written = _REMOTE_WORD.findall(sparql)
+    unescaped = _REMOTE_WORD.findall(_unescape_codepoints(sparql))
+    if not written and not unescaped:
+        return None
+    found = {word.upper() for word in written + unescaped}
+    message = (
+        f"{' and '.join(sorted(found))} refused: this server does not fetch data from other servers "
+        "(start kg serve with --allow-service to allow SERVICE and LOAD)"
+    )
+    if len(unescaped) > len(written):  # a word spelt with escapes is never a harmless string
+        return Answer.text(400, message)
+    masked = mask_sparql(_ESCAPE.sub("__", sparql))
+    if _REMOTE_WORD.search(masked):
+        return Answer.text(400, message)
+    renamed = _REMOTE_WORD.sub(lambda match: match.group(1)[:-1] + "_", sparql)
+    trial = Store()
+    try:
+        if update:
+            trial.update(renamed, prefixes=PREFIXES)
+        else:
+            trial.query(renamed, prefixes=PREFIXES)
+    except SyntaxError as err:
+        return Answer.text(400, f"{message}; or it does not parse: {err}")
+    except (OSError, ValueError, TypeError, RuntimeError):
+        pass  # it parsed; evaluating it on an empty store may fail in other ways
+    return None
+
+
 # -- evaluation (shared by worker processes and the in-process engine) -------------
 
 
@@ -191,6 +279,7 @@ class Job:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     dataset_given: bool = False
+    allow_service: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,11 +342,13 @@ def _too_many(limit: int) -> Answer:
 
 def evaluate(store: Store, job: Job) -> Answer:
     """Run one query and serialize its result, refusing results over the limit."""
+    if not job.allow_service and (refused := remote_refusal(job.query, update=False)):
+        return refused
     try:
         result = store.query(job.query, **query_options(job))
     except SyntaxError as err:
         return Answer.text(400, f"the query does not parse: {err}")
-    except (OSError, ValueError, TypeError) as err:
+    except (OSError, ValueError, TypeError, RuntimeError) as err:
         return Answer.text(400, f"the query cannot be evaluated: {err}")
     try:
         if isinstance(result, QueryTriples):
@@ -310,6 +401,11 @@ def _worker_main(store_path: str, conn) -> None:
 # -- engines ------------------------------------------------------------------------
 
 
+def _log(message: str) -> None:
+    sys.stderr.write(message.rstrip() + "\n")
+    sys.stderr.flush()
+
+
 def _timeout_answer(timeout: float) -> Answer:
     return Answer.text(503, f"query exceeded the {timeout:g} s time limit")
 
@@ -338,15 +434,24 @@ class _Worker:
 
 
 class ProcessEngine:
-    """A pool of read-only worker processes; a worker past the time limit is killed and replaced."""
+    """A pool of read-only worker processes; a worker past the time limit is killed and replaced.
 
-    def __init__(self, store_path: Path, *, workers: int, timeout: float):
+    A replacement that cannot open the store (moved, being rewritten, ...)
+    is retried with backoff for as long as the server runs; while no worker
+    is left, queries get 503 with the reason instead of waiting in vain.
+    """
+
+    def __init__(self, store_path: Path, *, workers: int, timeout: float, retry_delay: float = RETRY_DELAY):
         self.store_path = str(store_path)
         self.timeout = timeout
+        self.retry_delay = retry_delay
         self.context = multiprocessing.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.closed = False
+        self.stopping = threading.Event()
         self.all: set[_Worker] = set()
+        #: why the last replacement failed, until one starts
+        self.broken: str | None = None
         self.lock = threading.Lock()
         starting = [_Worker(self.context, self.store_path) for _ in range(workers)]
         for worker in starting:
@@ -359,16 +464,34 @@ class ProcessEngine:
             self.idle.put(worker)
 
     def _add(self) -> None:
-        worker = _Worker(self.context, self.store_path)
-        if worker.wait_ready() != "ready":
+        """Start one worker, retrying until it opens the store or the engine closes."""
+        delay = self.retry_delay
+        while True:
+            worker = _Worker(self.context, self.store_path)
+            status = worker.wait_ready()
+            if status == "ready":
+                break
             worker.stop()
-            return
+            with self.lock:
+                self.broken = status
+            _log(f"query worker: {status}; retrying in {delay:g} s")
+            if self.stopping.wait(delay):
+                return
+            delay = min(delay * 2, MAX_RETRY_DELAY)
         with self.lock:
             if self.closed:
                 worker.stop()
                 return
             self.all.add(worker)
+            recovered, self.broken = self.broken is not None, None
+        if recovered:
+            _log("query worker: started again")
         self.idle.put(worker)
+
+    def _unavailable(self) -> str | None:
+        """Why no query can run, when no worker is left and the last replacement failed."""
+        with self.lock:
+            return self.broken if not self.all else None
 
     def _replace(self, worker: _Worker) -> None:
         with self.lock:
@@ -377,12 +500,25 @@ class ProcessEngine:
         if not self.closed:
             threading.Thread(target=self._add, daemon=True).start()
 
+    def _idle_worker(self, started: float) -> _Worker | Answer:
+        """An idle worker, or the 503 to answer when none comes in time or none can start."""
+        while True:
+            broken = self._unavailable()
+            if broken:
+                return Answer.text(503, f"no query worker is running: {broken}; the server keeps retrying")
+            remaining = self.timeout - (time.monotonic() - started)
+            if remaining <= 0:
+                return Answer.text(503, f"all query workers stayed busy for {self.timeout:g} s; try again later")
+            try:
+                return self.idle.get(timeout=min(remaining, 0.25))
+            except queue.Empty:
+                continue
+
     def run(self, job: Job) -> Answer:
         started = time.monotonic()
-        try:
-            worker = self.idle.get(timeout=self.timeout)
-        except queue.Empty:
-            return Answer.text(503, f"all query workers stayed busy for {self.timeout:g} s; try again later")
+        worker = self._idle_worker(started)
+        if isinstance(worker, Answer):
+            return worker
         try:
             worker.conn.send(job)
             remaining = max(0.0, self.timeout - (time.monotonic() - started))
@@ -400,6 +536,7 @@ class ProcessEngine:
         return Answer.text(403, UPDATES_DISABLED)
 
     def close(self) -> None:
+        self.stopping.set()
         with self.lock:
             self.closed = True
             workers = list(self.all)
@@ -411,9 +548,10 @@ class ProcessEngine:
 class ThreadEngine:
     """Queries and updates in threads over one writable store (``--allow-updates``)."""
 
-    def __init__(self, kg: KnowledgeGraph, *, timeout: float):
+    def __init__(self, kg: KnowledgeGraph, *, timeout: float, allow_service: bool = False):
         self.kg = kg
         self.timeout = timeout
+        self.allow_service = allow_service
         self.update_lock = threading.Lock()
 
     def _timed(self, work) -> Answer | None:
@@ -428,6 +566,8 @@ class ThreadEngine:
 
     def update(self, text: str) -> Answer:
         def apply() -> Answer:
+            if not self.allow_service and (refused := remote_refusal(text, update=True)):
+                return refused
             try:
                 with self.update_lock:
                     # an update may change facts the running totals count:
@@ -469,15 +609,16 @@ def service_description(endpoint: str, allow_updates: bool) -> bytes:
     return b"\n".join(parts)
 
 
-def _endpoint_url(host_header: str | None, fallback: str) -> str:
-    """The endpoint URL from the Host header, when it makes a valid IRI."""
-    for host in (host_header, fallback):
-        if host:
-            try:
-                return NamedNode(f"http://{host}/sparql").value
-            except ValueError:
-                continue
-    return "http://localhost/sparql"
+def _endpoint_url(host: str) -> str:
+    """The endpoint URL at the address the server listens on.
+
+    Never taken from the request's Host header, which any client can set:
+    the description must not repeat what a stranger wrote.
+    """
+    try:
+        return NamedNode(f"http://{host}/sparql").value
+    except ValueError:
+        return "http://localhost/sparql"
 
 
 def _iri(value: str) -> str:
@@ -499,6 +640,7 @@ class Settings:
     timeout: float
     max_results: int
     engine: ProcessEngine | ThreadEngine = field(repr=False)
+    allow_service: bool = False
 
 
 class SparqlHandler(BaseHTTPRequestHandler):
@@ -510,24 +652,30 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - signature of the base class
         pass
 
-    def _send(self, answer: Answer, extra: dict[str, str] | None = None) -> None:
+    def _send(self, answer: Answer, extra: dict[str, str] | None = None, *, cors: bool = True) -> None:
+        """Answer and log one line; *cors* False keeps other origins from reading the answer."""
         head_only = self.command == "HEAD"
-        self.send_response(answer.status)
-        headers = {**CORS_HEADERS, **(extra or {})}
-        headers.setdefault("Content-Type", answer.content_type)
-        headers["Content-Length"] = str(len(answer.body))
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        if not head_only:
-            self.wfile.write(answer.body)
+        gone = ""
+        try:
+            self.send_response(answer.status)
+            headers = {**(CORS_HEADERS if cors else {}), **(extra or {})}
+            headers.setdefault("Content-Type", answer.content_type)
+            headers["Content-Length"] = str(len(answer.body))
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            if not head_only:
+                self.wfile.write(answer.body)
+        except DISCONNECTED:
+            # the client left mid-answer: one log line says so, no traceback
+            self.close_connection = True
+            gone = " (client disconnected)"
         took = (time.monotonic() - self._started) * 1000
         target = self.path if len(self.path) <= 200 else self.path[:200] + "..."
-        sys.stderr.write(
+        _log(
             f"{self.client_address[0]} {time.strftime('%Y-%m-%dT%H:%M:%S')} {self.command} {target} "
-            f"{answer.status} {len(answer.body)} {took:.0f}ms\n"
+            f"{answer.status} {len(answer.body)} {took:.0f}ms{gone}"
         )
-        sys.stderr.flush()
 
     def handle_one_request(self) -> None:
         self._started = time.monotonic()
@@ -556,7 +704,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
             elif "query" in params:
                 self._query(params["query"][0], params)
             elif not url.query:
-                endpoint = _endpoint_url(self.headers.get("Host"), self._host())
+                endpoint = _endpoint_url(self._host())
                 body = service_description(endpoint, self.settings.allow_updates)
                 self._send(Answer(200, "text/turtle; charset=utf-8", body))
             else:
@@ -593,7 +741,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
             elif "query" in form:
                 self._query(form["query"][0], params)
             elif "update" in form:
-                self._update(form["update"][0], params)
+                self._update(form["update"][0], params, form=True)
             else:
                 self._send(Answer.text(400, "the form has neither a query nor an update parameter"))
         elif media_type == "application/sparql-query":
@@ -666,20 +814,49 @@ class SparqlHandler(BaseHTTPRequestHandler):
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             dataset_given=bool(default_graphs or named_graphs),
+            allow_service=self.settings.allow_service,
         )
         self._send(self.settings.engine.run(job), {"Vary": "Accept"})
 
-    def _update(self, text: str, params: dict[str, list[str]]) -> None:
+    def _same_origin(self, origin: str) -> bool:
+        """Whether a browser's Origin is this server as the browser reached it.
+
+        The Origin must name the host and port the request was sent to
+        (the Host header, which a page cannot set), and that host must be
+        an IP address or localhost: a DNS name could be rebound by another
+        site to this machine, and its pages would then look same-origin.
+        """
+        parts = urlsplit(origin)
+        host = (self.headers.get("Host") or "").strip().lower()
+        if parts.scheme != "http" or not parts.hostname or parts.netloc.lower() != host:
+            return False
+        if parts.hostname == "localhost":
+            return True
+        try:
+            ipaddress.ip_address(parts.hostname)
+        except ValueError:
+            return False
+        return True
+
+    def _update(self, text: str, params: dict[str, list[str]], *, form: bool = False) -> None:
+        origin = self.headers.get("Origin")
         if not self.settings.allow_updates:
-            self._send(Answer.text(403, UPDATES_DISABLED))
+            answer = Answer.text(403, UPDATES_DISABLED)
+        elif origin is not None and not self._same_origin(origin):
+            # browsers send Origin with every cross-site POST; tools (curl, kg push) send none
+            answer = Answer.text(403, f"updates from another origin ({origin[:100]}) are refused")
+        elif form:
+            answer = Answer.text(415, UPDATES_AS_FORM)
         elif params.get("using-graph-uri") or params.get("using-named-graph-uri"):
-            self._send(Answer.text(400, "using-graph-uri is not supported; write USING in the update instead"))
+            answer = Answer.text(400, "using-graph-uri is not supported; write USING in the update instead")
         else:
-            self._send(self.settings.engine.update(text))
+            answer = self.settings.engine.update(text)
+        self._send(answer, cors=False)
 
 
 class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address, handler, engine):
         if ":" in address[0]:
@@ -692,6 +869,12 @@ class SparqlServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}/"
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up or stalls is routine: no traceback for it."""
+        if isinstance(sys.exc_info()[1], DISCONNECTED):
+            return
+        super().handle_error(request, client_address)
 
     def shutdown(self) -> None:
         super().shutdown()
@@ -715,19 +898,33 @@ def make_server(
     timeout: float = 30.0,
     max_results: int = 100_000,
     workers: int | None = None,
+    allow_service: bool = False,
+    client_timeout: float = CLIENT_TIMEOUT,
 ) -> SparqlServer:
-    """A ready, not yet serving, SPARQL server over the store in *out_dir*."""
+    """A ready, not yet serving, SPARQL server over the store in *out_dir*.
+
+    *allow_service* lets queries use SERVICE and updates LOAD, which make
+    the server fetch any URL they name; *client_timeout* is how long a
+    client may take to send each piece of its request before it is
+    disconnected.
+    """
     if timeout <= 0:
         raise ServeError("--timeout must be positive")
+    if client_timeout <= 0:
+        raise ServeError("--client-timeout must be positive")
     if max_results < 1:
         raise ServeError("--max-results must be at least 1")
     kg = KnowledgeGraph(out_dir, read_only=not allow_updates)
     if allow_updates:
-        engine: ProcessEngine | ThreadEngine = ThreadEngine(kg, timeout=timeout)
+        engine: ProcessEngine | ThreadEngine = ThreadEngine(kg, timeout=timeout, allow_service=allow_service)
     else:
         engine = ProcessEngine(Path(out_dir) / STORE_DIR, workers=workers or default_workers(), timeout=timeout)
-    settings = Settings(allow_updates=allow_updates, timeout=timeout, max_results=max_results, engine=engine)
-    handler = type("Handler", (SparqlHandler,), {"settings": settings})
+    settings = Settings(
+        allow_updates=allow_updates, timeout=timeout, max_results=max_results, engine=engine,
+        allow_service=allow_service,
+    )
+    # StreamRequestHandler puts `timeout` on the socket: every read and write then gives up after it
+    handler = type("Handler", (SparqlHandler,), {"settings": settings, "timeout": client_timeout})
     try:
         return SparqlServer((host, port), handler, engine)
     except OSError as err:

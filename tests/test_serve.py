@@ -71,6 +71,14 @@ def start_server(out: Path, *args: str) -> Server:
     return server
 
 
+def copy_store(source: Path, target: Path) -> None:
+    """Copy a built store and the files beside it that say what it holds (store.format)."""
+    shutil.copytree(source / "store", target / "store")
+    for name in ("store.format",):
+        if (source / name).exists():
+            shutil.copy(source / name, target / name)
+
+
 def stop_server(server: Server) -> None:
     server.process.terminate()
     try:
@@ -96,7 +104,7 @@ def limited_server(example_build):
 @pytest.fixture(scope="module")
 def writable_server(example_build, tmp_path_factory):
     out = tmp_path_factory.mktemp("writable")
-    shutil.copytree(example_build[0] / "store", out / "store")
+    copy_store(example_build[0], out)
     running = start_server(out, "--allow-updates")
     running.out = out
     yield running
