@@ -21,8 +21,8 @@ from .query import (
     bundled_queries,
     parse_bindings,
     resolve_query,
-    rows,
     run_query,
+    table_rows,
     with_bindings,
     write_result,
 )
@@ -228,11 +228,15 @@ def query(
         kg = open_graph(out)
         result = run_query(kg, text)
         if fmt is ResultFormat.table:
-            names, data = rows(result)
-            table = Table(*names)
+            names, data, numeric = table_rows(result)
+            table = Table()
+            for index, name in enumerate(names):
+                table.add_column(name, justify="right" if index in numeric else "left", no_wrap=index in numeric)
             for row in data:
                 table.add_row(*row)
-            Console(width=max(120, Console().width)).print(table)
+            # wide enough that no cell is cut: a wide table is wider than the terminal, not truncated
+            natural = sum(max([len(n), *(len(r[i]) for r in data)]) + 3 for i, n in enumerate(names)) + 1
+            Console(width=max(120, Console().width, natural)).print(table)
             console.print(f"{len(data)} rows", highlight=False)
         else:
             write_result(result, fmt, sys.stdout.buffer)
@@ -243,7 +247,7 @@ def query(
 
 @app.command()
 def export(
-    fmt: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f", help="RDF format, or graphml/gexf for Gephi and Cytoscape."),
+    fmt: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f", help="RDF format, graphml/gexf for Gephi and Cytoscape, or csv for the one-row-per-model table."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
     out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
     base: str = typer.Option(DEFAULT_BASE, "--base", help="Base IRI used for compact names."),

@@ -35,11 +35,17 @@ class ExportFormat(str, Enum):
     rdfxml = "rdfxml"
     graphml = "graphml"
     gexf = "gexf"
+    csv = "csv"
 
     @property
     def extension(self) -> str:
-        special = {"jsonld": "jsonld", "rdfxml": "rdf", "graphml": "graphml", "gexf": "gexf"}
+        special = {"jsonld": "jsonld", "rdfxml": "rdf", "graphml": "graphml", "gexf": "gexf", "csv": "csv"}
         return special.get(self.value) or self.rdf_format.file_extension
+
+    @property
+    def is_table(self) -> bool:
+        """The one-row-per-model table (the bundled query ``models``), not RDF."""
+        return self.value == "csv"
 
     @property
     def is_network(self) -> bool:
@@ -119,6 +125,12 @@ def export(
         from .network import export_network
 
         return export_network(kg, fmt.value, output)
+    if fmt.is_table:
+        from pyoxigraph import QueryResultsFormat
+
+        from .query import named_query, run_query
+
+        return run_query(kg, named_query("models").text).serialize(output, QueryResultsFormat.CSV)
     if fmt is ExportFormat.jsonld:
         return write_jsonld(kg, output, base=base)
     prefixes = None if fmt in (ExportFormat.ntriples, ExportFormat.nquads) else prefixes_for(base)

@@ -462,6 +462,9 @@ class _Mapper:
             )
         for p in tagged.problems:
             self.result.problems.append(Problem(p.line, p.column, p.kind, p.message))
+        # what reading changed (control characters blanked out), see kg.sources
+        for p in doc.problems:
+            self.result.problems.append(Problem(p.line, p.column, p.kind, p.message))
         self.plain = tagged.plain
 
         out.describe(

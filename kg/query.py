@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import IO
 from pyoxigraph import BlankNode, Literal, QueryBoolean, QueryResultsFormat, QueryTriples, RdfFormat
 
 from .store import KnowledgeGraph, mask_sparql
-from .vocab import PREFIXES
+from .vocab import PREFIXES, XSD_NS
 
 
 class QueryError(ValueError):
@@ -289,6 +290,41 @@ def rows(result) -> tuple[list[str], list[list[str]]]:
         ]
     names = [v.value for v in result.variables]
     return names, [[compact(solution[name]) for name in names] for solution in result]
+
+
+_NUMBER_TYPES = {XSD_NS + name for name in ("integer", "decimal", "long", "int", "nonNegativeInteger", "positiveInteger")}
+
+
+def readable(term) -> str:
+    """A cell as a person reads it: numbers of five digits or more with thousands separators."""
+    if isinstance(term, Literal) and term.datatype.value in _NUMBER_TYPES:
+        try:
+            number = Decimal(term.value)
+        except ArithmeticError:
+            return term.value
+        # four digits stay as they are: years and small counts read better so
+        if abs(number) < 10_000:
+            return term.value
+        return f"{number:,f}" if "." in term.value else f"{number:,}"
+    return compact(term)
+
+
+def table_rows(result) -> tuple[list[str], list[list[str]], set[int]]:
+    """Column names, readable rows and which columns hold numbers, for the table view."""
+    if isinstance(result, (QueryBoolean, QueryTriples)):
+        names, data = rows(result)
+        return names, data, set()
+    names = [v.value for v in result.variables]
+    data, numeric = [], set()
+    for solution in result:
+        row = []
+        for index, name in enumerate(names):
+            term = solution[name]
+            if isinstance(term, Literal) and term.datatype.value in _NUMBER_TYPES:
+                numeric.add(index)
+            row.append(readable(term))
+        data.append(row)
+    return names, data, numeric
 
 
 def write_result(result, fmt: ResultFormat | str, stream: IO[bytes]) -> None:

@@ -328,3 +328,59 @@ def test_every_run_of_the_development_corpus(tmp_path: Path) -> None:
             if problem["kind"] == "unattributed":
                 unplaced.add((document["id"], problem["message"].split("'")[1]))
     assert unplaced == UNPLACED
+
+
+# -- the model table -------------------------------------------------------------------------
+
+MODEL_COLUMNS = "model,otherNames,parameters,hardware,quantity,hours,acceleratorHours,country,year,papers,conflicts"
+
+
+@pytest.fixture(scope="module")
+def runs_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("runs") / "out"
+    corpus = FIXTURES / "corpus.jsonl"
+    extra = tmp_path_factory.mktemp("respelled") / "respelled.jsonl"
+    extra.write_text(json.dumps({"id": "r23-respelled", "text": "<model>llama 7b</model> has <params>7B</params> "
+                                 "parameters."}) + "\n", encoding="utf-8")
+    assert build([str(corpus), str(extra)], out, jobs=1, exports=[]).exit_code == 0
+    return out
+
+
+def test_the_model_table_has_one_row_per_model_and_shows_conflicts(runs_build: Path, tmp_path: Path) -> None:
+    import csv
+
+    result = CliRunner().invoke(app, ["query", "models", "--out", str(runs_build), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == MODEL_COLUMNS
+    table = {row["model"]: row for row in csv.DictReader(lines)}
+    kg = KnowledgeGraph(runs_build, read_only=True)
+    assert len(table) == len(list(kg.query("SELECT DISTINCT ?m WHERE { ?m a mlkg:Model }")))
+    # two papers agree on Alpha-S: its values once, no conflict
+    assert (table["Alpha-S"]["quantity"], table["Alpha-S"]["papers"], table["Alpha-S"]["conflicts"]) == ("1024", "2", "")
+    # two papers disagree on Alpha-L's accelerators: both values, and the conflict named
+    assert set(table["Alpha-L"]["quantity"].split(" | ")) == {"512", "256"}
+    assert table["Alpha-L"]["conflicts"] == "quantity"
+    # the family keeps each size on its model; a second spelling is another name, and a conflict
+    assert table["LLaMA-65B"]["parameters"] == "65200000000"
+    assert set(table["LLaMA-7B"]["parameters"].split(" | ")) == {"6700000000", "7000000000"}
+    assert table["LLaMA-7B"]["otherNames"] == "llama 7b" and table["LLaMA-7B"]["conflicts"] == "parameters"
+    assert table["Mixtral-Lab"]["hardware"].split("; ") in (["NVIDIA A100", "NVIDIA H100"], ["NVIDIA H100", "NVIDIA A100"])
+    assert (table["Mixtral-Lab"]["quantity"], table["Mixtral-Lab"]["acceleratorHours"]) == ("24", "240")
+
+    exported = tmp_path / "models.csv"
+    done = CliRunner().invoke(app, ["export", "--format", "csv", "-o", str(exported), "--out", str(runs_build)])
+    assert done.exit_code == 0, done.output
+    assert exported.read_text(encoding="utf-8").splitlines() == lines
+
+
+def test_the_model_table_gives_numbers_as_numbers(runs_build: Path) -> None:
+    result = CliRunner().invoke(app, ["query", "models", "--out", str(runs_build), "--format", "json"])
+    rows_ = {b["model"]["value"]: b for b in json.loads(result.stdout)["results"]["bindings"]}
+    llama = rows_["LLaMA-65B"]
+    assert llama["parameters"]["datatype"].endswith("#integer") and llama["quantity"]["datatype"].endswith("#integer")
+    assert llama["acceleratorHours"]["datatype"].endswith("#decimal")
+    assert rows_["LLaMA-7B"]["parameters"].get("datatype") is None  # two values: text
+    table = CliRunner().invoke(app, ["query", "models", "--out", str(runs_build)])
+    assert "65,200,000,000" in table.stdout and "1,032,192" in table.stdout
+    assert " 2018 " in table.stdout  # years and four-digit counts as written

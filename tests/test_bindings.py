@@ -80,6 +80,10 @@ def solutions(graph, sparql: str) -> list[dict]:
     return [{name: s[name] for name in names} for s in result]
 
 
+#: bundled queries whose columns are aggregates of many facts, all but the key computed
+AGGREGATE_TABLES = {"models"}
+
+
 @pytest.mark.parametrize("query", bundled_queries(), ids=lambda q: q.name)
 def test_a_bound_listing_is_the_full_listing_filtered(example_graph, query):
     full = solutions(example_graph, query.text)
@@ -103,7 +107,8 @@ def test_a_bound_listing_is_the_full_listing_filtered(example_graph, query):
         else:
             assert bound == expected, (query.name, column)  # same rows, same order
         checked += 1
-    assert checked >= len(columns) - 1
+    # a listing shows stored values; the model table computes all but its key
+    assert checked >= (1 if query.name in AGGREGATE_TABLES else len(columns) - 1)
 
 
 def test_bindings_fit_construct_ask_and_queries_without_where(example_graph):

@@ -132,7 +132,17 @@ def order_keys(text: str) -> list[str]:
 
 
 def frozen(row: dict) -> tuple:
-    return tuple(sorted(row.items()))
+    return tuple(sorted((name, _unordered(value)) for name, value in row.items()))
+
+
+def _unordered(value):
+    """A GROUP_CONCAT cell (the model table's "a | b", "x; y") as the set it lists:
+    SPARQL leaves the order of concatenated values to the engine."""
+    if value and value[0] == "text":
+        for separator in (" | ", "; "):
+            if separator in value[1]:
+                return ("text", tuple(sorted(value[1].split(separator))), *value[2:])
+    return value
 
 
 # -- tests ------------------------------------------------------------------------------------
