@@ -389,6 +389,7 @@ def push(
     out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
     batch_size: int = typer.Option(200, "--batch-size", min=1, help="Graphs per request batch."),
     resume: bool = typer.Option(True, "--resume/--restart", help="Skip graphs a previous push already sent unchanged."),
+    timeout: float = typer.Option(300.0, "--timeout", help="Seconds to wait for the server's answer to each request."),
 ) -> None:
     """Publish the graph, named graph by named graph, to a SPARQL server.
 
@@ -400,6 +401,7 @@ def push(
         result = run_push(
             open_graph(out), endpoint, graph_store=graph_store, user=user, password=password,
             batch_size=batch_size, resume=resume, progress=lambda message: console.print(message, highlight=False),
+            timeout=timeout,
         )
     except PushError as err:
         fail(str(err), code=1)

@@ -7,10 +7,15 @@ copy on the server, so pushing twice never duplicates triples. Two ways:
   graph, then ``POST`` the rest when a graph is too large for one request;
 * SPARQL 1.1 Update (``endpoint``): ``DROP SILENT GRAPH`` and
   ``INSERT DATA``, several graphs per request, each request kept under
-  :data:`MAX_REQUEST_BYTES` (servers such as Virtuoso cap request size).
+  :data:`MAX_REQUEST_BYTES` (servers such as Virtuoso cap request size),
+  sent as ``application/sparql-update`` bodies (``kg serve`` takes updates
+  in no other form).
 
-``OUT/push-state.json`` remembers, per target, the hash of every graph
-already sent, so an interrupted or repeated push only sends what changed.
+``OUT/push-state.json`` remembers, per target, the hash of every graph's
+statements as last sent, so an interrupted or repeated push only sends what
+changed. Credentials written into a URL (``http://user:password@host/``)
+are taken out of it: they are sent as credentials, and never printed,
+raised or written to the state file (which only its owner may read).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
@@ -109,10 +114,12 @@ def computed_insert(graph: str, triples: list) -> bytes:
 
 
 def graph_digest(kg: KnowledgeGraph, iri: str) -> str:
-    """A paper's stored content hash; for other graphs a hash of their sorted N-Triples."""
-    stored = kg.content_hash(iri)
-    if stored:
-        return stored
+    """A hash of the graph's statements (its sorted N-Triples), as the server will hold them.
+
+    Not a paper's stored text hash: the same text can give another graph
+    (the file moved, so its mlkg:sourcePath changed; a rebuild by a newer
+    mlkg), and the server must then get the new one.
+    """
     lines = sorted(graph_ntriples(kg, iri).splitlines())
     return "sha256:" + hashlib.sha256(b"\n".join(lines)).hexdigest()
 
@@ -198,15 +205,29 @@ def opener(url: str, user: str | None, password: str | None) -> urllib.request.O
     )
 
 
-def _send(open_url: urllib.request.OpenerDirector, request: urllib.request.Request) -> None:
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """*url* without its user:password@ part, and the user and password it held."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, has_password, password = userinfo.partition(":")
+    clean = urlunsplit(parts._replace(netloc=hostport))
+    return clean, unquote(user), unquote(password) if has_password else None
+
+
+def _send(open_url: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float) -> None:
     try:
-        with open_url.open(request, timeout=REQUEST_TIMEOUT) as response:
+        with open_url.open(request, timeout=timeout) as response:
             response.read()
     except urllib.error.HTTPError as err:
         detail = err.read().decode("utf-8", "replace")[:500] if err.fp else ""
         raise PushError(f"HTTP {err.code} {err.reason}: {detail}".strip()) from err
     except (urllib.error.URLError, OSError) as err:
-        raise PushError(f"cannot reach the server: {getattr(err, 'reason', err)}") from err
+        reason = getattr(err, "reason", err)
+        if isinstance(reason, TimeoutError) or isinstance(err, TimeoutError):
+            raise PushError(f"the server did not answer within {timeout:g} s (see --timeout)") from err
+        raise PushError(f"cannot reach the server: {reason}") from err
 
 
 def http_request(target: str, request: Request, *, graph_store: bool) -> urllib.request.Request:
@@ -215,18 +236,19 @@ def http_request(target: str, request: Request, *, graph_store: bool) -> urllib.
         url = f"{target}{separator}graph={quote(request.graph or '', safe='')}"
         headers = {"Content-Type": "text/turtle; charset=utf-8"}
         return urllib.request.Request(url, data=request.body, method=request.method, headers=headers)
-    body = urlencode({"update": request.body.decode("utf-8")}).encode("ascii")
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "*/*"}
-    return urllib.request.Request(target, data=body, method="POST", headers=headers)
+    # "update via POST directly": every SPARQL 1.1 server takes it, and it is the only form
+    # kg serve takes (a browser cannot send it from another site without asking first)
+    headers = {"Content-Type": "application/sparql-update; charset=utf-8", "Accept": "*/*"}
+    return urllib.request.Request(target, data=request.body, method="POST", headers=headers)
 
 
 def delete_request(target: str, iri: str, *, graph_store: bool) -> urllib.request.Request:
     if graph_store:
         separator = "&" if "?" in target else "?"
         return urllib.request.Request(f"{target}{separator}graph={quote(iri, safe='')}", method="DELETE")
-    body = urlencode({"update": f"DROP SILENT GRAPH <{iri}>"}).encode("ascii")
+    body = f"DROP SILENT GRAPH <{iri}>".encode("utf-8")
     return urllib.request.Request(
-        target, data=body, method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        target, data=body, method="POST", headers={"Content-Type": "application/sparql-update; charset=utf-8"}
     )
 
 
@@ -238,13 +260,26 @@ def load_state(path: Path) -> dict[str, dict[str, str]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    # an older mlkg keyed targets by the URL as given, credentials included
+    state: dict[str, dict[str, str]] = {}
+    for url, graphs in data.items():
+        state.setdefault(split_credentials(url)[0], {}).update(graphs if isinstance(graphs, dict) else {})
+    return state
 
 
 def save_state(path: Path, state: dict[str, dict[str, str]]) -> None:
-    """Write atomically so an interrupted push never leaves a torn file."""
+    """Write atomically so an interrupted push never leaves a torn file.
+
+    The file names the servers pushed to, so only its owner may read it:
+    the new file is created with mode 0600 and renamed over the old one.
+    """
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+    temporary.unlink(missing_ok=True)  # a left-over file would keep its own mode
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(json.dumps(state, indent=1, sort_keys=True))
     os.replace(temporary, path)
 
 
@@ -267,13 +302,31 @@ def push(
     batch_size: int = 200,
     resume: bool = True,
     progress: Callable[[str], None] | None = None,
+    timeout: float = REQUEST_TIMEOUT,
 ) -> PushResult:
     """Send every named graph that the target does not already hold unchanged.
 
     Graphs pushed earlier to the same target but since removed locally are
     dropped there too. State is saved after each batch and before raising.
+    Credentials in the URL are used (unless *user* / *password* are given)
+    and never shown; each request may take *timeout* seconds.
     """
-    say = progress or (lambda message: None)
+    if timeout <= 0:
+        raise PushError("--timeout must be positive")
+    endpoint, url_user, url_password = split_credentials(endpoint)
+    if graph_store is not None:
+        graph_store, store_user, store_password = split_credentials(graph_store)
+        url_user, url_password = store_user or url_user, store_password or url_password
+    user = user if user is not None else url_user
+    password = password if password is not None else url_password
+    secrets = [value for value in (password, url_password) if value]
+
+    def hide(text: str) -> str:
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    say = (lambda message: progress(hide(message))) if progress else (lambda message: None)
     target = graph_store or endpoint
     use_graph_store = graph_store is not None
     state_path = kg.out_dir / STATE_FILE
@@ -281,6 +334,12 @@ def push(
     sent = dict(state.get(target, {})) if resume else {}
     state[target] = sent
     open_url = opener(target, user, password)
+
+    def send(request: urllib.request.Request) -> None:
+        try:
+            _send(open_url, request, timeout)
+        except PushError as err:
+            raise PushError(hide(str(err))) from err
 
     graphs = local_graphs(kg)
     todo = [g for g in graphs if sent.get(g.iri) != g.digest]
@@ -292,11 +351,11 @@ def push(
     def fail(err: PushError, graphs_failed: list[str]) -> PushError:
         save_state(state_path, state)
         result.failed = graphs_failed
-        return PushError(f"push to {target} failed for graph(s) {_names(graphs_failed)}: {err}", result)
+        return PushError(hide(f"push to {target} failed for graph(s) {_names(graphs_failed)}: {err}"), result)
 
     for iri in stale:
         try:
-            _send(open_url, delete_request(target, iri, graph_store=use_graph_store))
+            send(delete_request(target, iri, graph_store=use_graph_store))
         except PushError as err:
             if "HTTP 404" not in str(err):
                 raise fail(err, [iri]) from err
@@ -308,7 +367,7 @@ def push(
         digests = {g.iri: g.digest for g in batch}
         for request in plan(kg, batch):
             try:
-                _send(open_url, http_request(target, request, graph_store=use_graph_store))
+                send(http_request(target, request, graph_store=use_graph_store))
             except PushError as err:
                 raise fail(err, list(request.graphs)) from err
             for iri in request.completes:

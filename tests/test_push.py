@@ -12,6 +12,7 @@ import pytest
 from conftest import PAPERS, require_tool
 from pyoxigraph import Literal, NamedNode
 from SPARQLWrapper import JSON, SPARQLWrapper
+from test_serve import copy_store
 from virtuoso import PASSWORD, USER, running_virtuoso
 
 import kg.push as push_module
@@ -37,7 +38,7 @@ def virtuoso():
 def local(example_build, tmp_path_factory) -> KnowledgeGraph:
     """A copy of the example build, so the push state file lands in our own folder."""
     out = tmp_path_factory.mktemp("push-source")
-    shutil.copytree(example_build[0] / "store", out / "store")
+    copy_store(example_build[0], out)
     return KnowledgeGraph(out, read_only=True)
 
 
@@ -229,7 +230,7 @@ def test_changed_paper_is_the_only_graph_sent(virtuoso, tmp_path):
 
 def test_wrong_password_raises_push_error_naming_the_graph(virtuoso, local, tmp_path):
     copy = tmp_path / "copy"
-    shutil.copytree(local.out_dir / "store", copy / "store")
+    copy_store(local.out_dir, copy)
     kg = KnowledgeGraph(copy, read_only=True)
     with pytest.raises(PushError) as caught:
         push(kg, virtuoso.sparql_auth, user=USER, password="wrong", resume=False)
@@ -289,4 +290,29 @@ def test_paper_removed_by_a_fresh_build_is_dropped_from_the_target(virtuoso, tmp
         virtuoso, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '{base}')) }}")}
     assert graphs == {g.iri for g in local_graphs(kg)}
     assert f"{base}paper/{removed.stem}" not in graphs
+    assert remote_count(virtuoso, base) == len(kg)
+
+
+def test_a_changed_graph_with_unchanged_text_is_pushed_again(virtuoso, tmp_path):
+    # the text is the same, the graph is not: a moved file changes the paper's mlkg:sourcePath
+    base = "https://example.org/push-moved/"
+    papers = example_papers(tmp_path / "papers", 2)
+    out = tmp_path / "out"
+    build([str(papers)], out, jobs=1, base=base, exports=[])
+    push(KnowledgeGraph(out, read_only=True), virtuoso.sparql_auth, user=USER, password=PASSWORD)
+
+    moved = sorted(papers.glob("*.txt"))[0]
+    (papers / "moved").mkdir()
+    moved.rename(papers / "moved" / moved.name)
+    build([str(papers)], out, jobs=1, base=base, exports=[], fresh=True)
+    kg = KnowledgeGraph(out, read_only=True)
+    again = push(kg, virtuoso.sparql_auth, user=USER, password=PASSWORD)
+    assert again.pushed >= 1
+
+    graph = f"{base}paper/{moved.stem}"
+    source = MLKG.iri("sourcePath")
+    local_paths = [q.object.value for q in kg.store.quads_for_pattern(None, NamedNode(source), None, NamedNode(graph))]
+    assert local_paths and "moved" in local_paths[0]
+    rows = remote_select(virtuoso, f"SELECT ?path WHERE {{ GRAPH <{graph}> {{ ?paper <{source}> ?path }} }}")
+    assert [r["path"]["value"] for r in rows] == local_paths
     assert remote_count(virtuoso, base) == len(kg)
