@@ -40,6 +40,8 @@ class _Words:
     respectively: re.Pattern[str]
     connector: re.Pattern[str]
     hedge_before: re.Pattern[str]
+    #: the hedges, casefolded, for a quick look at how a text ends
+    hedge_endings: tuple[str, ...]
     hedge_after: re.Pattern[str]
     core_words: re.Pattern[str]
     count_hardware_gap: int
@@ -73,6 +75,7 @@ def words() -> _Words:
         respectively=re.compile(_alternation(raw["respectively"]), re.IGNORECASE),
         connector=re.compile(rf"^\s*(?:{connectors})\s*$", re.IGNORECASE),
         hedge_before=re.compile(rf"(?:^|(?<=[\s(\[]))(?P<q>{_alternation(hedges)})\s*$", re.IGNORECASE),
+        hedge_endings=tuple({h.casefold() for h in hedges}),
         hedge_after=re.compile(rf"^\s*(?P<q>{_alternation(raw['hedges_after'])})", re.IGNORECASE),
         core_words=re.compile(_alternation(raw["core_words"]), re.IGNORECASE),
         count_hardware_gap=int(raw["count_hardware_gap"]),
@@ -190,9 +193,12 @@ def _group_of(fact: Span, groups: list[list[Span]]) -> list[Span] | None:
 def hedge_around(text: str, start: int, end: int) -> str | None:
     """A hedge word written right before or right after the span [start, end), as written."""
     w = words()
-    before = w.hedge_before.search(text[max(0, start - 40) : start])
-    if before:
-        return before.group("q")
+    window = text[max(0, start - 40) : start]
+    # most text before a tag ends in no hedge at all: one quick look before the regex
+    if " ".join(window.split()).casefold().endswith(w.hedge_endings):
+        before = w.hedge_before.search(window)
+        if before:
+            return before.group("q")
     after = w.hedge_after.match(text[end : end + 40])
     return after.group("q") if after else None
 

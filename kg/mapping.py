@@ -326,8 +326,10 @@ class _Mapper:
         for hw in run.hardware:  # one per accelerator, where it is first named
             if all(h.iri != hw.iri for h in hardware):
                 hardware.append(hw)
-        pairs = pair_counts(
-            [_span(c.span) for c in run.counts], [_span(h.span) for h in run.hardware], self.plain
+        pairs = (
+            pair_counts([_span(c.span) for c in run.counts], [_span(h.span) for h in run.hardware], self.plain)
+            if run.counts and run.hardware
+            else {}
         )
         paired: dict[int, _Hardware] = {ci: run.hardware[hi] for ci, hi in pairs.items()}
         loose = [ci for ci in range(len(run.counts)) if ci not in paired]
@@ -480,7 +482,8 @@ class _Mapper:
             name: getattr(self, f"on_{name}") for name in KNOWN_TAGS
         }
         sentences = Sentences(tagged.plain)
-        by_sentence = self.spans_by_sentence(tagged.spans, sentences, run_of_key)
+        # one run (most papers): every fact is its, no sentence needs reading
+        by_sentence = self.spans_by_sentence(tagged.spans, sentences, run_of_key) if len(self.runs) > 1 else None
         for index, span in enumerate(tagged.spans):
             mention = self.iri(self.iris.mention(self.paper, index + 1))
             self.describe_mention(mention, span, sentences)
@@ -488,10 +491,12 @@ class _Mapper:
             if handler is None:
                 out.add(mention, t.mlkg("warning"), t.string(f"<{span.name}> is not a tag mlkg knows"))
                 continue
-            sentence, bounds, me = by_sentence[index]
-            if span.name == "model":
-                runs = [self.runs[me.run or 0]]
+            if by_sentence is None:
+                runs = self.runs
+            elif span.name == "model":
+                runs = [self.runs[by_sentence[index][2].run or 0]]
             else:
+                sentence, bounds, me = by_sentence[index]
                 found = attribute(me, sentence, tagged.plain, bounds, len(self.runs))
                 if not found.runs:
                     reason = f"not attributed to a training run: {found.reason}"
