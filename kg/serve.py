@@ -207,9 +207,11 @@ def format_by_name(formats: tuple[Format, ...], name: str) -> Format:
 
 # -- requests to other servers ------------------------------------------------------
 
-#: SERVICE and LOAD as words: not a variable (?service), a prefixed name (ex:load, load:x)
-#: or part of a longer word.
-_REMOTE_WORD = re.compile(r"(?<![\w?$:])(SERVICE|LOAD)(?![\w:])", re.IGNORECASE)
+#: SERVICE and LOAD anywhere: pyoxigraph reads them as keywords even glued to
+#: what is around them (``1SERVICE:x {}``, ``LOADex:data``), so no word boundary is asked for.
+_REMOTE_TEXT = re.compile(r"SERVICE|LOAD", re.IGNORECASE)
+#: The same as separate words, for a quick and clear refusal of the plain cases.
+_REMOTE_WORD = re.compile(r"(?<![\w?$:.\-])(SERVICE|LOAD)(?![\w:.\-])", re.IGNORECASE)
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ESCAPE = re.compile(r"\\.")
 
@@ -229,18 +231,20 @@ def _unescape_codepoints(sparql: str) -> str:
 def remote_refusal(sparql: str, *, update: bool) -> Answer | None:
     """A 400 answer if *sparql* may make the store fetch a URL (SERVICE, LOAD), else None.
 
-    pyoxigraph has no switch to refuse them, so the text is searched. Most
-    texts never contain the words, and a word outside strings, IRIs and
-    comments (found with them masked, backslash escapes such as ``ex:a\\#`` made
-    harmless first) is refused at once. The mask is a scan, not a parser
-    (``?a<?b)SERVICE#>`` looks like an IRI to it), so when the words occur
-    only where the mask saw a string, an IRI or a comment, they are renamed
-    (SERVIC_) and the text parsed on an empty in-memory store: were one of
-    them a keyword, the renamed text would not parse. That trial runs where
-    the query would, under the same time limit.
+    pyoxigraph has no switch to refuse them, so the text is examined. A
+    text that never contains the letters is let through, and one with the
+    word outside strings, IRIs and comments (found with them masked) is
+    refused. Scanning cannot decide the rest: the parser takes keywords
+    glued to names (``LOADex:data``), and a scan is fooled where the
+    parser is not (``?a<?b)SERVICE#>`` looks like an IRI, ``ex:p\\#`` like
+    a comment). So every occurrence is renamed (SERVIC_, LOA_: still a valid
+    name, string or IRI, never a keyword) and the renamed text is parsed
+    on an empty in-memory store: if one occurrence was a keyword, the
+    renamed text does not parse, and the original is refused. The trial
+    runs where the query would, under the same time limit.
     """
-    written = _REMOTE_WORD.findall(sparql)
-    unescaped = _REMOTE_WORD.findall(_unescape_codepoints(sparql))
+    written = _REMOTE_TEXT.findall(sparql)
+    unescaped = _REMOTE_TEXT.findall(_unescape_codepoints(sparql))
     if not written and not unescaped:
         return None
     found = {word.upper() for word in written + unescaped}
@@ -248,12 +252,11 @@ def remote_refusal(sparql: str, *, update: bool) -> Answer | None:
         f"{' and '.join(sorted(found))} refused: this server does not fetch data from other servers "
         "(start kg serve with --allow-service to allow SERVICE and LOAD)"
     )
-    if len(unescaped) > len(written):  # a word spelt with escapes is never a harmless string
+    if len(unescaped) > len(written):  # a word spelt with escapes is never a harmless name or string
         return Answer.text(400, message)
-    masked = mask_sparql(_ESCAPE.sub("__", sparql))
-    if _REMOTE_WORD.search(masked):
+    if _REMOTE_WORD.search(mask_sparql(_ESCAPE.sub("__", sparql))):
         return Answer.text(400, message)
-    renamed = _REMOTE_WORD.sub(lambda match: match.group(1)[:-1] + "_", sparql)
+    renamed = _REMOTE_TEXT.sub(lambda match: match.group()[:-1] + "_", sparql)
     trial = Store()
     try:
         if update:
@@ -261,7 +264,7 @@ def remote_refusal(sparql: str, *, update: bool) -> Answer | None:
         else:
             trial.query(renamed, prefixes=PREFIXES)
     except SyntaxError as err:
-        return Answer.text(400, f"{message}; or it does not parse: {err}")
+        return Answer.text(400, f"{message}; or else the text does not parse: {err}")
     except (OSError, ValueError, TypeError, RuntimeError):
         pass  # it parsed; evaluating it on an empty store may fail in other ways
     return None

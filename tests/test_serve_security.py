@@ -113,6 +113,9 @@ SERVICE_QUERIES = [
     # ...and a comment or string opened by an escaped character of a prefixed name
     "PREFIX ex: <http://example.org/> SELECT * WHERE {{ ?s ?p ?o . ?s ex:p\\# ?o . SERVICE <{url}escaped> {{ }} }}",
     "PREFIX ex: <http://example.org/> SELECT * WHERE {{ ?s ex:a\\' ?o . SERVICE <{url}quote> {{ }} FILTER(?o != 'x') }}",
+    # the parser takes the keyword glued to what surrounds it
+    "PREFIX : <{url}> SELECT * WHERE {{ ?s ?p ?o . SERVICE:glued {{ }} }}",
+    "PREFIX ex: <{url}> SELECT * WHERE {{ ?s ?p ?o . ?s ?p 1SERVICEex:number {{ }} }}",
 ]
 
 
@@ -129,6 +132,7 @@ def test_service_is_refused_and_nothing_is_fetched(server, listener, template, h
 @pytest.mark.parametrize("template", [
     "LOAD <{url}data.ttl>",
     "load<{url}data.ttl> INTO GRAPH <https://example.org/g>",
+    "PREFIX ex: <{url}> LOADex:glued",
     "INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}insert> {{ ?s ?p ?o }} }}",
 ])
 def test_load_and_service_in_updates_are_refused(writable, listener, template):
@@ -143,6 +147,7 @@ def test_load_and_service_in_updates_are_refused(writable, listener, template):
     "SELECT ?service WHERE { ?service ?p 'LOAD the SERVICE' } LIMIT 1  # SERVICE <http://127.0.0.1:9/>",
     "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> ASK { ?s sd:endpoint ?e }",
     "PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:load ?o } LIMIT 1",
+    "SELECT ?download WHERE { ?download ?p ?o } LIMIT 1",
 ])
 def test_the_words_elsewhere_are_not_refused(server, query):
     assert ask(server, query).status == 200
