@@ -239,6 +239,9 @@ class Browser:
     def open(self, url: str) -> None:
         self._call("POST", f"/session/{self.session}/url", {"url": url})
 
+    def js(self, script: str, *args):
+        return self._call("POST", f"/session/{self.session}/execute/sync", {"script": script, "args": list(args)})
+
     def close(self) -> None:
         try:
             self._call("DELETE", f"/session/{self.session}")
@@ -286,6 +289,23 @@ def test_a_page_on_another_site_cannot_write_in_chromium(writable, browser, page
         evil.close()
     assert lines and all(" 204 " not in line for line in writable.log if "POST /sparql" in line)
     assert select_values(ask(writable, ADDED)) == []
+
+
+def test_the_query_page_still_works_on_a_writable_server(writable, browser):
+    # the page posts its queries to its own origin: the update rules must not get in its way
+    browser.open(writable.url)
+    deadline = time.monotonic() + 60
+    while not browser.js("return document.readyState === 'complete' && !!document.getElementById('run')"):
+        assert time.monotonic() < deadline, "the query page did not load"
+        time.sleep(0.1)
+    browser.js("document.getElementById('query').value = arguments[0];"
+               "document.getElementById('run').click();", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")
+    deadline = time.monotonic() + 60
+    while "result" not in (status := browser.js("return document.getElementById('status').textContent")):
+        assert time.monotonic() < deadline and not status.startswith("HTTP"), status
+        time.sleep(0.1)
+    assert status.startswith("3 results")
+    assert browser.js("return document.querySelectorAll('#results tbody tr').length") == 3
 
 
 # -- the worker pool recovers (#12) ---------------------------------------------------------------
