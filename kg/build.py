@@ -248,6 +248,7 @@ def build(
             totals.recount(kg, iris)
         elif streamed:
             totals.load_fresh(kg, iris, totals.fresh_statements(loader.tally, iris), streamed.add_totals)
+            totals.load_fresh_names(kg, iris, loader.tally, streamed.add_reference)
         else:
             totals.apply(kg, iris, loader.tally)
     except BaseException:

@@ -19,6 +19,7 @@ from .query import (
     QueryError,
     ResultFormat,
     bundled_queries,
+    model_bindings,
     parse_bindings,
     resolve_query,
     run_query,
@@ -224,8 +225,8 @@ def query(
     if not sparql:
         fail("give a query (SPARQL, a .rq file, or a name from `kg query --list`)")
     try:
-        text = with_bindings(resolve_query(sparql), parse_bindings(bind or []))
         kg = open_graph(out)
+        text = with_bindings(resolve_query(sparql), model_bindings(kg, parse_bindings(bind or [])))
         result = run_query(kg, text)
         if fmt is ResultFormat.table:
             names, data, numeric = table_rows(result)

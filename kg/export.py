@@ -179,6 +179,10 @@ class StreamedExports:
                     self.shared_written.add(statement)
                     self.turtle.write(statement)
 
+    def add_reference(self, statements: str) -> None:
+        """Statements of the reference graph known only at the end (the models' names)."""
+        self.reference.append(statements)
+
     def add_totals(self, statements: str) -> None:
         """Statements of the statistics graph (see :mod:`kg.totals`)."""
         if self.turtle:

@@ -214,6 +214,7 @@ class _Mapper:
             node = self.iri(unnamed)
             self.out.add(node, TYPE, t.mlkg("Model"))
             self.out.add(node, LABEL, t.string(label))
+            self.out.add(node, "skos:prefLabel", t.string(label))
             run = self.runs[0]
             run.model_iri = run.facts.model = unnamed
             self.out.add(run.term, t.mlkg("trainedModel"), node)
@@ -239,6 +240,7 @@ class _Mapper:
         iri = self.iris.model(key)
         self.result.reference_keys.add(("model", key, name))
         self.result.paper.name(iri, name)
+        self.result.paper.spellings.add((iri, name))
         for run in runs:
             self.fact(mention, run.term, "trainedModel", self.iri(iri))
 

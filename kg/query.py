@@ -7,6 +7,7 @@ shows. Add a query by dropping a file there.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,9 @@ from typing import IO
 
 from pyoxigraph import BlankNode, Literal, QueryBoolean, QueryResultsFormat, QueryTriples, RdfFormat
 
+from .normalize import NotUnderstood, model_key
 from .store import KnowledgeGraph, mask_sparql
+from .terms import segment
 from .vocab import PREFIXES, XSD_NS
 
 
@@ -233,6 +236,36 @@ def parse_bindings(items: list[str]) -> dict[str, list[str]]:
             raise QueryError(f"--bind takes VARIABLE=VALUE, not {item!r}")
         bindings.setdefault(name, []).append(value)
     return bindings
+
+
+def model_bindings(kg: KnowledgeGraph, bindings: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``--bind model=NAME`` with NAME written any way a paper writes it ("gpt 3", "GPT-3").
+
+    The bundled queries show a model by its name (``skos:prefLabel``); each
+    value given for ``model`` that names a model by another spelling becomes
+    that name. Values written as SPARQL terms, and names of no model, stay
+    as given.
+    """
+    values = bindings.get("model")
+    if not values:
+        return bindings
+    resolved = []
+    for value in values:
+        if value.startswith(("<", '"', "'")):
+            resolved.append(value)
+            continue
+        try:
+            suffix = "/model/" + segment(model_key(value))
+        except (NotUnderstood, ValueError):
+            resolved.append(value)
+            continue
+        found = kg.query(
+            "SELECT ?name WHERE { ?m a mlkg:Model ; skos:prefLabel ?name "
+            f"FILTER(STRENDS(STR(?m), {json.dumps(suffix)})) }}"
+        )
+        names = [row["name"].value for row in found]
+        resolved.extend(names or [value])
+    return {**bindings, "model": resolved}
 
 
 def run_query(kg: KnowledgeGraph, sparql: str, **options):

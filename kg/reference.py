@@ -1,17 +1,26 @@
-"""Shared nodes: catalogue hardware, manufacturers, countries, years, and
-the type and label of named models and unknown accelerators.
+"""Shared nodes: catalogue hardware, manufacturers, countries, years, the
+type of named models, and the type and labels of unknown accelerators.
 
 Papers only point at these nodes; their descriptions are written once, into
-the reference graph, by the build's main process.
+the reference graph, by the build's main process. A model's name depends on
+how all papers write it, so its labels are written once a build knows them
+(:func:`label_statements`, :func:`relabel_models`; see :mod:`kg.totals`).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pyoxigraph import Literal, NamedNode, Quad
 
 from . import terms as t
 from .countries import country_by_code, display_name
 from .hardware import load_catalogue, manufacturer_id
 from .terms import LABEL, TYPE, Iris
-from .vocab import WIKIDATA_ENTITY
+from .vocab import RDFS, SKOS, WIKIDATA_ENTITY
+
+if TYPE_CHECKING:
+    from .store import KnowledgeGraph
 
 SAME_AS = "owl:sameAs"
 
@@ -62,7 +71,10 @@ class ReferenceWriter:
                 self._hardware(out, acc.family)
 
     def _model(self, out: t.GraphWriter, key: str, label: str) -> None:
-        self._named(out, out.iri(self.iris.model(key)), "Model", label)
+        node = out.iri(self.iris.model(key))
+        if ("typed", node) not in self.done:  # its labels come once all papers are counted
+            self.done.add(("typed", node))
+            out.add(node, TYPE, t.mlkg("Model"))
 
     def _unknown_hardware(self, out: t.GraphWriter, key: str, label: str) -> None:
         self._named(out, out.iri(self.iris.unknown_hardware(key)), "Hardware", label)
@@ -92,3 +104,30 @@ class ReferenceWriter:
         out.add(node, TYPE, t.mlkg("Year"))
         out.add(node, LABEL, t.string(str(year)))
         out.add(node, t.mlkg("yearValue"), t.integer(year))
+
+
+def label_statements(iris: Iris, chosen: dict[str, tuple[str, list[str]]]) -> str:
+    """Each model's name (rdfs:label and skos:prefLabel) and other spellings (skos:altLabel), as Turtle."""
+    out = t.GraphWriter(iris.reference_graph, iris.base)
+    for model in sorted(chosen):
+        name, others = chosen[model]
+        node = out.iri(model)
+        out.add(node, LABEL, t.string(name))
+        out.add(node, "skos:prefLabel", t.string(name))
+        for other in others:
+            out.add(node, "skos:altLabel", t.string(other))
+    return "".join(out.others)
+
+
+def relabel_models(kg: "KnowledgeGraph", iris: Iris, chosen: dict[str, tuple[str, list[str]]]) -> None:
+    """Replace the labels of the models in *chosen* in the store's reference graph."""
+    store, graph = kg.store, NamedNode(iris.reference_graph)
+    for model, (name, others) in chosen.items():
+        node = NamedNode(model)
+        for predicate in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
+            for quad in list(store.quads_for_pattern(node, predicate, None, graph)):
+                store.remove(quad)
+        store.add(Quad(node, RDFS.label, Literal(name), graph))
+        store.add(Quad(node, SKOS.prefLabel, Literal(name), graph))
+        for other in others:
+            store.add(Quad(node, SKOS.altLabel, Literal(other), graph))

@@ -27,6 +27,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from . import terms as t
 from .store import TOTALS_STALE_FILE, KnowledgeGraph
+from .reference import ReferenceWriter, label_statements, relabel_models
 from .terms import Iris, header
 from .vocab import MLKG, QB_NS, RDFS
 
@@ -58,6 +59,7 @@ SLICES = {
     "model": Slice("models", ("forModel",), ("runCount", "papersWithParameterCount")),
     "model-parameters": Slice("modelParameterCounts", ("forModel", "forParameterCount"), ("papersWithParameterCount",)),
     "hardware-model": Slice("runsByHardwareAndModel", ("forHardware", "forModel"), ("runCount",)),
+    "model-spelling": Slice("modelSpellings", ("forModel", "forSpelling"), ("paperCount",)),
 }
 #: measures of a model worked out from its parameter-count observations
 DERIVED = ("maxParameterCount", "parameterCountValues")
@@ -65,6 +67,12 @@ DERIVED = ("maxParameterCount", "parameterCountValues")
 DECIMAL_MEASURES = {"acceleratorHours"}
 #: dimension -> the attribute that names its node in each observation
 NAMES = {"forModel": "modelName", "forHardware": "hardwareName"}
+
+
+class Spelling(str):
+    """A dimension value that is a literal (a way of writing a model's name), not a node."""
+
+    __slots__ = ()
 
 
 @dataclass
@@ -130,6 +138,8 @@ class PaperFacts:
     runs: list[RunFacts] = field(default_factory=list)
     #: model or hardware -> the least label this paper gives it
     names: dict[str, str] = field(default_factory=dict)
+    #: (model, its name as this paper writes it): counted once per paper
+    spellings: set[tuple[str, str]] = field(default_factory=set)
     #: tagged spans in the paper, understood or not
     mentions: int = 0
 
@@ -141,6 +151,8 @@ class PaperFacts:
         yield ("runs",), (0, 0, self.mentions, 1, 1 if with_year else 0)
         for run in self.runs:
             yield from run.contributions()
+        for model, spelling in sorted(self.spellings):
+            yield ("model-spelling", model, Spelling(spelling)), (1,)
 
     @classmethod
     def read(cls, kg: KnowledgeGraph, iris: Iris, paper: str) -> PaperFacts:
@@ -163,6 +175,11 @@ class PaperFacts:
             run.parameters = {(run.model, n) for n in parameters.get(run.model, ())}
             facts.runs.append(run)
         facts.mentions = sum(1 for _ in store.quads_for_pattern(None, MLKG.inPaper, graph, graph))
+        models = {run.model for run in facts.runs}
+        for quad in store.quads_for_pattern(None, MLKG.factValue, None, graph):
+            if quad.object.value in models and isinstance(quad.object, NamedNode):
+                for text in store.quads_for_pattern(quad.subject, MLKG.mentionText, None, graph):
+                    facts.spellings.add((quad.object.value, " ".join(text.object.value.split())))
         return facts
 
     @staticmethod
@@ -206,7 +223,7 @@ class Tally:
             held = values.get(key)
             if held is None:
                 # keys share their IRIs: a million papers name far fewer nodes
-                key = tuple(intern(k) if isinstance(k, str) else k for k in key)
+                key = tuple(intern(k) if type(k) is str else k for k in key)
                 values[key] = [sign * m for m in measures]
             else:
                 for i, m in enumerate(measures):
@@ -234,13 +251,21 @@ class TotalsWriter:
         return iri[self.cut :] if iri.startswith(self.iris.base) else t.segment(iri)
 
     def observation_iri(self, key: tuple) -> str:
-        parts = [self.local(k) if isinstance(k, str) else str(k) for k in key[1:]]
+        parts = [
+            t.segment(k) if isinstance(k, Spelling) else self.local(k) if isinstance(k, str) else str(k)
+            for k in key[1:]
+        ]
         return f"{self.iris.base}stats/{SLICES[key[0]].dataset}/" + ("/".join(parts) or "all")
 
-    def statements(self, key: tuple, values: list, names: dict[str, str], derived: dict | None = None) -> str:
+    def statements(
+        self, key: tuple, values: list, names: dict[str, str], derived: dict | None = None, first_seen: int | None = None
+    ) -> str:
         spec = SLICES[key[0]]
         pairs = [(t.TYPE, QB + "Observation"), (QB + "dataSet", t.mlkg(spec.dataset))]
         for dimension, value in zip(spec.dimensions, key[1:]):
+            if isinstance(value, Spelling):
+                pairs.append((t.mlkg(dimension), t.string(value)))
+                continue
             pairs.append((t.mlkg(dimension), self.out.iri(value) if isinstance(value, str) else t.integer(value)))
             if dimension in NAMES and value in names:
                 pairs.append((t.mlkg(NAMES[dimension]), t.string(names[value])))
@@ -248,6 +273,8 @@ class TotalsWriter:
             pairs.append((t.mlkg(measure), _number(measure, value)))
         for measure, value in (derived or {}).items():
             pairs.append((t.mlkg(measure), t.integer(value)))
+        if first_seen is not None:
+            pairs.append((t.mlkg("firstSeen"), t.integer(first_seen)))
         subject = self.out.iri(self.observation_iri(key))
         return f"{subject} " + " ;\n    ".join(f"{p} {o}" for p, o in pairs) + " .\n"
 
@@ -270,18 +297,112 @@ def _live(values: list) -> bool:
     return values[0] > 0
 
 
-def fresh_statements(tally: Tally, iris: Iris) -> Iterator[str]:
-    """All observations of a store that held nothing before this build."""
+def fresh_statements(tally: Tally, iris: Iris, seen: dict[tuple, int] | None = None) -> Iterator[str]:
+    """All observations of a store that held nothing before this build.
+
+    *seen* numbers the spellings (default: in the order the tally met them).
+    """
     writer = TotalsWriter(iris)
     parameter_counts: dict[str, dict[int, int]] = {}
     for key, values in tally.values.items():
         if key[0] == "model-parameters":
             parameter_counts.setdefault(key[1], {})[key[2]] = values[0]
+    seen = seen if seen is not None else spelling_order(tally)
+    names = dict(tally.names)
+    names.update({model: preferred for model, (preferred, _) in chosen_names(tally, seen).items()})
     for key in sorted(tally.values, key=_order):
         values = tally.values[key]
         if _live(values):
             derived = _derived(parameter_counts, key[1]) if key[0] == "model" else None
-            yield writer.statements(key, values, tally.names, derived)
+            yield writer.statements(key, values, names, derived, seen.get(key))
+
+
+# -- one name per model ------------------------------------------------------------------
+#
+# Every way a paper writes a model's name is counted (modelSpellings: papers
+# per spelling, and when the spelling was first counted). The model's name,
+# its one rdfs:label and skos:prefLabel, is the spelling most papers use; a
+# tie goes to the spelling counted first, that is the one of the
+# earliest-built paper. The other spellings are its skos:altLabel.
+
+
+def spelling_order(tally: Tally) -> dict[tuple, int]:
+    """Each spelling key of *tally* -> its place (1, 2, ...) in the order papers were added."""
+    keys = (key for key in tally.values if key[0] == "model-spelling")
+    return {key: number for number, key in enumerate(keys, start=1)}
+
+
+def choose_names(entries: Iterable[tuple[str, str, int, int]]) -> dict[str, tuple[str, list[str]]]:
+    """(model, spelling, papers, first seen) -> model: (its name, its other spellings in code-point order)."""
+    ranked: dict[str, list[tuple[int, int, str]]] = {}
+    for model, spelling, papers, first in entries:
+        if papers > 0:
+            ranked.setdefault(model, []).append((-papers, first, spelling))
+    chosen = {}
+    for model, spellings in ranked.items():
+        name = min(spellings)[2]
+        chosen[model] = (name, sorted(s for _, _, s in spellings if s != name))
+    return chosen
+
+
+def chosen_names(tally: Tally, seen: dict[tuple, int] | None = None) -> dict[str, tuple[str, list[str]]]:
+    """The models' names from a tally that holds all their spellings (a fresh build, a recount)."""
+    seen = seen if seen is not None else spelling_order(tally)
+    return choose_names(
+        (key[1], str(key[2]), values[0], seen[key]) for key, values in tally.values.items() if key in seen
+    )
+
+
+def stored_names(kg: KnowledgeGraph, iris: Iris, models: Iterable[str] | None = None) -> dict[str, tuple[str, list[str]]]:
+    """The names of *models* (all models when None), from the spellings the store counts."""
+    store, graph = kg.store, NamedNode(iris.statistics_graph)
+    if models is None:
+        observations = (q.subject for q in store.quads_for_pattern(None, QB_DATASET, MLKG.modelSpellings, graph))
+    else:
+        observations = (
+            q.subject for m in models for q in store.quads_for_pattern(None, MLKG.forModel, NamedNode(m), graph)
+        )
+    entries = []
+    for node in observations:
+        found = {q.predicate.value: q.object for q in store.quads_for_pattern(node, None, None, graph)}
+        spelling = found.get(MLKG.forSpelling.value)
+        if spelling is None:
+            continue  # another data set about the model
+        entries.append((
+            found[MLKG.forModel.value].value,
+            spelling.value,
+            int(found[MLKG.paperCount.value].value),
+            int(found[MLKG.firstSeen.value].value),
+        ))
+    return choose_names(entries)
+
+
+def load_fresh_names(kg: KnowledgeGraph, iris: Iris, tally: Tally, also: Callable[[str], None] | None = None) -> None:
+    """The names of a fresh build's models into the reference graph (and to *also*, the streamed exports)."""
+    statements = label_statements(iris, chosen_names(tally))
+    if statements:
+        block = ReferenceWriter(iris).block(statements)
+        kg.store.bulk_load((header(iris.base) + block).encode("utf-8"), RdfFormat.TRIG)
+        kg.store.flush()
+        if also:
+            also(statements)
+
+
+class _FirstSeen:
+    """Numbers for spellings counted for the first time, after those the store holds."""
+
+    def __init__(self, kg: KnowledgeGraph, graph: NamedNode):
+        self.kg, self.graph, self.last = kg, graph, None
+
+    def stored(self, quads: list[Quad]) -> int | None:
+        return next((int(q.object.value) for q in quads if q.predicate == MLKG.firstSeen), None)
+
+    def next(self) -> int:
+        if self.last is None:
+            found = self.kg.store.quads_for_pattern(None, MLKG.firstSeen, None, self.graph)
+            self.last = max((int(q.object.value) for q in found), default=0)
+        self.last += 1
+        return self.last
 
 
 def _order(key: tuple) -> tuple:
@@ -362,10 +483,15 @@ def apply(kg: KnowledgeGraph, iris: Iris, changes: Tally) -> None:
     store, graph = kg.store, NamedNode(iris.statistics_graph)
     writer = TotalsWriter(iris)
     named = _named_nodes(changes.values)
-    names = stored_labels(kg, named)
     before = {node: _stored_name(store, graph, node, dimension) for node, dimension in named.items()}
 
-    counts = [(key, change) for key, change in changes.values.items() if key[0] != "model"]
+    # the spellings first: they decide the names of the models they count
+    spellings = [(key, change) for key, change in changes.values.items() if key[0] == "model-spelling"]
+    _rewrite(kg, writer, graph, spellings, {}, first_seen=_FirstSeen(kg, graph))
+    relabel_models(kg, iris, stored_names(kg, iris, {key[1] for key, _ in spellings}))
+    names = stored_labels(kg, named)
+
+    counts = [(key, change) for key, change in changes.values.items() if key[0] not in ("model", "model-spelling")]
     _rewrite(kg, writer, graph, counts, names)
     # a model's largest and distinct parameter counts, from its counts as now stored
     models = [(("model", m), changes.values.get(("model", m))) for m, d in named.items() if d == "forModel"]
@@ -388,7 +514,15 @@ def apply(kg: KnowledgeGraph, iris: Iris, changes: Tally) -> None:
 REWRITE_CHUNK = 10_000
 
 
-def _rewrite(kg, writer: TotalsWriter, graph: NamedNode, changes: list, names: dict, derive: bool = False) -> None:
+def _rewrite(
+    kg,
+    writer: TotalsWriter,
+    graph: NamedNode,
+    changes: list,
+    names: dict,
+    derive: bool = False,
+    first_seen: _FirstSeen | None = None,
+) -> None:
     """Replace each observation by its stored measures plus *change* (None: unchanged)."""
     store = kg.store
     for start in range(0, len(changes), REWRITE_CHUNK):
@@ -403,7 +537,10 @@ def _rewrite(kg, writer: TotalsWriter, graph: NamedNode, changes: list, names: d
                 values = [a + b for a, b in zip(values, change)]
             if _live(values):
                 derived = _stored_derived(store, graph, key[1]) if derive else None
-                statements.append(writer.statements(key, values, names, derived))
+                seen = None
+                if first_seen is not None:  # a spelling keeps the place it was first counted at
+                    seen = first_seen.stored(old) or first_seen.next()
+                statements.append(writer.statements(key, values, names, derived, seen))
         if statements:
             store.load(_trig(writer.iris, "".join(statements)).encode("utf-8"), RdfFormat.TRIG)
 
@@ -470,15 +607,37 @@ def recount(kg: KnowledgeGraph, iris: Iris) -> None:
             tally.add(PaperFacts.read(kg, iris, paper))
     tally.names = stored_labels(kg, _named_nodes(tally.values))
     graph = NamedNode(iris.statistics_graph)
+    seen = _kept_order(kg, iris, tally)
     stored = _digests(kg.store.quads_for_pattern(None, None, None, graph))
     rewrite: dict = {}
-    for statement, subject, digest in _fresh_digests(fresh_statements(tally, iris), iris):
+    for statement, subject, digest in _fresh_digests(fresh_statements(tally, iris, seen), iris):
         if stored.pop(subject, None) != digest:
             rewrite[subject] = statement
     for subject in [*stored, *rewrite]:  # stored ones no longer counted, and changed ones
         for quad in list(kg.store.quads_for_pattern(subject, None, None, graph)):
             kg.store.remove(quad)
     load_fresh(kg, iris, rewrite.values())
+    relabel_models(kg, iris, stored_names(kg, iris))
+
+
+def _kept_order(kg: KnowledgeGraph, iris: Iris, tally: Tally) -> dict[tuple, int]:
+    """Spelling numbers for a recount: those the store holds stay, new spellings come after.
+
+    So a repaired build names every model as the build that was interrupted
+    would have (the spellings it had counted keep their places).
+    """
+    graph = NamedNode(iris.statistics_graph)
+    stored = {q.subject.value: int(q.object.value) for q in kg.store.quads_for_pattern(None, MLKG.firstSeen, None, graph)}
+    writer = TotalsWriter(iris)
+    last = max(stored.values(), default=0)
+    seen = {}
+    for key in spelling_order(tally):
+        number = stored.get(writer.observation_iri(key))
+        if number is None:
+            last += 1
+            number = last
+        seen[key] = number
+    return seen
 
 
 def _digests(quads: Iterable[Quad]) -> dict:

@@ -17,6 +17,7 @@ OWL_NS = "http://www.w3.org/2002/07/owl#"
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 QB_NS = "http://purl.org/linked-data/cube#"
+SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
 
 #: Prefixes used in serializations, JSON-LD contexts and bundled queries.
 PREFIXES = {
@@ -27,6 +28,7 @@ PREFIXES = {
     "xsd": XSD_NS,
     "wd": WIKIDATA_ENTITY,
     "qb": QB_NS,
+    "skos": SKOS_NS,
 }
 
 CLASSES = (
@@ -91,6 +93,8 @@ DATATYPE_PROPERTIES = (
     "conversion",
     # the running totals: a dimension, measures and attributes
     "forParameterCount",
+    "forSpelling",
+    "firstSeen",
     "runCount",
     "runsWithCompute",
     "runsWithYear",
@@ -123,6 +127,7 @@ DATASETS = (
     "models",
     "modelParameterCounts",
     "runsByHardwareAndModel",
+    "modelSpellings",
 )
 
 
@@ -155,6 +160,7 @@ MLKG = _Namespace(MLKG_NS, TERMS + DATASETS)
 RDF = _Namespace(RDF_NS, ("type",))
 RDFS = _Namespace(RDFS_NS, ("label", "comment"))
 OWL = _Namespace(OWL_NS, ("sameAs",))
+SKOS = _Namespace(SKOS_NS, ("prefLabel", "altLabel"))
 XSD = _Namespace(
     XSD_NS, ("string", "integer", "decimal", "double", "boolean", "duration", "gYear")
 )

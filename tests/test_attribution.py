@@ -19,7 +19,8 @@ from kg.build import build
 from kg.cli import app
 from kg.mapping import map_document
 from kg.query import named_query, rows, run_query
-from kg.reference import ReferenceWriter
+from kg.reference import ReferenceWriter, label_statements
+from kg.totals import Tally, chosen_names
 from kg.sources import Document
 from kg.store import FORMAT_FILE, KnowledgeGraph, StoreError
 from kg.terms import Iris, header
@@ -41,9 +42,11 @@ UNPLACED = {
 def store_of(text: str, paper_id: str = "p") -> Store:
     mapped = map_document(Document(paper_id, text, f"{paper_id}.txt"))
     writer = ReferenceWriter(Iris())
+    tally = Tally()
+    tally.add(mapped.paper)  # the model names, as a build of this paper alone chooses them
+    reference = writer.statements(mapped.reference_keys) + label_statements(Iris(), chosen_names(tally))
     store = Store()
-    store.load((header(Iris().base) + mapped.trig() + writer.block(writer.statements(mapped.reference_keys))).encode(),
-               RdfFormat.TRIG)
+    store.load((header(Iris().base) + mapped.trig() + writer.block(reference)).encode(), RdfFormat.TRIG)
     return store
 
 
@@ -384,3 +387,51 @@ def test_the_model_table_gives_numbers_as_numbers(runs_build: Path) -> None:
     table = CliRunner().invoke(app, ["query", "models", "--out", str(runs_build)])
     assert "65,200,000,000" in table.stdout and "1,032,192" in table.stdout
     assert " 2018 " in table.stdout  # years and four-digit counts as written
+
+
+# -- one name per model ----------------------------------------------------------------------
+
+
+def names_of(out: Path, model: str) -> tuple[list[str], list[str], list[str]]:
+    kg = KnowledgeGraph(out, read_only=True)
+    node = Iris().model(model)
+    return tuple(
+        sorted(row["l"].value for row in kg.query(f"SELECT ?l WHERE {{ <{node}> {p} ?l }}"))
+        for p in ("rdfs:label", "skos:prefLabel", "skos:altLabel")
+    )
+
+
+def test_a_model_is_named_as_most_papers_write_it_ties_to_the_earliest_built(tmp_path: Path) -> None:
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"id": "a", "text": "<model>zeta x</model> was trained."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build([str(first)], out, jobs=1, exports=[])
+    assert names_of(out, "zetax") == (["zeta x"], ["zeta x"], [])
+
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps({"id": "b", "text": "<model>Zeta-X</model> was trained."}) + "\n", encoding="utf-8")
+    CliRunner().invoke(app, ["add", str(later), "--out", str(out)])
+    assert names_of(out, "zetax") == (["zeta x"], ["zeta x"], ["Zeta-X"])  # one paper each: the earlier
+
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps({"id": "c", "text": "We reuse <model>Zeta-X</model>."}) + "\n", encoding="utf-8")
+    CliRunner().invoke(app, ["add", str(more), "--out", str(out)])
+    assert names_of(out, "zetax") == (["Zeta-X"], ["Zeta-X"], ["zeta x"])  # two papers to one
+    table = CliRunner().invoke(app, ["query", "models", "--out", str(out), "-f", "csv"]).stdout.splitlines()
+    assert table[1].startswith("Zeta-X,zeta x,")
+
+    # a fresh build of the same papers names it the same way
+    fresh = tmp_path / "fresh"
+    build([str(first), str(later), str(more)], fresh, jobs=1)
+    assert names_of(fresh, "zetax") == (["Zeta-X"], ["Zeta-X"], ["zeta x"])
+    graph = (fresh / "graph.ttl").read_text(encoding="utf-8")
+    assert graph.count('skos:prefLabel "Zeta-X"') == 1 and 'rdfs:label "zeta x"' not in graph
+
+
+@pytest.mark.parametrize("spelling", ["LLaMA-65B", "llama 65b", "Llama_65B"])
+def test_bind_model_takes_any_spelling(runs_build: Path, spelling: str) -> None:
+    for query_name in ("models", "largest-models"):
+        result = CliRunner().invoke(app, ["query", query_name, "--out", str(runs_build), "-f", "csv",
+                                          "--bind", f"model={spelling}"])
+        assert result.exit_code == 0, result.output
+        assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["LLaMA-65B"], query_name

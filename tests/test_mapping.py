@@ -8,7 +8,8 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 
 from kg.mapping import map_document
-from kg.reference import ReferenceWriter
+from kg.reference import ReferenceWriter, label_statements
+from kg.totals import Tally, chosen_names
 from kg.sources import Document
 from kg.tags import parse_tags
 from kg.terms import Iris, header
@@ -25,7 +26,9 @@ def load(doc: Document) -> tuple[Store, object]:
     """The paper's graph plus the shared nodes it refers to, in a fresh store."""
     mapped = map_document(doc)
     writer = ReferenceWriter(Iris())
-    reference = writer.block(writer.statements(mapped.reference_keys))
+    tally = Tally()
+    tally.add(mapped.paper)  # the model names, as a build of this paper alone chooses them
+    reference = writer.block(writer.statements(mapped.reference_keys) + label_statements(Iris(), chosen_names(tally)))
     store = Store()
     text = header(Iris().base) + mapped.trig() + reference
     store.load(text.encode(), RdfFormat.TRIG)  # strict: rejects invalid IRIs

@@ -157,7 +157,9 @@ DOMAIN_RANGE = [
         ("forYear", "Year"), ("forManufacturer", "Organization"))],
     *[(term, QB_OBSERVATION, XSD.integer) for term in (
         "forParameterCount", "runCount", "runsWithCompute", "runsWithYear", "mentionCount", "acceleratorCount",
-        "papersWithParameterCount", "maxParameterCount", "parameterCountValues", "paperCount", "papersWithYear")],
+        "papersWithParameterCount", "maxParameterCount", "parameterCountValues", "paperCount", "papersWithYear",
+        "firstSeen")],
+    ("forSpelling", QB_OBSERVATION, XSD.string),
     # on runs, usages and observations alike
     ("acceleratorHours", None, XSD.decimal),
     ("modelName", QB_OBSERVATION, XSD.string),
@@ -259,6 +261,7 @@ VALID_DATA = """
 @prefix owl:  <http://www.w3.org/2002/07/owl#> .
 @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
 @prefix qb:   <http://purl.org/linked-data/cube#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 
 <https://w3id.org/mlkg/id/paper/p1> a mlkg:Paper ;
     rdfs:label "p1" ;
@@ -279,6 +282,8 @@ VALID_DATA = """
 
 <https://w3id.org/mlkg/id/model/demo-7b> a mlkg:Model ;
     rdfs:label "Demo-7B" ;
+    skos:prefLabel "Demo-7B" ;
+    skos:altLabel "demo 7b" ;
     mlkg:parameterCount 7000000000 .
 
 <https://w3id.org/mlkg/id/hardware/nvidia-a100-sxm4-80-gb> a mlkg:Hardware ;
@@ -539,7 +544,7 @@ def test_every_data_set_of_totals_is_declared_with_its_structure(ontology: Graph
         for p, o in ontology.predicate_objects(c)
     }
     measures = spec.measures + (DERIVED if name == "models" else ())
-    names = tuple(NAMES[d] for d in spec.dimensions if d in NAMES)
+    names = tuple(NAMES[d] for d in spec.dimensions if d in NAMES) + (("firstSeen",) if name == "modelSpellings" else ())
     assert components == (
         {("dimension", d) for d in spec.dimensions}
         | {("measure", m) for m in measures}

@@ -27,6 +27,7 @@ from kg.query import named_query, rows, run_query  # noqa: E402
 from kg.store import TOTALS_STALE_FILE, KnowledgeGraph  # noqa: E402
 from kg.terms import Iris  # noqa: E402
 from kg.stats import compute_stats  # noqa: E402
+from kg.vocab import RDFS, SKOS_NS  # noqa: E402
 from kg.totals import DERIVED, SLICES, PaperFacts, RunFacts, Tally, trusted  # noqa: E402
 from kg.viz import aggregated_view  # noqa: E402
 
@@ -254,6 +255,9 @@ def changed(records: list[dict]) -> list[dict]:
                                     "<hardware>A100</hardware> for <training>5 hours</training> in "
                                     "<country>Germany</country>, <year>2023</year>."},
         {"id": "unknown-hw-3", "text": "<model>Theta</model> ran on <hardware>FOOCHIP 9000</hardware>."},
+        # with "respelled", three papers now write GAMMA-7B, two Gamma-7B: the model is renamed
+        {"id": "respelled-2", "text": "We fine-tune <model>GAMMA-7B</model> in <country>France</country>."},
+        {"id": "respelled-3", "text": "<model>GAMMA-7B</model> was evaluated in <year>2024</year>."},
     ]
     generated = [r for r in records if r["id"].startswith("doc-")]
     for record in generated[:12]:
@@ -278,7 +282,12 @@ def test_added_and_changed_papers_keep_the_totals_right(built, records, tmp_path
 
     names = {row[0] for row in rows(run_query(KnowledgeGraph(out, read_only=True),
                                               named_query("models-in-several-papers").text))[1]}
-    assert "GAMMA-7B" in names and "Gamma-7B" not in names  # the new spelling sorts first
+    assert "GAMMA-7B" in names and "Gamma-7B" not in names  # the spelling most papers use
+    kg = KnowledgeGraph(out, read_only=True)
+    labels = {p.rsplit("#", 1)[1]: sorted(row["l"].value for row in kg.query(
+        f"SELECT ?l WHERE {{ <{IRIS.model('gamma7b')}> <{p}> ?l }}"))
+        for p in (RDFS.label.value, SKOS_NS + "prefLabel", SKOS_NS + "altLabel")}
+    assert labels == {"label": ["GAMMA-7B"], "prefLabel": ["GAMMA-7B"], "altLabel": ["Gamma-7B", "gamma-7b"]}
 
 
 def test_totals_lost_or_marked_stale_are_recounted(built, tmp_path) -> None:
