@@ -1,0 +1,52 @@
+"""The README's example outputs are what `kg` prints on the demo build.
+
+Each ```text block in README.md that starts with ``$ kg ...`` is run again
+against a build of the bundled examples (what `make demo` builds), and its
+output must match the block, line for line (a block ending in ``...`` shows
+only its first lines).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+KG = str(Path(sys.executable).parent / "kg")
+
+
+def examples() -> list[tuple[str, str]]:
+    """(command, shown output) for every `$ kg ...` line of the README's text blocks."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = []
+    for block in re.findall(r"```text\n(.*?)```", text, re.S):
+        if not block.startswith("$ kg "):
+            continue
+        parts = re.split(r"^(\$ kg .*)$", block, flags=re.M)
+        found += [(parts[i][2:], parts[i + 1]) for i in range(1, len(parts), 2)]
+    return found
+
+
+def test_the_readme_shows_examples() -> None:
+    assert len(examples()) >= 6
+
+
+@pytest.mark.parametrize(("command", "shown"), examples(), ids=[c for c, _ in examples()])
+def test_a_readme_example_prints_what_it_shows(example_build, command: str, shown: str) -> None:
+    out, _ = example_build
+    args = shlex.split(command)[1:]
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    done = subprocess.run([KG, *args, "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    printed = (done.stdout + done.stderr).splitlines()
+    expected = shown.strip("\n").splitlines()
+    if expected[-1] == "...":
+        expected = expected[:-1]
+        printed = printed[: len(expected)]
+    assert printed == expected
