@@ -223,13 +223,13 @@ def pair_counts(counts: list[Span], hardware: list[Span], text: str) -> dict[int
                 continue
             if hw.start >= count.end:
                 gap = text[count.end : hw.start]
-                if len(gap) <= w.count_hardware_gap and not re.search(r"[\d;.]", gap):
+                if len(gap) <= w.count_hardware_gap and not re.search(r"[\d;.,]", gap):
                     distance = len(gap)
                 else:
                     continue
             elif hw.end <= count.start:
                 gap = text[hw.end : count.start]
-                if len(gap) <= w.hardware_count_gap and not re.search(r"[\d;.]", gap):
+                if len(gap) <= w.hardware_count_gap and not re.search(r"[\d;.,]", gap):
                     distance = len(gap) + 1000  # an accelerator after the count is preferred
                 else:
                     continue

@@ -124,6 +124,19 @@ class _Hardware:
     span: TagSpan
 
 
+@dataclass
+class _Usage:
+    """One accelerator of a run (or a count with no accelerator named), with its count if known."""
+
+    hardware: _Hardware | None
+    quantity: int | None
+    counts: list[_Count]
+
+    @property
+    def key(self) -> str | None:
+        return self.hardware.iri if self.hardware else None
+
+
 class _Run:
     """One training run of the paper: the model it trained and what is said of it."""
 
@@ -323,7 +336,30 @@ class _Mapper:
     # -- usages and accelerator-hours, once every tag is read --------------------------
 
     def finish_run(self, run: _Run) -> None:
-        """Pair counts with accelerators as usages, and work out accelerator-hours."""
+        """Pair counts with accelerators as usages, work out accelerator-hours, and write both."""
+        usages = self.usages(run)
+        hours, basis = self.accelerator_hours(run, usages)
+        quantified = [u for u in usages if u.quantity is not None]
+        for number, usage in enumerate(usages, start=1):
+            node = self.write_usage(run, usage, number, hours if basis == "stated" and len(usages) == 1 else None,
+                                    run.hours[0] if basis == "computed" else None)
+            for count in usage.counts:
+                if len(quantified) == 1:  # one count for the whole run: the run's own quantity too
+                    self.fact(count.mention, run.term, "hardwareQuantity", t.integer(usage.quantity))
+                else:
+                    self.fact(count.mention, node, "usedQuantity", t.integer(usage.quantity))
+        if hours is not None:
+            self.out.add(run.term, t.mlkg("acceleratorHours"), t.decimal(hours))
+            self.out.add(run.term, t.mlkg("acceleratorHoursBasis"), t.string(basis))
+            run.facts.accelerator_hours = hours
+        for value, mention in run.stated_hours:
+            self.out.add(mention, t.mlkg("factSubject"), run.term)
+            self.out.add(mention, t.mlkg("factProperty"), t.mlkg("acceleratorHours"))
+            self.out.add(mention, t.mlkg("factValue"), t.decimal(value))
+            self.result.facts += 1
+
+    def usages(self, run: _Run) -> list[_Usage]:
+        """One usage per accelerator and count: each count with the accelerator written next to it."""
         hardware: list[_Hardware] = []
         for hw in run.hardware:  # one per accelerator, where it is first named
             if all(h.iri != hw.iri for h in hardware):
@@ -338,69 +374,32 @@ class _Mapper:
         if len(hardware) == 1 and loose and not paired and len({run.counts[ci].parsed.value for ci in loose}) == 1:
             for ci in loose:  # one accelerator, one count: they go together wherever written
                 paired[ci] = hardware[0]
-            loose = []
-        usages: list[tuple[_Hardware | None, int | None, list[_Count]]] = []
+        usages: list[_Usage] = []
         for ci, count in enumerate(run.counts):
             hw = paired.get(ci)
             quantity = self.chips(count, hw)
             if quantity is None:
                 continue
-            for index, (other_hw, other_q, mentions) in enumerate(usages):
-                if (other_hw.iri if other_hw else None) == (hw.iri if hw else None) and other_q == quantity:
-                    mentions.append(count)
-                    break
+            same = next((u for u in usages if u.key == (hw.iri if hw else None) and u.quantity == quantity), None)
+            if same:
+                same.counts.append(count)
             else:
-                usages.append((hw, quantity, [count]))
-        counted = {u[0].iri for u in usages if u[0]}
-        usages += [(hw, None, []) for hw in hardware if hw.iri not in counted]
+                usages.append(_Usage(hw, quantity, [count]))
+        counted = {u.key for u in usages}
+        usages += [_Usage(hw, None, []) for hw in hardware if hw.iri not in counted]
+        self.warn_conflicting_counts(run, usages)
+        return usages
 
-        quantities = {q for _, q, _ in usages if q is not None}
-        single_count = len(quantities) == 1
-        per_hardware: dict[str | None, set[int]] = {}
-        for hw, q, _ in usages:
-            per_hardware.setdefault(hw.iri if hw else None, set()).add(q or 0)
-        hours = None
-        basis = None
-        stated = {h for h, _ in run.stated_hours}
-        if len(stated) == 1:
-            hours, basis = next(iter(stated)), "stated"
-        elif (
-            not stated
-            and len(run.hours) == 1
-            and usages
-            and all(q is not None for _, q, _ in usages)
-            and all(len(qs) == 1 for qs in per_hardware.values())
-        ):
-            hours = sum((Decimal(q) * run.hours[0] for _, q, _ in usages if q), Decimal(0))
-            basis = "computed"
-
-        for number, (hw, quantity, counts) in enumerate(usages, start=1):
-            usage = self.iri(f"{run.iri}/usage/{number}")
-            name = (hw.accelerator.name if hw.accelerator else " ".join(hw.span.text.split())) if hw else "accelerators"
-            shown = f"{quantity} \u00d7 {name}" if quantity is not None else f"{name} (count not stated)"
-            self.out.describe(usage, (TYPE, t.mlkg("HardwareUsage")), (LABEL, t.string(shown)))
-            self.out.add(run.term, t.mlkg("hardwareUsage"), usage)
-            if hw is not None:
-                self.out.add(usage, t.mlkg("usedHardware"), self.iri(hw.iri))
-            usage_hours = None
-            if quantity is not None:
-                self.out.add(usage, t.mlkg("usedQuantity"), t.integer(quantity))
-                if basis == "computed":
-                    usage_hours = Decimal(quantity) * run.hours[0]
-            if basis == "stated" and len(usages) == 1:
-                usage_hours = hours
-            if usage_hours is not None:
-                self.out.add(usage, t.mlkg("acceleratorHours"), t.decimal(usage_hours))
-            run.facts.usages.append((hw.iri if hw else None, hw.maker if hw else None, quantity, usage_hours))
-            for count in counts:
-                if single_count:
-                    self.fact(count.mention, run.term, "hardwareQuantity", t.integer(quantity))
-                else:
-                    self.fact(count.mention, usage, "usedQuantity", t.integer(quantity))
+    def warn_conflicting_counts(self, run: _Run, usages: list[_Usage]) -> None:
+        """An accelerator (or the run, with none named) given two different counts."""
+        per_hardware: dict[str | None, list[int]] = {}
+        for usage in usages:
+            if usage.quantity is not None:
+                per_hardware.setdefault(usage.key, []).append(usage.quantity)
         for key, values in per_hardware.items():
             if len(values) > 1:
-                which = next(h.span.text for h in hardware if h.iri == key) if key else "the accelerators"
-                shown = [str(v) for v in sorted(values) if v]
+                which = next(u.hardware.span.text for u in usages if u.key == key and u.hardware) if key else "the accelerators"
+                shown = [str(v) for v in sorted(values)]
                 listed = ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
                 self.warn(
                     run.counts[-1].span,
@@ -408,15 +407,43 @@ class _Mapper:
                     f"{listed} are all given as the count of {which!r}; all are kept, "
                     "and no accelerator-hours are worked out",
                 )
-        if hours is not None:
-            self.out.add(run.term, t.mlkg("acceleratorHours"), t.decimal(hours))
-            self.out.add(run.term, t.mlkg("acceleratorHoursBasis"), t.string(basis or ""))
-            run.facts.accelerator_hours = hours
-        for value, mention in run.stated_hours:
-            self.out.add(mention, t.mlkg("factSubject"), run.term)
-            self.out.add(mention, t.mlkg("factProperty"), t.mlkg("acceleratorHours"))
-            self.out.add(mention, t.mlkg("factValue"), t.decimal(value))
-            self.result.facts += 1
+
+    @staticmethod
+    def accelerator_hours(run: _Run, usages: list[_Usage]) -> tuple[Decimal | None, str]:
+        """The run's accelerator-hours and how they were found: "stated", "computed", or none.
+
+        Computed only when the run has one duration and every usage one
+        count: which pairing is meant is otherwise not known.
+        """
+        stated = {h for h, _ in run.stated_hours}
+        if stated:
+            return (next(iter(stated)), "stated") if len(stated) == 1 else (None, "")
+        keys = [u.key for u in usages]
+        if len(run.hours) == 1 and usages and all(u.quantity is not None for u in usages) and len(set(keys)) == len(keys):
+            return sum((Decimal(u.quantity) * run.hours[0] for u in usages), Decimal(0)), "computed"
+        return None, ""
+
+    def write_usage(
+        self, run: _Run, usage: _Usage, number: int, stated: Decimal | None, hours: Decimal | None
+    ) -> str:
+        """The usage node; its accelerator-hours are the run's stated ones, or count x *hours*."""
+        node = self.iri(f"{run.iri}/usage/{number}")
+        hw = usage.hardware
+        name = (hw.accelerator.name if hw.accelerator else " ".join(hw.span.text.split())) if hw else "accelerators"
+        shown = f"{usage.quantity} \u00d7 {name}" if usage.quantity is not None else f"{name} (count not stated)"
+        self.out.describe(node, (TYPE, t.mlkg("HardwareUsage")), (LABEL, t.string(shown)))
+        self.out.add(run.term, t.mlkg("hardwareUsage"), node)
+        if hw is not None:
+            self.out.add(node, t.mlkg("usedHardware"), self.iri(hw.iri))
+        if usage.quantity is not None:
+            self.out.add(node, t.mlkg("usedQuantity"), t.integer(usage.quantity))
+        usage_hours = stated if stated is not None else (
+            Decimal(usage.quantity) * hours if hours is not None and usage.quantity is not None else None
+        )
+        if usage_hours is not None:
+            self.out.add(node, t.mlkg("acceleratorHours"), t.decimal(usage_hours))
+        run.facts.usages.append((usage.key, hw.maker if hw else None, usage.quantity, usage_hours))
+        return node
 
     def chips(self, count: _Count, hw: _Hardware | None) -> int | None:
         """The count in chips: a count of cores is divided by the accelerator's cores per chip."""

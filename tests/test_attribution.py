@@ -170,6 +170,23 @@ def test_each_count_goes_with_the_accelerator_next_to_it() -> None:
     assert "hardwareQuantity" not in runs["M"]  # two counts: none applies to the whole run
 
 
+def test_the_same_count_of_two_accelerators_is_not_the_runs_count() -> None:
+    runs = runs_of("<model>M</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
+                   "<gpu_count>8</gpu_count> <hardware>H100</hardware> GPUs for <training>2 hours</training>.")
+    assert runs["M"]["hardwareUsage"] == {"8 × NVIDIA A100", "8 × NVIDIA H100"}
+    assert "hardwareQuantity" not in runs["M"]  # 16 accelerators, not 8
+    assert runs["M"]["acceleratorHours"] == {"32"}
+
+
+def test_one_count_for_two_accelerators_is_the_runs_and_gives_no_hours() -> None:
+    runs = runs_of("<model>M</model> used <gpu_count>32</gpu_count> GPUs, <hardware>A100</hardware> and "
+                   "<hardware>V100</hardware>, for <training>2 hours</training>.")
+    assert runs["M"]["hardwareQuantity"] == {"32"}
+    assert runs["M"]["hardwareUsage"] == {
+        "32 × accelerators", "NVIDIA A100 (count not stated)", "NVIDIA Tesla V100 (count not stated)"}
+    assert "acceleratorHours" not in runs["M"]  # which accelerator had how many is not said
+
+
 @pytest.mark.parametrize(
     ("text", "usage", "note"),
     [
