@@ -25,7 +25,7 @@ from .store import KnowledgeGraph
 from .terms import Iris, header
 from .validate import ValidationResult, validate as run_validation
 from .vocab import DEFAULT_BASE
-from .workers import windowed_map
+from .workers import WorkerDied, windowed_map
 
 DEFAULT_EXPORTS = ("turtle", "trig")
 #: Above this many papers a build skips SHACL validation (run `kg validate`).
@@ -90,10 +90,26 @@ def _map_chunk(chunk: list[Item]) -> list[MappedDocument | Rejected]:
     return [map_item(item) for item in chunk]
 
 
+def _lost_chunk(chunk: list[Item], reason: str) -> list[Rejected]:
+    """The documents of a chunk whose worker died twice: rejected, so that the build can finish."""
+    return [
+        item if isinstance(item, Rejected)
+        else Rejected(item.id, item.source, f"the worker mapping this document died ({reason})")
+        for item in chunk
+    ]
+
+
 def map_stream(items: Iterable[Item], *, jobs: int, base: str) -> Iterator[MappedDocument | Rejected]:
-    """Map documents in order, with at most a few chunks in flight per worker."""
+    """Map documents in order, with at most a few chunks in flight per worker.
+
+    A chunk whose worker dies (the out-of-memory killer, a crash) is mapped
+    once more by a fresh worker; if that one dies too, its documents are
+    rejected with the reason.
+    """
     chunks = iter(lambda it=iter(items): list(itertools.islice(it, CHUNK)), [])
-    for mapped in windowed_map(_map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=(base,)):
+    for mapped in windowed_map(
+        _map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=(base,), on_death=_lost_chunk
+    ):
         yield from mapped
 
 
@@ -279,12 +295,18 @@ def build(
 
     papers = kg.paper_count()
     validation = None
-    if validate or (validate is None and papers <= VALIDATION_LIMIT):
-        validation = run_validation(kg, jobs=jobs).as_dict()
-    elif validate is None and 0 < len(loaded_papers) <= VALIDATION_LIMIT:
-        # a large store: check what this build loaded and the shared nodes it names
-        validation = run_validation(kg, jobs=jobs, papers=loaded_papers).as_dict()
-    elif validate is None:
+    try:
+        if validate or (validate is None and papers <= VALIDATION_LIMIT):
+            validation = run_validation(kg, jobs=jobs).as_dict()
+        elif validate is None and 0 < len(loaded_papers) <= VALIDATION_LIMIT:
+            # a large store: check what this build loaded and the shared nodes it names
+            validation = run_validation(kg, jobs=jobs, papers=loaded_papers).as_dict()
+    except WorkerDied as err:
+        # the store is built and sound; only the check is missing, and the report says so
+        validation = ValidationResult(
+            None, skipped=f"{err}; run `kg validate`", violation_count=None, warning_count=None
+        ).as_dict()
+    if validation is None and validate is None:
         skipped = (
             f"{papers} papers in the store and {loader.loaded} loaded by this build are above the limit "
             if loader.loaded

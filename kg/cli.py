@@ -31,6 +31,7 @@ from .sources import SourceError
 from .store import KnowledgeGraph, StoreError
 from .validate import WHOLE_STORE
 from .vocab import DEFAULT_BASE
+from .workers import WorkerDied
 
 app = typer.Typer(
     help="Build, query and publish a knowledge graph of machine-learning training facts.",
@@ -290,7 +291,10 @@ def validate(
             if iri is None:
                 fail(f"no paper with id {paper_id!r} in {out}")
             papers.append(iri)
-    result = run_validation(kg, jobs=jobs or os.cpu_count() or 1, papers=papers)
+    try:
+        result = run_validation(kg, jobs=jobs or os.cpu_count() or 1, papers=papers)
+    except WorkerDied as err:
+        fail(f"{err}; nothing was checked", code=1)
     if as_json:
         print(json.dumps(result.as_dict(), indent=2))
     else:
