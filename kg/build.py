@@ -53,6 +53,28 @@ CHUNK = 64
 Progress = Callable[[dict], None]
 
 
+class BuildError(ValueError):
+    """A build asked for something it cannot do (a usage error: nothing was touched)."""
+
+
+def check_base(base: str) -> None:
+    """Refuse a base IRI that would make invalid IRIs, before the store is touched.
+
+    It must be an absolute IRI (with a scheme, such as ``https:``) without
+    spaces or characters IRIs may not hold; a paper IRI is built from it to
+    catch a base that is valid alone but not as a prefix (a second ``#``).
+    """
+    from pyoxigraph import NamedNode
+
+    try:
+        NamedNode(base)
+        NamedNode(Iris(base).paper("example"))
+    except ValueError as err:
+        raise BuildError(
+            f"--base {base!r} is not an absolute IRI ({err}); give one such as {DEFAULT_BASE}"
+        ) from None
+
+
 @dataclass
 class BuildResult:
     out_dir: Path
@@ -228,14 +250,16 @@ def build(
     :data:`VALIDATION_LIMIT` papers, else the papers this build loaded (and
     the shared nodes they name) when they are at most that many.
     """
+    # Every argument is checked before the output directory is touched.
+    check_base(base)
     paths = list(paths)
     check_paths(paths)
     out_dir = Path(out)
     started = time.perf_counter()
-    if fresh:
-        KnowledgeGraph.wipe(out_dir)
     iris = Iris(base)
-    kg = KnowledgeGraph(out_dir)
+    # --fresh deletes the store only once this process holds its lock: deleting
+    # the files of a store another build is writing corrupts it for good.
+    kg = KnowledgeGraph(out_dir, fresh=fresh)
     report = ReportWriter(out_dir / "report.json")
     untrusted_totals = totals.begin(kg)
     loader = _Loader(kg, iris, batch_size)

@@ -12,8 +12,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
-from .build import COMPACT_AFTER, DEFAULT_EXPORTS, VALIDATION_LIMIT, build as build_graph
+from .build import COMPACT_AFTER, DEFAULT_EXPORTS, VALIDATION_LIMIT, BuildError, build as build_graph
 from .export import ExportFormat, export as export_graph
 from .query import (
     QueryError,
@@ -28,12 +29,39 @@ from .query import (
     write_result,
 )
 from .sources import SourceError
-from .store import KnowledgeGraph, StoreError
+from .store import KnowledgeGraph, StoreError, damaged, is_corruption
 from .validate import WHOLE_STORE
 from .vocab import DEFAULT_BASE
 from .workers import WorkerDied
 
+#: The output directory the running command works on, for the message about a damaged store.
+_store_in_use: list[Path] = []
+
+
+class _Commands(TyperGroup):
+    """Every command: a store that cannot be opened, or turns out damaged while in use, is one line, not a traceback.
+
+    Opening a damaged store raises StoreError; damage met later (a corrupt
+    block read by a query, an export, a push) comes straight from the
+    store's engine, in any command, so it is caught here, once.
+    """
+
+    def invoke(self, ctx: typer.Context):
+        _store_in_use.clear()
+        try:
+            return super().invoke(ctx)
+        except typer.Exit:
+            raise
+        except StoreError as err:
+            fail(str(err))
+        except (OSError, RuntimeError) as err:
+            if not is_corruption(err):
+                raise
+            fail(str(damaged(_store_in_use[-1], err)) if _store_in_use else f"the store is damaged: {err}")
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="Build, query and publish a knowledge graph of machine-learning training facts.",
     no_args_is_help=True,
     add_completion=False,
@@ -49,6 +77,7 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def open_graph(out: Path) -> KnowledgeGraph:
+    _store_in_use.append(out)
     try:
         return KnowledgeGraph(out, read_only=True)
     except StoreError as err:
@@ -133,6 +162,7 @@ def build(
         if entry["status"] == "rejected":
             rejected.append(entry)
 
+    _store_in_use.append(out)
     try:
         with progress:
             task = progress.add_task("building", total=None)
@@ -149,7 +179,7 @@ def build(
                 batch_size=batch_size,
                 compact_after=COMPACT_AFTER if compact else sys.maxsize,
             )
-    except (SourceError, StoreError) as err:
+    except (SourceError, StoreError, BuildError, WorkerDied) as err:
         fail(str(err))
     if not quiet:
         console.print(_summary_table(result.summary))
@@ -185,9 +215,10 @@ def add(
     """
     if not (out / "store").is_dir():
         fail(f"no knowledge graph in {out}/: run `kg build PATH --out {out}` first")
+    _store_in_use.append(out)
     try:
         result = build_graph(paths, out, jobs=1, base=base, exports=[], validate=False)
-    except (SourceError, StoreError) as err:
+    except (SourceError, StoreError, BuildError, WorkerDied) as err:
         fail(str(err))
     summary = result.summary
     console.print(

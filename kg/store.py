@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Iterable
 
@@ -15,6 +16,8 @@ from .vocab import MLKG, PREFIXES
 
 STORE_DIR = "store"
 PENDING_FILE = "store.pending"
+#: Held (an OS file lock) by the one process that may write to a store, or wipe it.
+LOCK_FILE = "store.lock"
 #: present while the running totals (kg.totals) may not match the papers
 TOTALS_STALE_FILE = "totals.stale"
 
@@ -68,40 +71,220 @@ class StoreError(RuntimeError):
     """The store cannot be opened (missing, locked by another process, ...)."""
 
 
+class StoreDamaged(StoreError):
+    """The store's files are corrupt or unreadable: only a rebuild helps."""
+
+
+def is_corruption(err: BaseException) -> bool:
+    """Whether an error from the store (RocksDB) says its files are damaged."""
+    return isinstance(err, (OSError, RuntimeError)) and (
+        "Corruption" in str(err) or "MANIFEST" in str(err) or "No such file" in str(err)
+    )
+
+
+def damaged(out_dir: Path, err: BaseException) -> StoreError:
+    """The one-line error for a store that cannot be read, and how to recover."""
+    reason = " ".join(str(err).split())  # RocksDB messages can span lines
+    if len(reason) > 300:
+        reason = reason[:300] + "..."
+    writer = StoreLock.holder(out_dir)
+    if writer is not None:
+        # A reader can meet files that a running build is just replacing: not damage.
+        return StoreError(
+            f"the store in {out_dir}/ changed while it was read: another `kg` process{writer} is writing it "
+            f"({reason}); try again when it has finished"
+        )
+    return StoreDamaged(
+        f"the store in {out_dir}/ is damaged ({reason}); rebuild it from your documents with "
+        f"`kg build PATH... --out {out_dir} --fresh`"
+    )
+
+
+# -- the lock on an output directory --------------------------------------------------
+#
+# RocksDB locks the store while it is open for writing, but `--fresh` deletes
+# the store before opening it, and deleting the files of a store another
+# build is writing corrupts it for good. So every writer, and `--fresh`
+# before it deletes anything, first takes this lock, beside the store so that
+# deleting the store does not delete the lock. flock() locks belong to the
+# open file, which forked workers inherit: they close their copy, so that a
+# worker left behind by a killed build does not keep the lock.
+
+_held_locks: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in list(_held_locks):
+        try:
+            os.close(fd)  # closing (never unlocking) a copy leaves the parent's lock in place
+        except OSError:
+            pass
+    _held_locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
+class StoreLocked(StoreError):
+    """Another process is writing to (or wiping) this store."""
+
+    def __init__(self, message: str, pid: str | None = None):
+        super().__init__(message)
+        self.pid = pid
+
+
+class StoreLock:
+    """An exclusive lock on an output directory's store, released on :meth:`release` or exit."""
+
+    def __init__(self, out_dir: Path, *, create: bool = True):
+        self.path = Path(out_dir) / LOCK_FILE
+        self.fd: int | None = None
+        # a probe (create=False) only reads: it may run where the user cannot write
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT if create else os.O_RDONLY, 0o644)
+        try:
+            if not _try_lock(fd):
+                holder = os.read(fd, 32).decode("ascii", "replace").strip()
+                raise StoreLocked(
+                    f"another `kg` process{f' (pid {holder})' if holder.isdigit() else ''} is writing to the store "
+                    f"in {out_dir}/; wait for it to finish (a store has one writer at a time)",
+                    pid=holder if holder.isdigit() else None,
+                )
+            if create:  # a writer: its pid, for the message above in the next process
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+        _held_locks.add(fd)
+
+    @staticmethod
+    def holder(out_dir: Path) -> str | None:
+        """None if no process holds the lock of *out_dir*, else " (pid N)" (or "" when the pid is unknown)."""
+        try:
+            lock = StoreLock(Path(out_dir), create=False)
+        except StoreLocked as err:
+            if err.pid == str(os.getpid()):
+                return None  # we are the writer
+            return f" (pid {err.pid})" if err.pid else ""
+        except OSError:
+            return None  # no lock file: no mlkg writer ever ran here
+        lock.release()
+        return None
+
+    def release(self) -> None:
+        if self.fd is not None:
+            _held_locks.discard(self.fd)
+            os.close(self.fd)
+            self.fd = None
+
+    def __del__(self) -> None:
+        try:
+            self.release()
+        except Exception:  # noqa: BLE001 - at interpreter exit the os module may be gone; the OS frees the lock
+            pass
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _open_store(out_dir: Path, path: Path, read_only: bool) -> Store:
+    """Open the store, turning each way it can fail into a one-line StoreError."""
+    try:
+        return Store.read_only(str(path)) if read_only else Store(str(path))
+    except (OSError, RuntimeError) as err:
+        if "lock" in str(err).lower():
+            raise StoreLocked(
+                f"cannot open the store in {path} (is another `kg` process using it?): {' '.join(str(err).split())}"
+            ) from err
+        if is_corruption(err):
+            raise damaged(out_dir, err) from err
+        raise StoreError(
+            f"cannot open the store in {path}: {' '.join(str(err).split())}; if it is damaged, rebuild it "
+            f"with `kg build PATH... --out {out_dir} --fresh`"
+        ) from err
+
+
 class KnowledgeGraph:
     """A built knowledge graph under an output directory.
 
     Writes go through :meth:`load_papers`, which journals the graphs it is
     about to replace, so a build killed half-way is repaired on the next run.
+    Opened for writing, it holds the output directory's lock (:class:`StoreLock`)
+    until :meth:`close` or until it is garbage-collected; *fresh* deletes the
+    store, under that lock, before opening it.
     """
 
-    def __init__(self, out_dir: str | Path = "output", *, read_only: bool = False):
+    def __init__(self, out_dir: str | Path = "output", *, read_only: bool = False, fresh: bool = False):
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / STORE_DIR
         self.read_only = read_only
+        self._lock: StoreLock | None = None
         if read_only:
             if not self.path.is_dir():
                 raise StoreError(
                     f"no knowledge graph in {self.out_dir}/: run `kg build PATH --out {self.out_dir}` first"
                 )
-            try:
-                self.store = Store.read_only(str(self.path))
-            except OSError as err:
-                raise StoreError(f"cannot open the store in {self.path}: {err}") from err
+            self.store = _open_store(self.out_dir, self.path, read_only=True)
         else:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self._lock = self.lock(self.out_dir)
             try:
-                self.store = Store(str(self.path))
-            except OSError as err:
-                raise StoreError(
-                    f"cannot open the store in {self.path} (is another `kg` process using it?): {err}"
-                ) from err
-            self._repair()
+                if fresh:
+                    self._remove_files(self.out_dir)
+                self.store = _open_store(self.out_dir, self.path, read_only=False)
+                self._repair()
+            except BaseException:
+                self.close()
+                raise
+
+    @staticmethod
+    def lock(out_dir: str | Path) -> StoreLock:
+        """Take the output directory's write lock (creating the directory), or raise StoreError."""
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise StoreError(f"the output directory {out} is a file; give a directory with --out")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            return StoreLock(out)
+        except StoreError:
+            raise
+        except OSError as err:
+            raise StoreError(f"cannot write to the output directory {out}: {err.strerror or err}") from err
+
+    def close(self) -> None:
+        """Close the store and release the write lock (the object is unusable after)."""
+        self.__dict__.pop("store", None)
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @classmethod
     def wipe(cls, out_dir: str | Path) -> None:
-        """Delete the store so the next build starts over (``--fresh``)."""
-        out = Path(out_dir)
+        """Delete the store so the next build starts over (``--fresh``); refused while another process writes it."""
+        lock = cls.lock(out_dir)
+        try:
+            cls._remove_files(Path(out_dir))
+        finally:
+            lock.release()
+
+    @staticmethod
+    def _remove_files(out: Path) -> None:
         shutil.rmtree(out / STORE_DIR, ignore_errors=True)
         (out / PENDING_FILE).unlink(missing_ok=True)
         (out / PENDING_FILE).with_suffix(".partial").unlink(missing_ok=True)

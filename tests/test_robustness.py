@@ -1,4 +1,4 @@
-"""Data safety with real processes: killed workers.
+"""Data safety with real processes: a second build beside a running one, killed workers, damaged stores.
 
 Nothing here is simulated: builds run as `kg` processes, workers are killed
 with SIGKILL as the kernel's out-of-memory killer does, stores are damaged
@@ -19,11 +19,13 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from kg.build import build
-from kg.store import STORE_DIR, KnowledgeGraph
+from kg.build import BuildError, build
+from kg.cli import app
+from kg.store import LOCK_FILE, STORE_DIR, KnowledgeGraph, StoreError
 
-from conftest import ROOT
+from conftest import EXAMPLES, PAPERS, ROOT
 
 KG = str(Path(sys.executable).parent / "kg")
 #: Documents in the corpus a build must still be busy with while the test acts on it:
@@ -31,6 +33,7 @@ KG = str(Path(sys.executable).parent / "kg")
 CORPUS_DOCUMENTS = 6000
 #: Generous: a hang is what these tests catch, not slowness.
 TIMEOUT = 180
+runner = CliRunner()
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="kills processes with POSIX signals, reads /proc")
 
@@ -100,6 +103,103 @@ def finish(process: subprocess.Popen) -> tuple[int, str, str]:
         stdout, stderr = process.communicate()
         raise AssertionError(f"the build did not finish within {TIMEOUT} s (it hangs): {stderr[-2000:]}")
     return process.returncode, stdout, stderr
+
+
+# -- 1. one writer at a time; --fresh never deletes a store in use ---------------------
+
+
+def test_fresh_build_is_refused_while_another_build_writes_the_store(corpus, tmp_path):
+    out = tmp_path / "out"
+    first = start_build(corpus, out)
+    try:
+        # the store directory exists once the first build holds the lock and has opened it
+        wait_for(lambda: (out / STORE_DIR / "CURRENT").exists(), "the first build opened its store", first)
+        second = subprocess.run(
+            [KG, "build", str(corpus), "--out", str(out), "--fresh", "-q", "--no-html", "--no-validate"],
+            capture_output=True, text=True, timeout=TIMEOUT,
+        )
+        adding = subprocess.run([KG, "add", str(PAPERS), "--out", str(out)], capture_output=True, text=True, timeout=TIMEOUT)
+        with pytest.raises(StoreError, match="another `kg` process"):
+            KnowledgeGraph.wipe(out)  # the library's --fresh, too
+        assert (out / STORE_DIR / "CURRENT").exists()  # ... deleted nothing
+        still_running = first.poll() is None
+    finally:
+        code, _, stderr = finish(first)
+    for refused in (second, adding):
+        assert refused.returncode == 2, refused.stderr
+        assert "another `kg` process" in refused.stderr and "is writing to the store" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    assert still_running  # the refusals were met while the first build ran
+    assert code == 0, stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"]["documents"] == CORPUS_DOCUMENTS and report["summary"]["rejected"] == 0
+    assert paper_count(out) == CORPUS_DOCUMENTS
+    # and the lock goes with the process: a fresh build now starts over
+    again = subprocess.run(
+        [KG, "build", str(PAPERS), "--out", str(out), "--fresh", "-q", "--no-html", "--no-validate", "--no-export"],
+        capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert again.returncode == 0, again.stderr
+    assert paper_count(out) == len([p for p in PAPERS.rglob("*") if p.suffix in (".txt", ".md")])
+
+
+def test_a_store_is_opened_for_writing_by_one_kg_object_at_a_time(tmp_path):
+    build([str(PAPERS / "002_80ad1e266ef25220.txt")], tmp_path, jobs=1, exports=[], validate=False)
+    writer = KnowledgeGraph(tmp_path)
+    with pytest.raises(StoreError, match="another `kg` process"):
+        KnowledgeGraph(tmp_path)
+    with pytest.raises(StoreError, match="another `kg` process"):
+        build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False, fresh=True)
+    writer.close()
+    assert build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False, fresh=True).exit_code == 0
+    assert (tmp_path / LOCK_FILE).exists()
+
+
+def _damage(out: Path, how: str) -> None:
+    store = out / STORE_DIR
+    if how == "CURRENT":
+        (store / "CURRENT").write_text("MANIFEST-999999\n")  # names a manifest that is not there
+    else:
+        manifest = next(store.glob("MANIFEST-*"))
+        with manifest.open("r+b") as stream:
+            stream.seek(64)
+            stream.write(b"\xff" * 256)
+
+
+@pytest.mark.parametrize("how", ["MANIFEST", "CURRENT"])
+def test_a_damaged_store_is_a_one_line_error_that_says_how_to_recover(tmp_path, how):
+    out = tmp_path / "out"
+    assert build([str(PAPERS)], out, jobs=1, exports=[], validate=False).exit_code == 0
+    _damage(out, how)
+
+    query = subprocess.run([KG, "query", "ASK { ?s ?p ?o }", "--out", str(out)], capture_output=True, text=True, timeout=TIMEOUT)
+    assert query.returncode == 2
+    assert "Traceback" not in query.stderr
+    assert len(query.stderr.strip().splitlines()) == 1, query.stderr
+    assert "is damaged" in query.stderr and f"--out {out} --fresh" in query.stderr
+
+    serve = subprocess.run([KG, "serve", "--out", str(out), "--port", "0"], capture_output=True, text=True, timeout=TIMEOUT)
+    assert serve.returncode == 2 and "is damaged" in serve.stderr and "Traceback" not in serve.stderr
+
+    for args in (
+        ["build", str(PAPERS), "--out", str(out), "-q", "--no-html"],
+        ["add", str(PAPERS), "--out", str(out)],
+        ["export", "--out", str(out)],
+        ["validate", "--out", str(out)],
+        ["stats", "--out", str(out)],
+        ["viz", "--out", str(out), "--output", str(tmp_path / "view.html")],
+        ["push", "--endpoint", "http://127.0.0.1:9/sparql", "--out", str(out)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output, result.exception)
+        assert isinstance(result.exception, SystemExit), (args, result.exception)  # not a crash
+        assert "is damaged" in result.output and "--fresh" in result.output, (args, result.output)
+
+    # the advice works
+    fresh = runner.invoke(app, ["build", str(PAPERS), "--out", str(out), "--fresh", "-q", "--no-html"])
+    assert fresh.exit_code == 0, fresh.output
+    assert runner.invoke(app, ["query", "ASK { ?s ?p ?o }", "--out", str(out), "--format", "json"]).exit_code == 0
 
 
 # -- 2. a worker that dies does not hang the build ----------------------------------
@@ -229,3 +329,38 @@ def test_validation_whose_worker_is_killed_finishes(corpus, tmp_path):
         code, stdout, stderr = finish(process)
     assert code == 0, stderr
     assert stdout.startswith("checked ")
+
+
+# -- 8. a bad --base touches nothing; user mistakes are one line -----------------------
+
+
+@pytest.mark.parametrize("base", ["not a base", "relative/path/", "https://example.org/a b/", "https://example.org/kg#x#"])
+def test_a_bad_base_iri_is_refused_before_anything_is_written(tmp_path, base):
+    out = tmp_path / "new"
+    result = runner.invoke(app, ["build", str(PAPERS), "--out", str(out), "--base", base])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert "--base" in result.output and "not an absolute IRI" in result.output
+    assert not out.exists()
+
+    existing = tmp_path / "existing"
+    build([str(PAPERS / "002_80ad1e266ef25220.txt")], existing, jobs=1, exports=[], validate=False)
+    before = {p.name: p.stat().st_mtime_ns for p in existing.iterdir()}
+    for command in (["build", "--fresh"], ["add"]):
+        result = runner.invoke(app, [command[0], str(PAPERS), "--out", str(existing), "--base", base, *command[1:]])
+        assert result.exit_code == 2 and "not an absolute IRI" in result.output, result.output
+    assert {p.name: p.stat().st_mtime_ns for p in existing.iterdir()} == before  # no store.pending, no totals.stale
+    with pytest.raises(BuildError):
+        build([str(PAPERS)], tmp_path / "library", base=base)
+    assert not (tmp_path / "library").exists()
+
+
+def test_an_output_directory_that_cannot_be_one_is_a_one_line_error(tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a directory")
+    for out in (a_file, a_file / "out"):
+        result = runner.invoke(app, ["build", str(PAPERS), "--out", str(out), "-q"])
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+        assert "output directory" in result.output
+    # a parent that does not exist yet is made
+    result = runner.invoke(app, ["build", str(PAPERS), "--out", str(tmp_path / "new" / "deeper"), "-q", "--no-html"])
+    assert result.exit_code == 0, result.output
