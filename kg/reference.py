@@ -108,15 +108,14 @@ class ReferenceWriter:
 
 def label_statements(iris: Iris, chosen: dict[str, tuple[str, list[str]]]) -> str:
     """Each model's name (rdfs:label and skos:prefLabel) and other spellings (skos:altLabel), as Turtle."""
-    out = t.GraphWriter(iris.reference_graph, iris.base)
+    out = t.GraphWriter(iris.reference_graph, iris.base)  # for its IRIs only: each model is written once
+    statements = []
     for model in sorted(chosen):
         name, others = chosen[model]
-        node = out.iri(model)
-        out.add(node, LABEL, t.string(name))
-        out.add(node, "skos:prefLabel", t.string(name))
-        for other in others:
-            out.add(node, "skos:altLabel", t.string(other))
-    return "".join(out.others)
+        pairs = [f"{LABEL} {t.string(name)}", f"skos:prefLabel {t.string(name)}"]
+        pairs += [f"skos:altLabel {t.string(other)}" for other in others]
+        statements.append(f"{out.iri(model)} " + " ;\n    ".join(pairs) + " .\n")
+    return "".join(statements)
 
 
 def relabel_models(kg: "KnowledgeGraph", iris: Iris, chosen: dict[str, tuple[str, list[str]]]) -> None:
