@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from typer.core import TyperGroup
 
-from .build import COMPACT_AFTER, DEFAULT_EXPORTS, VALIDATION_LIMIT, BuildError, build as build_graph
+from .build import COMPACT_AFTER, DEFAULT_EXPORTS, VALIDATION_LIMIT, BuildError, build as build_graph, check_base
 from .export import ExportFormat, export as export_graph
 from .query import (
     QueryError,
@@ -289,6 +289,10 @@ def export(
 
     Example: kg export --format jsonld -o output/graph.jsonld
     """
+    try:
+        check_base(base)
+    except BuildError as err:
+        fail(str(err))
     kg = open_graph(out)
     if output is None:
         export_graph(kg, fmt, sys.stdout.buffer, base=base)

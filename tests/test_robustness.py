@@ -202,6 +202,26 @@ def test_a_damaged_store_is_a_one_line_error_that_says_how_to_recover(tmp_path, 
     assert runner.invoke(app, ["query", "ASK { ?s ?p ?o }", "--out", str(out), "--format", "json"]).exit_code == 0
 
 
+def test_a_reader_that_meets_a_store_being_written_is_told_to_try_again(tmp_path):
+    # files a running build replaces can vanish under a reader: that is not damage, and no reason to rebuild
+    out = tmp_path / "out"
+    build([str(PAPERS)], out, jobs=1, exports=[], validate=False)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from kg.store import StoreLock; lock = StoreLock(sys.argv[1]); "
+         "print('locked', flush=True); sys.stdin.read()", str(out)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "locked"
+        _damage(out, "CURRENT")
+        query = subprocess.run([KG, "query", "ASK { ?s ?p ?o }", "--out", str(out)], capture_output=True, text=True, timeout=TIMEOUT)
+    finally:
+        writer.communicate("", timeout=TIMEOUT)
+    assert query.returncode == 2 and "Traceback" not in query.stderr
+    assert f"another `kg` process (pid {writer.pid}) is writing it" in query.stderr
+    assert "try again when it has finished" in query.stderr and "--fresh" not in query.stderr
+
+
 # -- 2. a worker that dies does not hang the build ----------------------------------
 
 
@@ -348,6 +368,9 @@ def test_a_bad_base_iri_is_refused_before_anything_is_written(tmp_path, base):
     for command in (["build", "--fresh"], ["add"]):
         result = runner.invoke(app, [command[0], str(PAPERS), "--out", str(existing), "--base", base, *command[1:]])
         assert result.exit_code == 2 and "not an absolute IRI" in result.output, result.output
+    export = runner.invoke(app, ["export", "--out", str(existing), "--base", base, "-o", str(tmp_path / "graph.ttl")])
+    assert export.exit_code == 2 and "not an absolute IRI" in export.output, export.output
+    assert not (tmp_path / "graph.ttl").exists()
     assert {p.name: p.stat().st_mtime_ns for p in existing.iterdir()} == before  # no store.pending, no totals.stale
     with pytest.raises(BuildError):
         build([str(PAPERS)], tmp_path / "library", base=base)
