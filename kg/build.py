@@ -17,7 +17,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from . import totals
 from .export import ExportFormat, StreamedExports, export
-from .mapping import MappedDocument, map_document
+from .mapping import DocumentRejected, MappedDocument, map_document
 from .reference import ReferenceWriter
 from .report import ReportWriter, entry_for
 from .sources import Item, Rejected, check_paths, iter_documents
@@ -104,6 +104,8 @@ def map_item(item: Item) -> MappedDocument | Rejected:
         return item
     try:
         return map_document(item, _iris or Iris())
+    except DocumentRejected as err:
+        return Rejected(item.id, item.source, str(err), err.line, err.column)
     except Exception as err:  # noqa: BLE001 - one bad document must not stop the build
         return Rejected(item.id, item.source, f"internal error while mapping: {err!r}")
 
@@ -172,8 +174,8 @@ class _Loader:
             return False
         if stored is not None:
             self.replace.append(doc.iri)
-            self.tally.add(totals.RunFacts.read(self.kg, self.iris, doc.iri), -1)
-        self.tally.add(doc.run)
+            self.tally.add(totals.PaperFacts.read(self.kg, self.iris, doc.iri), -1)
+        self.tally.add(doc.paper)
         self.graphs.append(doc.iri)
         text = doc.trig()
         self.parts.append(text)

@@ -20,6 +20,11 @@ PENDING_FILE = "store.pending"
 LOCK_FILE = "store.lock"
 #: present while the running totals (kg.totals) may not match the papers
 TOTALS_STALE_FILE = "totals.stale"
+#: Names the shape of the graph a store holds (see GRAPH_FORMAT).
+FORMAT_FILE = "store.format"
+#: The graph's shape, raised when it changes: 2 = one training run per model
+#: with hardware usages. A store of another shape is never read as this one.
+GRAPH_FORMAT = 2
 
 
 _DATASET_CLAUSE = re.compile(r"\bFROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
@@ -252,6 +257,23 @@ class KnowledgeGraph:
             except BaseException:
                 self.close()
                 raise
+        self._check_format()
+
+    def _check_format(self) -> None:
+        """Refuse a store whose graph has another shape (built by an older mlkg)."""
+        marker = self.out_dir / FORMAT_FILE
+        stated = marker.read_text(encoding="utf-8").strip() if marker.exists() else None
+        if stated == str(GRAPH_FORMAT):
+            return
+        if self.is_empty():
+            if not self.read_only:
+                marker.write_text(f"{GRAPH_FORMAT}\n", encoding="utf-8")
+            return
+        raise StoreError(
+            f"the store in {self.out_dir}/ was built by an older mlkg, whose graph has one training run per "
+            f"paper (graph format {stated or 1}; this mlkg writes format {GRAPH_FORMAT}); rebuild it from your "
+            f"documents: `kg build PATH... --out {self.out_dir} --fresh`"
+        )
 
     @staticmethod
     def lock(out_dir: str | Path) -> StoreLock:
@@ -289,6 +311,7 @@ class KnowledgeGraph:
         (out / PENDING_FILE).unlink(missing_ok=True)
         (out / PENDING_FILE).with_suffix(".partial").unlink(missing_ok=True)
         (out / TOTALS_STALE_FILE).unlink(missing_ok=True)
+        (out / FORMAT_FILE).unlink(missing_ok=True)
 
     # -- writing ---------------------------------------------------------------
 
