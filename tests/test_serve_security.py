@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import http.server
 import json
-import shutil
 import socket
 import struct
-import subprocess
-import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
-from conftest import require_tool
+from webdriver import Browser
 from test_serve import ADDED, INSERT, ask, call, copy_store, select_values, start_server, stop_server
 
 from kg.serve import make_server
@@ -200,60 +194,9 @@ def test_update_from_tools_and_from_the_same_origin_is_applied(writable):
     assert sorted(r["o"] for r in select_values(ask(writable, ADDED))) == ["added", "again"]
 
 
-class Browser:
-    """Headless Chromium through chromedriver's WebDriver HTTP API; the network is loopback only."""
-
-    def __init__(self):
-        chromium, chromedriver = require_tool("chromium"), require_tool("chromedriver")
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.base = f"http://127.0.0.1:{port}"
-        self.profile = tempfile.mkdtemp(prefix="mlkg-chromium-")
-        self.driver = subprocess.Popen([chromedriver, f"--port={port}"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                self._call("GET", "/status")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "chromedriver did not start"
-                time.sleep(0.1)
-        args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--no-first-run", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={self.profile}", "--proxy-server=127.0.0.1:9"]  # loopback bypasses the proxy
-        capabilities = {"browserName": "chrome", "goog:chromeOptions": {"binary": chromium, "args": args}}
-        self.session = self._call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})["sessionId"]
-
-    def _call(self, method: str, path: str, body: dict | None = None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                return json.load(response)["value"]
-        except urllib.error.HTTPError as err:
-            raise AssertionError(f"WebDriver {method} {path}: {err.read()[:500]!r}") from err
-
-    def open(self, url: str) -> None:
-        self._call("POST", f"/session/{self.session}/url", {"url": url})
-
-    def js(self, script: str, *args):
-        return self._call("POST", f"/session/{self.session}/execute/sync", {"script": script, "args": list(args)})
-
-    def close(self) -> None:
-        try:
-            self._call("DELETE", f"/session/{self.session}")
-        finally:
-            self.driver.terminate()
-            self.driver.wait(10)
-            shutil.rmtree(self.profile, ignore_errors=True)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    session = Browser()
+    session = Browser(loopback=True)
     yield session
     session.close()
 

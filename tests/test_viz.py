@@ -6,15 +6,8 @@ Browser tests drive Chromium through chromedriver's W3C WebDriver HTTP API
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,7 +16,7 @@ from kg.build import build
 from kg.store import KnowledgeGraph
 from kg.viz import VizError, write_html
 
-from conftest import require_tool
+from webdriver import Browser
 
 XSS_LABEL = "<img src=x onerror=window.pwned=1>"
 XSS_DOC = (
@@ -52,81 +45,22 @@ def xss_graph(tmp_path_factory):
 # -- a minimal WebDriver client ------------------------------------------------------
 
 
-class Browser:
-    """Headless Chromium behind chromedriver, offline by way of a dead proxy."""
-
-    def __init__(self, chromium: str, chromedriver: str):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.base = f"http://127.0.0.1:{port}"
-        self.profile = tempfile.mkdtemp(prefix="mlkg-chromium-")
-        self.driver = subprocess.Popen(
-            [chromedriver, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                self._call("GET", "/status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        args = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={self.profile}", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-            "--window-size=1400,900",
-        ]
-        capabilities = {
-            "browserName": "chrome",
-            "goog:loggingPrefs": {"browser": "ALL"},
-            "goog:chromeOptions": {"binary": chromium, "args": args},
-        }
-        self.session = self._call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})["sessionId"]
-
-    def _call(self, method: str, path: str, body: dict | None = None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                return json.load(response)["value"]
-        except urllib.error.HTTPError as err:
-            raise AssertionError(f"WebDriver {method} {path}: {err.read()[:500]!r}") from err
-
-    def _session(self, method: str, path: str, body: dict | None = None):
-        return self._call(method, f"/session/{self.session}{path}", body)
-
-    def js(self, script: str, *args):
-        return self._session("POST", "/execute/sync", {"script": script, "args": list(args)})
+class GraphPage(Browser):
+    """The browser, opening graph.html files and waiting for their layout."""
 
     def open(self, path: Path) -> None:
         """Load a page and wait until its layout has settled."""
         self.logs()  # drop what earlier pages logged
-        self._session("POST", "/url", {"url": Path(path).resolve().as_uri()})
+        super().open(Path(path).resolve().as_uri())
         deadline = time.monotonic() + 60
         while not self.js("return window.mlkgReady === true"):
             assert time.monotonic() < deadline, "the graph never finished its layout"
             time.sleep(0.1)
 
-    def logs(self) -> list[dict]:
-        return self._session("POST", "/se/log", {"type": "browser"})
-
-    def close(self) -> None:
-        try:
-            self._session("DELETE", "")
-        finally:
-            self.driver.terminate()
-            self.driver.wait(10)
-            shutil.rmtree(self.profile, ignore_errors=True)
-
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = require_tool("chromium")
-    chromedriver = require_tool("chromedriver")
-    session = Browser(chromium, chromedriver)
+    session = GraphPage()
     yield session
     session.close()
 
