@@ -249,7 +249,10 @@ def query(
     Example: kg query facts-with-source --bind paperId=2301.00001
     """
     if list_queries:
-        table = Table("name", "title", "description")
+        table = Table()
+        table.add_column("name", no_wrap=True)  # a name is what you type: never cut or wrapped
+        table.add_column("title")
+        table.add_column("description")
         for q in bundled_queries():
             table.add_row(q.name, q.title, q.description)
         Console().print(table)
@@ -257,8 +260,9 @@ def query(
     if not sparql:
         fail("give a query (SPARQL, a .rq file, or a name from `kg query --list`)")
     try:
+        text, bindings = resolve_query(sparql), parse_bindings(bind or [])  # the user's mistakes first
         kg = open_graph(out)
-        text = with_bindings(resolve_query(sparql), model_bindings(kg, parse_bindings(bind or [])))
+        text = with_bindings(text, model_bindings(kg, bindings))
         result = run_query(kg, text)
         if fmt is ResultFormat.table:
             names, data, numeric = table_rows(result)

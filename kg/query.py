@@ -7,6 +7,7 @@ shows. Add a query by dropping a file there.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -54,10 +55,13 @@ def bundled_queries() -> list[NamedQuery]:
 
 
 def named_query(name: str) -> NamedQuery:
-    for query in bundled_queries():
+    queries = bundled_queries()
+    for query in queries:
         if query.name == name:
             return query
-    raise QueryError(f"no bundled query named {name!r}; see `kg query --list`")
+    close = difflib.get_close_matches(name, [q.name for q in queries], n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    raise QueryError(f"no bundled query named {name!r}; {hint}see `kg query --list`")
 
 
 _SPARQL_START = re.compile(r"^\s*(?:#.*\n\s*)*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
@@ -273,7 +277,26 @@ def run_query(kg: KnowledgeGraph, sparql: str, **options):
     try:
         return kg.query(sparql, **options)
     except SyntaxError as err:
+        undeclared = _undeclared_prefixes(sparql) if "Prefix not found" in str(err) else []
+        if undeclared:
+            known = ", ".join(f"{prefix}:" for prefix in PREFIXES)
+            raise QueryError(
+                f"the prefix {', '.join(p + ':' for p in undeclared)} is not declared: add "
+                f"PREFIX {undeclared[0]}: <...> to the query, or use a predeclared prefix ({known})"
+            ) from err
         raise QueryError(f"the query does not parse: {err}") from err
+
+
+_PREFIX_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_PREFIX_USED = re.compile(r"(?<![\w<?$:])([A-Za-z][\w.-]*):(?!//)")
+
+
+def _undeclared_prefixes(sparql: str) -> list[str]:
+    """Prefixes a query uses (outside strings, IRIs and comments) that neither it nor mlkg declares."""
+    masked = mask_sparql(sparql)
+    declared = set(PREFIXES) | {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(masked)}
+    used = dict.fromkeys(m.group(1) for m in _PREFIX_USED.finditer(masked))
+    return [prefix for prefix in used if prefix not in declared]
 
 
 # -- output -------------------------------------------------------------------------

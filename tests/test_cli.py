@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
+from kg.query import bundled_queries
 
 from conftest import EXAMPLES, FIXTURES, PAPERS
 
@@ -186,3 +187,26 @@ def test_validate_reports_a_broken_running_total(tmp_path):
     report = json.loads(result.stdout)
     assert report["conforms"] is False
     assert {(v["focus"], v["path"]) for v in report["violations"]} == {(observation.value, MLKG_NS + "runCount")}
+
+
+def test_query_list_never_cuts_a_name_however_narrow_the_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    result = runner.invoke(app, ["query", "--list"])
+    assert result.exit_code == 0
+    for query in bundled_queries():
+        assert any(line.split("│")[1].strip() == query.name for line in result.stdout.splitlines() if "│" in line)
+
+
+def test_a_misspelled_query_name_gets_did_you_mean(tmp_path):
+    result = runner.invoke(app, ["query", "largest-modls", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "did you mean largest-models?" in result.output
+
+
+def test_an_undeclared_prefix_is_one_line_naming_the_predeclared_ones(example_build):
+    out, _ = example_build
+    result = runner.invoke(app, ["query", "SELECT ?n WHERE { ?x foaf:name ?n }", "--out", str(out)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "foaf:" in lines[0]
+    assert all(f"{prefix}:" in lines[0] for prefix in ("mlkg", "rdfs", "xsd", "skos"))
