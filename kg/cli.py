@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -116,6 +117,46 @@ def _summary_table(summary: dict) -> Table:
     return table
 
 
+#: documents with problems shown in the terminal, rejected and with warnings each
+SHOWN_PROBLEMS = 10
+
+
+def note(noted: list[dict], entry: dict) -> None:
+    """Keep the first few rejected documents and the first few built with warnings."""
+    status = entry["status"]
+    if status in ("rejected", "warning") and sum(e["status"] == status for e in noted) < SHOWN_PROBLEMS:
+        noted.append(entry)
+
+
+def where(entry: dict, problem: dict) -> str:
+    """`path:LINE:COL` of a problem; in a JSON Lines record, the line and column in its text."""
+    source = entry["source"]
+    if not problem.get("line"):
+        return source
+    record = re.search(r":(\d+)$", source)
+    if record is None:
+        return f"{source}:{problem['line']}:{problem['column']}"
+    if record.group(1) == str(problem["line"]) and entry["status"] == "rejected":
+        return f"{source}:{problem['column']}"  # the record itself could not be read
+    return f"{source} (its text, line {problem['line']}, column {problem['column']})"
+
+
+def print_problems(noted: list[dict], summary: dict, out: Path) -> None:
+    """The first problems of the first rejected documents and documents built with warnings."""
+    for status, colour in (("rejected", "red"), ("warning", "yellow")):
+        entries = [e for e in noted if e["status"] == status]
+        for entry in entries:
+            problems = entry["problems"]
+            for problem in problems[:3]:
+                console.print(f"[{colour}]{status}[/] {where(entry, problem)}: {problem['message']}", highlight=False)
+            if len(problems) > 3:
+                console.print(f"  ... and {len(problems) - 3} more in this document", highlight=False)
+        total = summary.get(status) or 0
+        if total > len(entries):
+            console.print(f"... {total - len(entries)} more documents {status}; all are in {out / 'report.json'}",
+                          highlight=False)
+
+
 def _write_html(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
     from .viz import write_html
 
@@ -155,12 +196,11 @@ def build(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} documents"),
         TimeElapsedColumn(), console=console, disable=not show,
     )
-    rejected: list[dict] = []
+    noted: list[dict] = []  # documents rejected or built with warnings, the first few of each
 
     def on_document(entry: dict) -> None:
         progress.advance(task)
-        if entry["status"] == "rejected":
-            rejected.append(entry)
+        note(noted, entry)
 
     _store_in_use.append(out)
     try:
@@ -183,16 +223,7 @@ def build(
         fail(str(err))
     if not quiet:
         console.print(_summary_table(result.summary))
-        for entry in rejected[:20]:
-            problem = entry["problems"][0]
-            where = entry["source"]
-            if problem["line"]:
-                # a JSON Lines source is already "path:LINE": add only the column
-                line = f":{problem['line']}"
-                where += ("" if where.endswith(line) else line) + f":{problem['column']}"
-            console.print(f"[red]rejected[/] {where}: {problem['message']}", highlight=False)
-        if len(rejected) > 20:
-            console.print(f"... and {len(rejected) - 20} more rejected; see {out / 'report.json'}")
+        print_problems(noted, result.summary, out)
         console.print(f"report: {out / 'report.json'}", highlight=False)
         for path in result.outputs:
             console.print(f"wrote {path}", highlight=False)
@@ -216,11 +247,15 @@ def add(
     if not (out / "store").is_dir():
         fail(f"no knowledge graph in {out}/: run `kg build PATH --out {out}` first")
     _store_in_use.append(out)
+    noted: list[dict] = []
     try:
-        result = build_graph(paths, out, jobs=1, base=base, exports=[], validate=False)
+        result = build_graph(
+            paths, out, jobs=1, base=base, exports=[], validate=False, progress=lambda entry: note(noted, entry)
+        )
     except (SourceError, StoreError, BuildError, WorkerDied) as err:
         fail(str(err))
     summary = result.summary
+    print_problems(noted, summary, out)
     console.print(
         f"{summary['papers_loaded']} papers added or replaced, {summary['papers_unchanged']} unchanged, "
         f"{summary['rejected']} rejected ({summary['seconds']} s); report: {out / 'report.json'}",

@@ -276,18 +276,35 @@ def _is_jsonl(data: bytes) -> bool:
         return False
 
 
+def _readable(root: Path, path: Path) -> bool:
+    """A document file under *root*: a known suffix, and no hidden folder or file on the way."""
+    return (
+        path.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+
+
 def _walk(root: Path) -> Iterator[Path]:
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES:
-            if not any(part.startswith(".") for part in path.relative_to(root).parts):
-                yield path
+        if _readable(root, path):
+            yield path
 
 
 def check_paths(paths: Iterable[str]) -> None:
-    """Fail early, before any work, on a path that does not exist."""
+    """Fail early, before any work, on a path that does not exist or a folder that holds no document."""
     for raw in paths:
-        if raw != "-" and not Path(raw).exists():
+        if raw == "-":
+            continue
+        path = Path(raw)
+        if not path.exists():
             raise SourceError(f"no such file or directory: {raw}")
+        if path.is_dir() and not any(_readable(path, p) for p in path.rglob("*")):
+            suffixes = ", ".join(TEXT_SUFFIXES + JSONL_SUFFIXES)
+            raise SourceError(
+                f"no documents in the folder {raw}: looked for files ending in {suffixes} "
+                "(hidden files and folders are skipped)"
+            )
 
 
 def _items(paths: Iterable[str], stdin: BinaryIO | None) -> Iterator[Item]:

@@ -210,3 +210,32 @@ def test_an_undeclared_prefix_is_one_line_naming_the_predeclared_ones(example_bu
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "foaf:" in lines[0]
     assert all(f"{prefix}:" in lines[0] for prefix in ("mlkg", "rdfs", "xsd", "skos"))
+
+
+def test_a_folder_without_documents_is_an_error_saying_what_was_looked_for(tmp_path):
+    folder = tmp_path / "pdfs"
+    (folder / ".hidden").mkdir(parents=True)
+    (folder / "paper.pdf").write_bytes(b"%PDF-1.4")
+    (folder / ".hidden" / "notes.txt").write_text("<year>2020</year>", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(folder), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "no documents in the folder" in result.output and ".txt, .md, .jsonl" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_and_add_show_the_first_warnings_with_where_they_are(tmp_path):
+    doc = tmp_path / "paper.txt"
+    doc.write_text("First line.\nWe used <gpu_count>many</gpu_count> GPUs in <country>Atlantis</country>.\n",
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    built = runner.invoke(app, ["build", str(doc), "--out", str(out), "--no-export", "--no-html"])
+    assert built.exit_code == 0
+    assert f"warning {doc}:2:9: <gpu_count>: 'many'" in built.output
+    assert f"warning {doc}:2:45: <country>: 'Atlantis'" in built.output
+
+    record = tmp_path / "more.jsonl"
+    record.write_text(json.dumps({"id": "m", "text": "Trained on <hardware>FooChip 7</hardware>."}) + "\n",
+                      encoding="utf-8")
+    added = runner.invoke(app, ["add", str(record), "--out", str(out)])
+    assert added.exit_code == 0
+    assert f"warning {record}:1 (its text, line 1, column 12): 'FooChip 7' is not in the hardware catalogue" in added.output
