@@ -21,6 +21,7 @@ from .query import (
     QueryError,
     ResultFormat,
     bundled_queries,
+    labeller,
     model_bindings,
     parse_bindings,
     resolve_query,
@@ -300,7 +301,7 @@ def query(
         text = with_bindings(text, model_bindings(kg, bindings))
         result = run_query(kg, text)
         if fmt is ResultFormat.table:
-            names, data, numeric = table_rows(result)
+            names, data, numeric = table_rows(result, labeller(kg))
             table = Table()
             for index, name in enumerate(names):
                 table.add_column(name, justify="right" if index in numeric else "left", no_wrap=index in numeric)

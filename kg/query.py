@@ -15,14 +15,14 @@ from decimal import Decimal
 from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import IO
+from typing import IO, Callable
 
-from pyoxigraph import BlankNode, Literal, QueryBoolean, QueryResultsFormat, QueryTriples, RdfFormat
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QueryTriples, RdfFormat
 
 from .normalize import NotUnderstood, model_key
 from .store import KnowledgeGraph, mask_sparql
 from .terms import segment
-from .vocab import PREFIXES, XSD_NS
+from .vocab import PREFIXES, RDFS, SKOS, XSD_NS
 
 
 class QueryError(ValueError):
@@ -365,8 +365,12 @@ def readable(term) -> str:
     return compact(term)
 
 
-def table_rows(result) -> tuple[list[str], list[list[str]], set[int]]:
-    """Column names, readable rows and which columns hold numbers, for the table view."""
+def table_rows(result, label: Callable[[str], str | None] | None = None) -> tuple[list[str], list[list[str]], set[int]]:
+    """Column names, readable rows and which columns hold numbers, for the table view.
+
+    A node is shown by *label* (its name in the graph) when that gives one,
+    else by its compact IRI.
+    """
     if isinstance(result, (QueryBoolean, QueryTriples)):
         names, data = rows(result)
         return names, data, set()
@@ -378,9 +382,25 @@ def table_rows(result) -> tuple[list[str], list[list[str]], set[int]]:
             term = solution[name]
             if isinstance(term, Literal) and term.datatype.value in _NUMBER_TYPES:
                 numeric.add(index)
-            row.append(readable(term))
+            shown = label(term.value) if label and isinstance(term, NamedNode) else None
+            row.append(shown or readable(term))
         data.append(row)
     return names, data, numeric
+
+
+def labeller(kg: KnowledgeGraph) -> Callable[[str], str | None]:
+    """A node's name for people: its skos:prefLabel, else its first rdfs:label (looked up once per node)."""
+    known: dict[str, str | None] = {}
+
+    def label(iri: str) -> str | None:
+        if iri not in known:
+            node = NamedNode(iri)
+            names = [q.object.value for q in kg.store.quads_for_pattern(node, SKOS.prefLabel, None, None)]
+            names = names or sorted(q.object.value for q in kg.store.quads_for_pattern(node, RDFS.label, None, None))
+            known[iri] = names[0] if names else None
+        return known[iri]
+
+    return label
 
 
 def write_result(result, fmt: ResultFormat | str, stream: IO[bytes]) -> None:

@@ -239,3 +239,14 @@ def test_build_and_add_show_the_first_warnings_with_where_they_are(tmp_path):
     added = runner.invoke(app, ["add", str(record), "--out", str(out)])
     assert added.exit_code == 0
     assert f"warning {record}:1 (its text, line 1, column 12): 'FooChip 7' is not in the hardware catalogue" in added.output
+
+
+def test_the_table_shows_nodes_by_their_names_and_csv_keeps_the_iris(example_build):
+    out, _ = example_build
+    sparql = ("SELECT ?m ?hw WHERE { ?run mlkg:trainedModel ?m ; mlkg:hardware ?hw . "
+              "?m skos:prefLabel 'Corvid-13B' }")
+    table = runner.invoke(app, ["query", sparql, "--out", str(out)])
+    assert table.exit_code == 0
+    assert "Corvid-13B" in table.stdout and "NVIDIA H100" in table.stdout and "https://" not in table.stdout
+    rows_ = runner.invoke(app, ["query", sparql, "--out", str(out), "-f", "csv"]).stdout.splitlines()
+    assert rows_[1] == "https://w3id.org/mlkg/id/model/corvid13b,https://w3id.org/mlkg/id/hardware/nvidia-h100"
