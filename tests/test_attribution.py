@@ -127,6 +127,23 @@ ATTRIBUTION = [
         id="two values after two models without respectively: no run",
     ),
     pytest.param(
+        "Table 1 lists <model>GPT-3</model> (<params>175B</params>, <gpu_count>10,000</gpu_count> "
+        "<hardware>V100</hardware>s) and <model>PaLM</model> (<params>540B</params>, "
+        "<gpu_count>6,144</gpu_count> <hardware>TPU v4</hardware> chips).",
+        {"GPT-3": {"parameterCount": {"175000000000"}, "hardware": {"NVIDIA Tesla V100"}, "hardwareQuantity": {"10000"},
+                   "hardwareUsage": {"10000 × NVIDIA Tesla V100"}},
+         "PaLM": {"parameterCount": {"540000000000"}, "hardware": {"Google TPU v4"}, "hardwareQuantity": {"6144"},
+                  "hardwareUsage": {"6144 × Google TPU v4"}}},
+        id="a survey's table in one sentence: each model's own parentheses",
+    ),
+    pytest.param(
+        "Both <model>Wren-S</model> and <model>Wren-L</model> (<params>7B</params> and <params>13B</params> "
+        "parameters, respectively) were trained for <training>21 days</training> in <country>Canada</country>.",
+        {"Wren-S": {"parameterCount": {"7000000000"}, "trainingHours": {"504"}, "country": {"Canada"}},
+         "Wren-L": {"parameterCount": {"13000000000"}, "trainingHours": {"504"}, "country": {"Canada"}}},
+        id="a list with its sizes in parentheses shares the rest",
+    ),
+    pytest.param(
         "Our model has <params>7B</params> parameters. <model>Falcon</model> was trained in "
         "<country>UAE</country> on <gpu_count>384</gpu_count> <hardware>A100</hardware> GPUs.",
         {"Falcon": {"parameterCount": {"7000000000"}, "country": {"United Arab Emirates"},
