@@ -57,6 +57,32 @@ class BuildError(ValueError):
     """A build asked for something it cannot do (a usage error: nothing was touched)."""
 
 
+def check_data() -> None:
+    """Read every data file the mapping needs, here and now, so a broken one stops the build at once.
+
+    Otherwise each worker would meet it on its own and every document would
+    be rejected for it. Forked workers then start with the files read.
+    """
+    from .attribution import words as attribution_words
+    from .countries import resolve_country
+    from .hardware import load_catalogue
+    from .normalize import NotUnderstood, parse_count
+
+    steps = [
+        ("hardware.csv", load_catalogue),
+        ("units.json", lambda: parse_count("1")),
+        ("countries.csv and country_aliases.csv", lambda: resolve_country("Germany")),
+        ("attribution.json", attribution_words),
+    ]
+    for name, load in steps:
+        try:
+            load()
+        except NotUnderstood:
+            pass  # the file was read; the sample value is beside the point
+        except (ValueError, KeyError, TypeError, LookupError) as err:
+            raise BuildError(f"the data file kg/data/{name} cannot be read: {err}") from err
+
+
 def check_base(base: str) -> None:
     """Refuse a base IRI that would make invalid IRIs, before the store is touched.
 
@@ -256,6 +282,7 @@ def build(
     check_base(base)
     paths = list(paths)
     check_paths(paths)
+    check_data()
     out_dir = Path(out)
     started = time.perf_counter()
     iris = Iris(base)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -204,3 +208,21 @@ def test_compacting_after_a_large_load_keeps_the_graph(tmp_path):
     assert plain.summary["compact_seconds"] is None  # below the threshold
     assert compacted.summary["compact_seconds"] is not None
     assert quads(tmp_path / "compacted") == quads(tmp_path / "plain")
+
+
+def test_a_broken_data_file_stops_the_build_at_once_with_its_line(tmp_path):
+    """A copy of the package whose hardware catalogue has a bad row, run as a user runs kg."""
+    package = tmp_path / "pkg"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "kg", package / "kg", symlinks=False)
+    catalogue = package / "kg" / "data" / "hardware.csv"
+    lines = catalogue.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].replace(",2017,", ",twenty-seventeen,", 1)  # release_year of line 5
+    catalogue.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", "from kg.cli import app; app()", "build", str(PAPERS), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(package)}, timeout=120,
+        cwd=tmp_path,  # not the checkout, whose kg/ would come first on the path
+    )
+    assert done.returncode == 2, done.stderr
+    assert "kg/data/hardware.csv" in done.stderr and "line 5" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
