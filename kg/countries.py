@@ -3,9 +3,12 @@
 A name is accepted when it matches, after folding (NFKC, casefold, surrounding
 punctuation and a leading "the" dropped, dots removed so "U.S." reads "us"):
 
-* the country's name in ``kg/data/countries.csv``, or that name turned round
-  at its comma ("Korea, Republic of" -> "Republic of Korea");
-* pycountry's ``name``, ``official_name`` and ``common_name``;
+* the country's name in ``kg/data/countries.csv``, or pycountry's ``name``,
+  ``official_name`` and ``common_name``, each also turned round at its comma
+  ("Korea, Republic of" -> "Republic of Korea") and with the part after the
+  comma in brackets, as the UN writes it ("Korea (Republic of)");
+* a name with a bracketed qualifier, read turned round
+  ("Bolivia (Plurinational State of)" -> "Plurinational State of Bolivia");
 * an alias in ``kg/data/country_aliases.csv`` (columns ``alias,iso2,note``).
   Rows with an empty ``iso2`` name regions such as "Europe"; they are rejected
   with the reason in ``note`` rather than reported as unknown.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,6 +84,23 @@ def _turned_round(name: str) -> str | None:
     return f"{tail.strip()} {head.strip()}"
 
 
+def _bracketed(name: str) -> str | None:
+    """ "Korea, Republic of" -> "Korea (Republic of)", as the UN writes such names."""
+    head, sep, tail = name.partition(",")
+    if not sep or "," in tail:
+        return None
+    return f"{head.strip()} ({tail.strip()})"
+
+
+_QUALIFIED = re.compile(r"^\s*([^()]+?)\s*\(([^()]+)\)\s*$")
+
+
+def _unbracketed(text: str) -> str | None:
+    """ "Bolivia (Plurinational State of)" -> "Plurinational State of Bolivia"; else None."""
+    match = _QUALIFIED.match(text)
+    return f"{match.group(2)} {match.group(1)}" if match else None
+
+
 def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data_text(name))))
 
@@ -129,11 +150,12 @@ def _index() -> _Index:
                 ambiguous.add(key)
 
     for country in all_countries():
-        add(country.name, country.iso2)
-        add(_turned_round(country.name), country.iso2)
         record = pycountry.countries.get(alpha_2=country.iso2)
-        for attr in ("name", "official_name", "common_name"):
-            add(getattr(record, attr, None), country.iso2)
+        for name in (country.name, *(getattr(record, a, None) for a in ("name", "official_name", "common_name"))):
+            if name:
+                add(name, country.iso2)
+                add(_turned_round(name), country.iso2)
+                add(_bracketed(name), country.iso2)
 
     regions: dict[str, str] = {}
     for row in _rows("country_aliases.csv"):
@@ -157,7 +179,9 @@ def resolve_country(text: str) -> Country:
         if country is not None:
             return country
     index = _index()
-    for key in _keys(text):
+    # "Bolivia (Plurinational State of)": the UN's qualifier in brackets, read turned round too
+    turned = _unbracketed(text)
+    for key in (*_keys(text), *(_keys(turned) if turned else ())):
         if key in index.names:
             country = country_by_code(index.names[key])
             if country is not None:

@@ -147,3 +147,42 @@ def test_every_alias_resolves_as_written(row):
         assert row["note"], "a region row must say why it is not a country"
         with pytest.raises(NotUnderstood, match=re.escape(row["note"])):
             resolve_country(row["alias"])
+
+
+@pytest.mark.parametrize(
+    ("written", "iso2"),
+    [
+        ("Bolivia (Plurinational State of)", "BO"),
+        ("Micronesia (Federated States of)", "FM"),
+        ("Iran (Islamic Republic of)", "IR"),
+        ("Venezuela (Bolivarian Republic of)", "VE"),
+        ("Netherlands (Kingdom of the)", "NL"),
+        ("Korea (Democratic People's Republic of)", "KP"),
+        ("Congo (Democratic Republic of the)", "CD"),
+        ("Tanzania (United Republic of)", "TZ"),
+        ("Taiwan (Province of China)", "TW"),
+        ("Virgin Islands (British)", "VG"),
+    ],
+)
+def test_names_as_the_un_writes_them(written, iso2):
+    assert resolve_country(written).iso2 == iso2
+
+
+def test_every_name_with_a_qualifier_reads_in_brackets_too():
+    """Not one alias at a time: each "X, Y" name of the catalogue or pycountry, written "X (Y)"."""
+    import pycountry
+
+    checked = 0
+    for country in all_countries():
+        record = pycountry.countries.get(alpha_2=country.iso2)
+        for name in {country.name, getattr(record, "name", ""), getattr(record, "official_name", "")}:
+            head, comma, tail = (name or "").partition(",")
+            if comma and "," not in tail:
+                assert resolve_country(f"{head.strip()} ({tail.strip()})").iso2 == country.iso2, name
+                checked += 1
+    assert checked >= 15  # 17 with the catalogue and pycountry of today
+
+
+def test_a_bracketed_qualifier_does_not_make_an_unknown_place_known():
+    with pytest.raises(NotUnderstood):
+        resolve_country("Atlantis (Lost City of)")
