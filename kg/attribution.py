@@ -166,10 +166,9 @@ def attribute(fact: Span, sentence: list[Span], text: str, bounds: tuple[int, in
     if w.collective.search(sentence_text):
         return Attribution(tuple(named))  # "X and Y ...; both models ...": every model named
     groups = _groups(models, same_kind, text)
-    before = [g for g in groups if g[-1].end <= fact.start]
-    if not before and len(groups) > 1:
+    group = _group_of(fact, groups)
+    if group is None:
         return Attribution((), "it comes before the several models its sentence names")
-    group = before[-1] if before else groups[0]
     runs = tuple(dict.fromkeys(m.run for m in group))  # type: ignore[misc]
     if len(runs) > 1:
         # several models and several facts of one kind: which is whose cannot be told
@@ -180,11 +179,11 @@ def attribute(fact: Span, sentence: list[Span], text: str, bounds: tuple[int, in
 
 
 def _group_of(fact: Span, groups: list[list[Span]]) -> list[Span] | None:
-    """The nearest group before the fact, else the first after it."""
+    """The nearest group before the fact; before them all, the only group (None when there are several)."""
     before = [g for g in groups if g[-1].end <= fact.start]
     if before:
         return before[-1]
-    return groups[0] if groups else None
+    return groups[0] if len(groups) == 1 else None
 
 
 # -- hedges just outside a tag ---------------------------------------------------------

@@ -201,11 +201,15 @@ class _Mapper:
 
     # -- the runs ------------------------------------------------------------
 
-    def make_runs(self, spans: list[TagSpan]) -> dict[str, int]:
-        """One run per model the paper names (an unnamed model when it names none)."""
+    def make_runs(self, spans: list[TagSpan]) -> dict[int, int]:
+        """One run per model the paper names (an unnamed model when it names none).
+
+        Returns the run of each model span, by the span's index.
+        """
         keys: dict[str, int] = {}
         names: list[tuple[str, str]] = []
-        for span in spans:
+        run_of_span: dict[int, int] = {}
+        for index, span in enumerate(spans):
             if span.name == "model":
                 name = " ".join(span.text.split())
                 try:
@@ -215,6 +219,7 @@ class _Mapper:
                 if key not in keys:
                     keys[key] = len(keys)
                     names.append((key, name))
+                run_of_span[index] = keys[key]
         several = len(names) > 1
         for number, (key, name) in enumerate(names, start=1):
             iri = self.iris.run(self.paper) + (f"/{number}" if several else "")
@@ -232,7 +237,7 @@ class _Mapper:
             run.model_iri = run.facts.model = unnamed
             self.out.add(run.term, t.mlkg("trainedModel"), node)
             self.result.paper.name(unnamed, label)
-        return keys
+        return run_of_span
 
     def add_run(self, iri: str, model: str | None, label: str | None) -> None:
         run = _Run(iri, self.iri(iri), model)
@@ -274,10 +279,11 @@ class _Mapper:
     def on_training(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         try:
             parsed = parse_duration(span.text)
-        except NotUnderstood:
-            if not _looks_like_device_time(span.text):
-                raise
-            parsed = parse_accelerator_hours(span.text)
+        except NotUnderstood as not_a_duration:
+            try:  # "82,432 GPU hours": accelerator time, not wall-clock time
+                parsed = parse_accelerator_hours(span.text)
+            except NotUnderstood:
+                raise not_a_duration from None
             self.hedge(mention, span, parsed)
             for run in runs:
                 self.single(run, span, "acceleratorHours", str(parsed.hours))
@@ -506,13 +512,13 @@ class _Mapper:
             (t.mlkg("sourcePath"), t.string(doc.source)),
             (t.mlkg("contentHash"), t.string(self.result.content_hash)),
         )
-        run_of_key = self.make_runs(tagged.spans)
+        run_of_span = self.make_runs(tagged.spans)
         handlers: dict[str, Callable[[TagSpan, str, list[_Run]], None]] = {
             name: getattr(self, f"on_{name}") for name in KNOWN_TAGS
         }
         sentences = Sentences(tagged.plain)
         # one run (most papers): every fact is its, no sentence needs reading
-        by_sentence = self.spans_by_sentence(tagged.spans, sentences, run_of_key) if len(self.runs) > 1 else None
+        by_sentence = self.spans_by_sentence(tagged.spans, sentences, run_of_span) if len(self.runs) > 1 else None
         for index, span in enumerate(tagged.spans):
             mention = self.iri(self.iris.mention(self.paper, index + 1))
             self.describe_mention(mention, span, sentences)
@@ -547,20 +553,15 @@ class _Mapper:
         self.result.shared = tuple(out.others)
         return self.result
 
+    @staticmethod
     def spans_by_sentence(
-        self, spans: list[TagSpan], sentences: Sentences, run_of_key: dict[str, int]
+        spans: list[TagSpan], sentences: Sentences, run_of_span: dict[int, int]
     ) -> list[tuple[list[Span], tuple[int, int], Span]]:
         """For each span: the spans of its sentence, the sentence's bounds, and itself, as attribution reads them."""
         groups: dict[int, list[Span]] = {}
         found: list[tuple[int, Span]] = []
-        for span in spans:
-            run = None
-            if span.name == "model":
-                try:
-                    run = run_of_key.get(model_key(" ".join(span.text.split())))
-                except NotUnderstood:
-                    run = None
-            me = Span(span.name, span.start, span.end, run)
+        for index, span in enumerate(spans):
+            me = Span(span.name, span.start, span.end, run_of_span.get(index))
             number = sentence_index(sentences.end_offsets, span.start)
             groups.setdefault(number, []).append(me)
             found.append((number, me))
@@ -590,15 +591,6 @@ class _Mapper:
 
 def _span(span: TagSpan) -> Span:
     return Span(span.name, span.start, span.end)
-
-
-def _looks_like_device_time(text: str) -> bool:
-    """"82,432 GPU hours": a device word before the time unit (read as accelerator-hours)."""
-    try:
-        parse_accelerator_hours(text)
-    except NotUnderstood:
-        return False
-    return True
 
 
 def map_document(doc: Document, iris: Iris | None = None) -> MappedDocument:

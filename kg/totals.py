@@ -2,7 +2,7 @@
 
 A question such as "accelerator-hours per country" touches every run: on a
 million-paper store that is millions of index lookups and tens of seconds.
-A build sees each paper's run once anyway, so it keeps the totals as it
+A build sees each paper's runs once anyway, so it keeps the totals as it
 goes and writes them to the statistics graph as ``qb:Observation`` nodes;
 ``kg add`` applies only the difference a new or changed paper makes. The
 bundled queries read these totals, and the test suite checks that they
