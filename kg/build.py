@@ -7,6 +7,7 @@ store in batches, so memory stays flat however large the corpus is.
 from __future__ import annotations
 
 import itertools
+from itertools import chain
 import os
 import queue
 import threading
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
-from . import totals
+from . import restatements, totals
 from .export import ExportFormat, StreamedExports, export
 from .mapping import DocumentRejected, MappedDocument, map_document
 from .reference import ReferenceWriter
@@ -174,6 +175,8 @@ class _Loader:
         self.iris = iris
         #: what this build changes in the running totals
         self.tally = totals.Tally()
+        #: a store with papers already: the runs they report may now be restated
+        self.restated = restatements.Tracker(kg, self.tally) if not kg.is_empty() else None
         self.batch_size = batch_size
         self.header = header(iris.base)
         self.reference = ReferenceWriter(iris)
@@ -198,9 +201,12 @@ class _Loader:
         if stored == doc.content_hash:
             self.unchanged += 1
             return False
-        if stored is not None:
+        old = totals.PaperFacts.read(self.kg, self.iris, doc.iri) if stored is not None else None
+        if self.restated is not None:
+            self.restated.touch(run.model for facts in (old, doc.paper) if facts for run in facts.runs)
+        if old is not None:
             self.replace.append(doc.iri)
-            self.tally.add(totals.PaperFacts.read(self.kg, self.iris, doc.iri), -1)
+            self.tally.add(old, -1)
         self.tally.add(doc.paper)
         self.graphs.append(doc.iri)
         text = doc.trig()
@@ -315,11 +321,16 @@ def build(
         loader.close()
         if untrusted_totals:
             totals.recount(kg, iris)
-        elif streamed:
-            totals.load_fresh(kg, iris, totals.fresh_statements(loader.tally, iris), streamed.add_totals)
-            totals.load_fresh_names(kg, iris, loader.tally, streamed.add_reference)
+        elif loader.restated is None:  # into an empty store
+            merged = restatements.restate(kg, restatements.models_reported_twice(loader.tally))
+            loader.tally.merge(merged.correction)
+            statements = chain(totals.fresh_statements(loader.tally, iris), merged.statements(iris))
+            totals.load_fresh(kg, iris, statements, streamed.add_totals if streamed else None)
+            totals.load_fresh_names(kg, iris, loader.tally, streamed.add_reference if streamed else None)
         else:
+            merged = loader.restated.finish(iris)
             totals.apply(kg, iris, loader.tally)
+            totals.load_fresh(kg, iris, merged.statements(iris))
     except BaseException:
         report.abort()
         if streamed:
@@ -377,5 +388,6 @@ def build(
         compact_seconds=compact_seconds,
         validation=validation,
         outputs=[str(p) for p in outputs],
+        **({"upgraded_from_format": kg.upgraded_from} if kg.upgraded_from else {}),
     )
     return BuildResult(out_dir, summary, outputs, validation)

@@ -115,6 +115,8 @@ def _summary_table(summary: dict) -> Table:
     else:
         shacl = "not run"
     table.add_row("SHACL", shacl)
+    if summary.get("upgraded_from_format"):
+        table.add_row("store upgraded", f"from graph format {summary['upgraded_from_format']}: totals recounted")
     return table
 
 

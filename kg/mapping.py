@@ -142,7 +142,7 @@ class _Run:
 
     def __init__(self, iri: str, term: str, model_iri: str | None):
         self.iri, self.term, self.model_iri = iri, term, model_iri
-        self.facts = RunFacts(model=model_iri or "")
+        self.facts = RunFacts(iri=iri, model=model_iri or "")
         #: single-valued facts seen so far: property -> (value, span)
         self.seen: dict[str, tuple[str, TagSpan]] = {}
         self.counts: list[_Count] = []
@@ -296,6 +296,7 @@ class _Mapper:
             self.out.add(run.term, t.mlkg("trainingHours"), t.decimal(parsed.hours))
             if parsed.hours not in run.hours:
                 run.hours.append(parsed.hours)
+                run.facts.durations.add(parsed.hours)
 
     def on_hardware(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         accelerator: Accelerator | None = load_catalogue().resolve(span.text)

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import totals
+from .restatements import AS_RUN
 from .network import NODE_CLASSES, to_networkx
 from .store import KnowledgeGraph
 from .vocab import CLASSES, MLKG, mlkg_term
@@ -24,23 +25,26 @@ MAX_NODES = 200_000
 
 CLASS_COUNTS = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
 
+# Each training run counts once, however many papers report it (AS_RUN).
 RUNS_PER_YEAR = """
-SELECT ?year (COUNT(DISTINCT ?run) AS ?n) WHERE {
-  ?run a mlkg:TrainingRun ; mlkg:year ?y . ?y mlkg:yearValue ?year
-} GROUP BY ?year ORDER BY ?year"""
+SELECT ?year (COUNT(DISTINCT ?r) AS ?n) WHERE {
+  ?run a mlkg:TrainingRun ; mlkg:year ?y . ?y mlkg:yearValue ?year . AS_RUN
+} GROUP BY ?year ORDER BY ?year""".replace("AS_RUN", AS_RUN)
 
+#: a run restated by several papers has a year when any of its reports states one
 RUNS_WITHOUT_YEAR = """
-SELECT (COUNT(DISTINCT ?run) AS ?n) WHERE {
-  ?run a mlkg:TrainingRun .
-  FILTER NOT EXISTS { ?run mlkg:year ?y }
-}"""
+SELECT ?n WHERE {
+  { SELECT (COUNT(DISTINCT ?r) AS ?all) WHERE { ?run a mlkg:TrainingRun . AS_RUN } }
+  { SELECT (COUNT(DISTINCT ?r) AS ?dated) WHERE { ?run a mlkg:TrainingRun ; mlkg:year ?y . AS_RUN } }
+  BIND(?all - ?dated AS ?n)
+}""".replace("AS_RUN", AS_RUN)
 
 #: Runs per node reached through *property* (hardware, country); ties by label.
 TOP_BY_RUNS = """
-SELECT ?node (MIN(STR(?l)) AS ?label) (COUNT(DISTINCT ?run) AS ?n) WHERE {
-  ?run a mlkg:TrainingRun ; mlkg:{prop} ?node .
+SELECT ?node (MIN(STR(?l)) AS ?label) (COUNT(DISTINCT ?r) AS ?n) WHERE {
+  ?run a mlkg:TrainingRun ; mlkg:{prop} ?node . AS_RUN
   OPTIONAL { ?node rdfs:label ?l }
-} GROUP BY ?node ORDER BY DESC(?n) ?label LIMIT {top}"""
+} GROUP BY ?node ORDER BY DESC(?n) ?label LIMIT {top}""".replace("AS_RUN", AS_RUN)
 
 
 #: One class, for the classes the totals do not count (a few thousand nodes at most).
@@ -109,8 +113,8 @@ def read_from_totals(kg: KnowledgeGraph, top: int) -> dict:
     for name in CLASSES:
         if name == "Paper":
             counts[name] = whole["paperCount"]
-        elif name == "TrainingRun":
-            counts[name] = whole["runCount"]
+        elif name == "TrainingRun":  # the nodes: every paper's report of a run
+            counts[name] = whole["reportCount"]
         elif name == "Mention":
             counts[name] = whole["mentionCount"]
         else:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import groupby
+from itertools import chain, groupby
 from pathlib import Path
 from sys import intern
 from typing import Callable, Iterable, Iterator
@@ -47,7 +47,9 @@ class Slice:
 #: key kind -> data set. The first measure is the one that is zero when
 #: nothing is left to count, and the observation is then dropped.
 SLICES = {
-    "runs": Slice("runTotals", (), ("runCount", "runsWithYear", "mentionCount", "paperCount", "papersWithYear")),
+    "runs": Slice(
+        "runTotals", (), ("runCount", "runsWithYear", "mentionCount", "paperCount", "papersWithYear", "reportCount")
+    ),
     "year": Slice("runsByYear", ("forYear",), ("runCount",)),
     "hardware": Slice("runsByHardware", ("forHardware",), ("runCount",)),
     "hardware-year": Slice("runsByHardwareAndYear", ("forHardware", "forYear"), ("runCount",)),
@@ -56,7 +58,7 @@ SLICES = {
     "manufacturer": Slice(
         "computeByManufacturer", ("forManufacturer",), ("runCount", "acceleratorCount", "acceleratorHours")
     ),
-    "model": Slice("models", ("forModel",), ("runCount", "papersWithParameterCount")),
+    "model": Slice("models", ("forModel",), ("runCount", "papersWithParameterCount", "reportCount")),
     "model-parameters": Slice("modelParameterCounts", ("forModel", "forParameterCount"), ("papersWithParameterCount",)),
     "hardware-model": Slice("runsByHardwareAndModel", ("forHardware", "forModel"), ("runCount",)),
     "model-spelling": Slice("modelSpellings", ("forModel", "forSpelling"), ("paperCount",)),
@@ -79,6 +81,8 @@ class Spelling(str):
 class RunFacts:
     """What one training run says, as far as the totals need it (absolute IRIs)."""
 
+    #: the run node; the order of a model's reports when they are matched up
+    iri: str = ""
     model: str = ""
     #: (hardware, its manufacturer or None)
     hardware: set[tuple[str, str | None]] = field(default_factory=set)
@@ -90,6 +94,10 @@ class RunFacts:
     accelerator_hours: Decimal | None = None
     #: (model, parameter count) as this run's paper states them
     parameters: set[tuple[str, int]] = field(default_factory=set)
+    #: wall-clock durations stated for the run, in hours
+    durations: set[Decimal] = field(default_factory=set)
+    #: reports of the run these facts stand for (several once restatements are merged)
+    reports: int = 1
 
     def contributions(self) -> Iterator[tuple[tuple, tuple]]:
         """(key, measures) pairs; each run counts once, under each node it names.
@@ -99,7 +107,7 @@ class RunFacts:
         run with several accelerators cannot be split, so it is counted by
         country only).
         """
-        yield ("runs",), (1, 1 if self.years else 0, 0, 0, 0)
+        yield ("runs",), (1, 1 if self.years else 0, 0, 0, 0, self.reports)
         for year in self.years:
             yield ("year", year), (1,)
         hardware = sorted(hw for hw, _ in self.hardware)
@@ -124,7 +132,7 @@ class RunFacts:
             yield ("manufacturer", org), tuple(measures)
         if self.model:
             stated = any(m == self.model for m, _ in self.parameters)
-            yield ("model", self.model), (1, 1 if stated else 0)
+            yield ("model", self.model), (1, 1 if stated else 0, self.reports)
             for hw in hardware:
                 yield ("hardware-model", hw, self.model), (1,)
         for model, count in self.parameters:
@@ -148,7 +156,7 @@ class PaperFacts:
 
     def contributions(self) -> Iterator[tuple[tuple, tuple]]:
         with_year = any(run.years for run in self.runs)
-        yield ("runs",), (0, 0, self.mentions, 1, 1 if with_year else 0)
+        yield ("runs",), (0, 0, self.mentions, 1, 1 if with_year else 0, 0)
         for run in self.runs:
             yield from run.contributions()
         for model, spelling in sorted(self.spellings):
@@ -159,19 +167,13 @@ class PaperFacts:
         """The facts of a stored paper, from its own graph (before it is replaced)."""
         store, graph = kg.store, NamedNode(paper)
         facts = cls()
-        makers: dict[str, str | None] = {}
-
-        def maker(hw: NamedNode) -> str | None:
-            if hw.value not in makers:
-                org = next(store.quads_for_pattern(hw, MLKG.manufacturer, None, None), None)
-                makers[hw.value] = org.object.value if org else None
-            return makers[hw.value]
+        maker = Makers(store)
 
         parameters: dict[str, set[int]] = {}
         for quad in store.quads_for_pattern(None, MLKG.parameterCount, None, graph):
             parameters.setdefault(quad.subject.value, set()).add(int(quad.object.value))
         for reported in store.quads_for_pattern(graph, MLKG.reports, None, graph):
-            run = cls._read_run(store, graph, reported.object, maker)
+            run = read_run(store, graph, reported.object, maker)
             run.parameters = {(run.model, n) for n in parameters.get(run.model, ())}
             facts.runs.append(run)
         facts.mentions = sum(1 for _ in store.quads_for_pattern(None, MLKG.inPaper, graph, graph))
@@ -182,32 +184,49 @@ class PaperFacts:
                     facts.spellings.add((quad.object.value, " ".join(text.object.value.split())))
         return facts
 
-    @staticmethod
-    def _read_run(store, graph: NamedNode, node, maker: Callable[[NamedNode], str | None]) -> RunFacts:
-        run = RunFacts()
-        for quad in store.quads_for_pattern(node, None, None, graph):
-            name, value = quad.predicate.value, quad.object
-            if name == MLKG.trainedModel.value:
-                run.model = value.value
-            elif name == MLKG.hardware.value:
-                run.hardware.add((value.value, maker(value)))
-            elif name == MLKG.country.value:
-                run.countries.add(value.value)
-            elif name == MLKG.year.value:
-                run.years.add(value.value)
-            elif name == MLKG.acceleratorHours.value:
-                run.accelerator_hours = Decimal(value.value)
-            elif name == MLKG.hardwareUsage.value:
-                hw = quantity = hours = None
-                for part in store.quads_for_pattern(value, None, None, graph):
-                    if part.predicate == MLKG.usedHardware:
-                        hw = part.object
-                    elif part.predicate == MLKG.usedQuantity:
-                        quantity = int(part.object.value)
-                    elif part.predicate == MLKG.acceleratorHours:
-                        hours = Decimal(part.object.value)
-                run.usages.append((hw.value if hw else None, maker(hw) if hw else None, quantity, hours))
-        return run
+
+class Makers(dict):
+    """Accelerator IRI -> its manufacturer's (or None), looked up once each."""
+
+    def __init__(self, store) -> None:
+        super().__init__()
+        self.store = store
+
+    def __call__(self, hw: NamedNode) -> str | None:
+        if hw.value not in self:
+            org = next(self.store.quads_for_pattern(hw, MLKG.manufacturer, None, None), None)
+            self[hw.value] = org.object.value if org else None
+        return self[hw.value]
+
+
+def read_run(store, graph: NamedNode, node, maker: Callable[[NamedNode], str | None]) -> RunFacts:
+    """One run's facts from the paper graph that holds it."""
+    run = RunFacts(iri=node.value)
+    for quad in store.quads_for_pattern(node, None, None, graph):
+        name, value = quad.predicate.value, quad.object
+        if name == MLKG.trainedModel.value:
+            run.model = value.value
+        elif name == MLKG.hardware.value:
+            run.hardware.add((value.value, maker(value)))
+        elif name == MLKG.country.value:
+            run.countries.add(value.value)
+        elif name == MLKG.year.value:
+            run.years.add(value.value)
+        elif name == MLKG.trainingHours.value:
+            run.durations.add(Decimal(value.value))
+        elif name == MLKG.acceleratorHours.value:
+            run.accelerator_hours = Decimal(value.value)
+        elif name == MLKG.hardwareUsage.value:
+            hw = quantity = hours = None
+            for part in store.quads_for_pattern(value, None, None, graph):
+                if part.predicate == MLKG.usedHardware:
+                    hw = part.object
+                elif part.predicate == MLKG.usedQuantity:
+                    quantity = int(part.object.value)
+                elif part.predicate == MLKG.acceleratorHours:
+                    hours = Decimal(part.object.value)
+            run.usages.append((hw.value if hw else None, maker(hw) if hw else None, quantity, hours))
+    return run
 
 
 class Tally:
@@ -217,7 +236,8 @@ class Tally:
         self.values: dict[tuple, list] = {}
         self.names: dict[str, str] = {}
 
-    def add(self, facts: PaperFacts, sign: int = 1) -> None:
+    def add(self, facts: PaperFacts | RunFacts, sign: int = 1) -> None:
+        """Count what a paper (or a single run) contributes, or take it away with ``sign=-1``."""
         values = self.values
         for key, measures in facts.contributions():
             held = values.get(key)
@@ -228,9 +248,17 @@ class Tally:
             else:
                 for i, m in enumerate(measures):
                     held[i] += sign * m
-        if sign > 0:
+        if sign > 0 and isinstance(facts, PaperFacts):
             for node, label in facts.names.items():
                 _keep_least(self.names, node, label)
+
+
+    def merge(self, other: Tally) -> None:
+        """Add *other*'s values to these."""
+        for key, measures in other.values.items():
+            held = self.values.setdefault(key, [0] * len(measures))
+            for i, m in enumerate(measures):
+                held[i] += m
 
 
 def _keep_least(names: dict[str, str], node: str, label: str) -> None:
@@ -606,11 +634,16 @@ def recount(kg: KnowledgeGraph, iris: Iris) -> None:
         if quad.graph_name.value == paper:
             tally.add(PaperFacts.read(kg, iris, paper))
     tally.names = stored_labels(kg, _named_nodes(tally.values))
+    from .restatements import models_reported_twice, restate  # it builds on this module
+
+    merged = restate(kg, models_reported_twice(tally))
+    tally.merge(merged.correction)
     graph = NamedNode(iris.statistics_graph)
     seen = _kept_order(kg, iris, tally)
     stored = _digests(kg.store.quads_for_pattern(None, None, None, graph))
     rewrite: dict = {}
-    for statement, subject, digest in _fresh_digests(fresh_statements(tally, iris, seen), iris):
+    statements = chain(fresh_statements(tally, iris, seen), merged.statements(iris))
+    for statement, subject, digest in _fresh_digests(statements, iris):
         if stored.pop(subject, None) != digest:
             rewrite[subject] = statement
     for subject in [*stored, *rewrite]:  # stored ones no longer counted, and changed ones
@@ -687,8 +720,8 @@ def _rows(kg: KnowledgeGraph, pattern: str, variables: str) -> Iterator:
 
 
 def run_totals(kg: KnowledgeGraph) -> dict[str, int]:
-    """Runs, runs that state a year, mentions, papers and papers that state a year, in the whole store."""
-    found = {"runCount": 0, "runsWithYear": 0, "mentionCount": 0, "paperCount": 0, "papersWithYear": 0}
+    """The whole store's ``runTotals`` measures: runs, reports of runs, papers, mentions, ..."""
+    found = dict.fromkeys(SLICES["runs"].measures, 0)
     pattern = "?o qb:dataSet mlkg:runTotals ; " + " ; ".join(f"mlkg:{m} ?{m}" for m in found)
     for row in _rows(kg, pattern, " ".join(f"?{m}" for m in found)):
         found = {m: int(row[m].value) for m in found}

@@ -30,6 +30,7 @@ from pathlib import Path
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples
 
 from . import totals
+from .restatements import AS_RUN
 from .network import (
     NODE_CLASSES,
     class_of,
@@ -168,11 +169,16 @@ def overview(kg: KnowledgeGraph, node_budget: int) -> View:
 
 
 _NODES_OF = "SELECT ?node WHERE { ?node a mlkg:%s } GROUP BY ?node"
-_RUNS_PER = "SELECT ?node (COUNT(DISTINCT ?run) AS ?n) WHERE { ?run mlkg:%s ?node } GROUP BY ?node"
-_ORG_RUNS = """SELECT ?node (COUNT(DISTINCT ?run) AS ?n) WHERE {
-  ?run mlkg:hardware ?hw . ?hw mlkg:manufacturer ?node } GROUP BY ?node"""
-_PAIRS = """SELECT ?a ?b (COUNT(DISTINCT ?run) AS ?n) WHERE {
-  ?run mlkg:%s ?a ; mlkg:%s ?b } GROUP BY ?a ?b"""
+# Each training run counts once, however many papers report it (AS_RUN); a
+# run restated by several papers has every node any of its reports names.
+_RUNS_PER = "SELECT ?node (COUNT(DISTINCT ?r) AS ?n) WHERE { ?run mlkg:%s ?node . AS_RUN } GROUP BY ?node"
+_ORG_RUNS = """SELECT ?node (COUNT(DISTINCT ?r) AS ?n) WHERE {
+  ?run mlkg:hardware ?hw . ?hw mlkg:manufacturer ?node . AS_RUN } GROUP BY ?node"""
+_PAIRS = """SELECT ?a ?b (COUNT(DISTINCT ?r) AS ?n) WHERE {
+  { SELECT DISTINCT ?r ?a WHERE { ?run mlkg:%s ?a . AS_RUN } }
+  { SELECT DISTINCT ?r ?b WHERE { ?run mlkg:%s ?b . AS_RUN } }
+} GROUP BY ?a ?b"""
+_RUNS_PER, _ORG_RUNS, _PAIRS = (q.replace("AS_RUN", AS_RUN) for q in (_RUNS_PER, _ORG_RUNS, _PAIRS))
 _LINKS = "SELECT DISTINCT ?a ?b WHERE { ?a mlkg:%s ?b }"
 _RUN_PROPERTY = {"Hardware": "hardware", "Country": "country", "Year": "year", "Model": "trainedModel"}
 #: Pairs of classes joined by weighted edges (training runs sharing both).
@@ -209,8 +215,8 @@ class _TotalCounts(_FactCounts):
     def count(self, cls: str) -> int:
         if cls == "Paper":
             return totals.run_totals(self.kg)["paperCount"]
-        if cls == "TrainingRun":
-            return totals.run_totals(self.kg)["runCount"]
+        if cls == "TrainingRun":  # the nodes: every paper's report of a run
+            return totals.run_totals(self.kg)["reportCount"]
         return super().count(cls)
 
 

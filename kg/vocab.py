@@ -58,6 +58,8 @@ OBJECT_PROPERTIES = (
     "usedHardware",
     # dimensions of the running totals (qb:DimensionProperty)
     "forModel",
+    "forRun",
+    "sameRunAs",
     "forHardware",
     "forCountry",
     "forYear",
@@ -96,6 +98,7 @@ DATATYPE_PROPERTIES = (
     "forSpelling",
     "firstSeen",
     "runCount",
+    "reportCount",
     "runsWithCompute",
     "runsWithYear",
     "mentionCount",
@@ -128,6 +131,7 @@ DATASETS = (
     "modelParameterCounts",
     "runsByHardwareAndModel",
     "modelSpellings",
+    "restatedRuns",
 )
 
 

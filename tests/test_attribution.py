@@ -278,6 +278,11 @@ MEASURED = {
              "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training> in "
              "<country>Germany</country> in <year>2024</year>.",
     "gpu-hours": "<model>Stated</model> took <training>82,432 GPU hours</training> in <country>France</country>.",
+    # one run, reported by its paper and restated by a survey: counted once
+    "original": "<model>Owl-13B</model> was trained on <gpu_count>64</gpu_count> <hardware>A100</hardware> GPUs "
+                "for <training>10 days</training> in <country>Canada</country> in <year>2023</year>.",
+    "survey": "Surveys list <model>Owl-13B</model> as trained on <gpu_count>64</gpu_count> <hardware>A100</hardware> "
+              "GPUs in <country>Canada</country> (<year>2023</year>).",
 }
 
 
@@ -306,12 +311,20 @@ def test_mixed_accelerators_count_their_hours_once(measured: Path) -> None:
     by_maker = {row[0]: (Decimal(row[2]), Decimal(row[3])) for row in query(measured, "compute-by-manufacturer")}
     assert by_country["Germany"] == 240  # 8 x 10 + 16 x 10, once
     assert by_country["France"] == 82432  # stated
-    # NVIDIA: the mixed run's 24 GPUs and 240 h, the family's 8 + 2048 GPUs (no duration, no hours)
-    assert by_maker["NVIDIA"] == (Decimal(24 + 8 + 2048), Decimal(240))
+    # NVIDIA: the mixed run's 24 GPUs and 240 h, the family's 8 + 2048 GPUs (no duration, no hours),
+    # and the restated run's 64 GPUs for 240 h, once
+    assert by_maker["NVIDIA"] == (Decimal(24 + 8 + 2048 + 64), Decimal(240 + 64 * 240))
+
+
+def test_a_run_a_survey_restates_counts_once(measured: Path) -> None:
+    by_country = {row[0]: (Decimal(row[1]), int(row[2])) for row in query(measured, "gpu-hours-by-country")}
+    assert by_country["Canada"] == (Decimal(64 * 240), 1)
+    by_pair = {(row[0], row[1]): int(row[2]) for row in query(measured, "hardware-by-country")}
+    assert by_pair[("Canada", "NVIDIA A100")] == 1
 
 
 def test_runs_per_year_and_hardware_by_country_count_runs(measured: Path) -> None:
-    assert query(measured, "runs-per-year") == [["2024", "1"]]
+    assert query(measured, "runs-per-year") == [["2023", "1"], ["2024", "1"]]
     by_country = {(row[0], row[1]): int(row[2]) for row in query(measured, "hardware-by-country")}
     assert by_country[("United States", "NVIDIA A100")] == 2  # two runs, one paper
 

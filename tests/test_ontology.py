@@ -154,11 +154,12 @@ DOMAIN_RANGE = [
     ("conversion", "Mention", XSD.string),
     *[(term, QB_OBSERVATION, MLKG[target]) for term, target in (
         ("forModel", "Model"), ("forHardware", "Hardware"), ("forCountry", "Country"),
-        ("forYear", "Year"), ("forManufacturer", "Organization"))],
+        ("forYear", "Year"), ("forManufacturer", "Organization"), ("forRun", "TrainingRun"),
+        ("sameRunAs", "TrainingRun"))],
     *[(term, QB_OBSERVATION, XSD.integer) for term in (
         "forParameterCount", "runCount", "runsWithCompute", "runsWithYear", "mentionCount", "acceleratorCount",
         "papersWithParameterCount", "maxParameterCount", "parameterCountValues", "paperCount", "papersWithYear",
-        "firstSeen")],
+        "firstSeen", "reportCount")],
     ("forSpelling", QB_OBSERVATION, XSD.string),
     # on runs, usages and observations alike
     ("acceleratorHours", None, XSD.decimal),
@@ -331,6 +332,7 @@ VALID_DATA = """
     mlkg:forModel <https://w3id.org/mlkg/id/model/demo-7b> ;
     mlkg:modelName "Demo-7B" ;
     mlkg:runCount 1 ;
+    mlkg:reportCount 1 ;
     mlkg:papersWithParameterCount 1 ;
     mlkg:maxParameterCount 7000000000 ;
     mlkg:parameterCountValues 1 .
@@ -532,9 +534,10 @@ def test_doc_row_shows_the_ontology_label(ontology: Graph, doc_rows: dict[str, s
 
 @pytest.mark.parametrize("name", vocab.DATASETS)
 def test_every_data_set_of_totals_is_declared_with_its_structure(ontology: Graph, name: str) -> None:
+    from kg.restatements import RESTATED
     from kg.totals import DERIVED, NAMES, SLICES
 
-    spec = next(s for s in SLICES.values() if s.dataset == name)
+    spec = next((s for s in SLICES.values() if s.dataset == name), RESTATED)
     assert (MLKG[name], RDF.type, QB.DataSet) in ontology
     structure = ontology.value(MLKG[name], QB.structure)
     assert (structure, RDF.type, QB.DataStructureDefinition) in ontology
@@ -545,6 +548,7 @@ def test_every_data_set_of_totals_is_declared_with_its_structure(ontology: Graph
     }
     measures = spec.measures + (DERIVED if name == "models" else ())
     names = tuple(NAMES[d] for d in spec.dimensions if d in NAMES) + (("firstSeen",) if name == "modelSpellings" else ())
+    names += ("sameRunAs",) if name == "restatedRuns" else ()
     assert components == (
         {("dimension", d) for d in spec.dimensions}
         | {("measure", m) for m in measures}

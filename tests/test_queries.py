@@ -84,10 +84,20 @@ def _readable(value: str) -> bool:
 
 
 def test_conflicting_parameter_counts(example_graph):
-    got = answer(example_graph, "conflicting-values")
+    got = [row for row in answer(example_graph, "conflicting-values") if row["fact"] == "parameters"]
     assert {row["paperId"] for row in got} == {"002_80ad1e266ef25220", "013_medsegformer-followup"}
-    assert {int(row["parameters"]) for row in got} == {6_700_000_000, 6_500_000_000}
-    assert {row["model"].casefold() for row in got} == {"medsegformer-xl"}
+    assert {int(row["value"]) for row in got} == {6_700_000_000, 6_500_000_000}
+    assert {row["model"] for row in got} == {"MedSegFormer-XL"}  # the model's one name
+
+
+def test_reports_that_disagree_on_settings_are_listed_as_separate_runs(example_graph):
+    got = answer(example_graph, "conflicting-values")
+    settings = {(row["model"], row["paperId"], row["fact"], row["value"]) for row in got if row["fact"] != "parameters"}
+    # a fine-tune on 2 RTX 4090 for 6 hours is not the pretraining run on 64 A100 for 216 hours
+    assert ("BioLM-1.3B", "018_biolm-pretraining", "quantity", "64") in settings
+    assert ("BioLM-1.3B", "019_biolm-ner-finetune", "quantity", "2") in settings
+    assert ("BioLM-1.3B", "019_biolm-ner-finetune", "hours", "6") in settings
+    assert {model for model, *_ in settings} == {"BioLM-1.3B", "MedSegFormer-XL"}
 
 
 def test_models_in_several_papers(example_graph):
@@ -202,7 +212,7 @@ def ordering_graph(tmp_path_factory):
     [
         ("models-by-hardware", lambda r: (r["hardware"], r["model"])),
         ("models-in-several-papers", lambda r: (-int(r["papers"]), r["model"])),
-        ("conflicting-values", lambda r: (r["model"], r["paperId"])),
+        ("conflicting-values", lambda r: (r["model"], r["paperId"], r["fact"])),
     ],
 )
 def test_listing_queries_come_in_their_stated_order(ordering_graph, name, order):
