@@ -177,6 +177,8 @@ class _Loader:
         self.tally = totals.Tally()
         #: a store with papers already: the runs they report may now be restated
         self.restated = restatements.Tracker(kg, self.tally) if not kg.is_empty() else None
+        #: an empty store: the settings of each report, matched up at the end
+        self.reported = restatements.Reported() if self.restated is None else None
         self.batch_size = batch_size
         self.header = header(iris.base)
         self.reference = ReferenceWriter(iris)
@@ -208,6 +210,8 @@ class _Loader:
             self.replace.append(doc.iri)
             self.tally.add(old, -1)
         self.tally.add(doc.paper)
+        if self.reported is not None:
+            self.reported.add(doc.paper)
         self.graphs.append(doc.iri)
         text = doc.trig()
         self.parts.append(text)
@@ -322,7 +326,7 @@ def build(
         if untrusted_totals:
             totals.recount(kg, iris)
         elif loader.restated is None:  # into an empty store
-            merged = restatements.restate(kg, restatements.models_reported_twice(loader.tally))
+            merged = loader.reported.restate(kg)
             loader.tally.merge(merged.correction)
             statements = chain(totals.fresh_statements(loader.tally, iris), merged.statements(iris))
             totals.load_fresh(kg, iris, statements, streamed.add_totals if streamed else None)
