@@ -41,6 +41,9 @@ COLUMNS = (
     "form_factor",
     "release_year",
     "fp16_flops",
+    "fp32_flops",
+    "tf32_flops",
+    "fp8_flops",
     "cores_per_chip",
     "aliases",
     "source",
@@ -97,6 +100,15 @@ class Accelerator:
     source: str
     #: cores per chip, for accelerators that papers count in cores (TPU v2/v3)
     cores_per_chip: int | None = None
+    #: peak dense FLOP/s in other numerical formats (training compute estimates)
+    fp32_flops: float | None = None
+    tf32_flops: float | None = None
+    fp8_flops: float | None = None
+
+    def peak(self, numerical_format: str) -> float | None:
+        """Peak FLOP/s for "FP16" (FP16/BF16 tensor), "FP32", "TF32" or "FP8"; None when unknown."""
+        return {"FP16": self.fp16_flops, "FP32": self.fp32_flops, "TF32": self.tf32_flops,
+                "FP8": self.fp8_flops}[numerical_format]
 
 
 @dataclass(frozen=True)
@@ -261,6 +273,8 @@ def _row(record: dict[str, str], line: int) -> Accelerator:
             release_year=int(year) if year else None,
             fp16_flops=float(flops) if flops else None,
             cores_per_chip=int(cores) if (cores := _optional(record["cores_per_chip"])) else None,
+            **{name: float(v) if (v := _optional(record[name])) else None
+               for name in ("fp32_flops", "tf32_flops", "fp8_flops")},
             aliases=tuple(a.strip() for a in record["aliases"].split("|") if a.strip()),
             source=record["source"].strip(),
         )

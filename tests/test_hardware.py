@@ -274,8 +274,8 @@ def test_load_catalogue_from_path(tmp_path: Path) -> None:
     path = tmp_path / "hw.csv"
     path.write_text(
         ",".join(COLUMNS) + "\n"
-        "acme-x1,Acme X1,Acme,NPU,,,,2024,1e14,2,X-1|Acme One,vendor datasheet\n"
-        "acme-x1-64gb,Acme X1 64GB,Acme,NPU,acme-x1,64,,2024,1e14,,,vendor datasheet\n",
+        "acme-x1,Acme X1,Acme,NPU,,,,2024,1e14,2.5e13,5e13,,2,X-1|Acme One,vendor datasheet\n"
+        "acme-x1-64gb,Acme X1 64GB,Acme,NPU,acme-x1,64,,2024,1e14,,,,,,vendor datasheet\n",
         encoding="utf-8",
     )
     cat = load_catalogue(path)
@@ -284,6 +284,7 @@ def test_load_catalogue_from_path(tmp_path: Path) -> None:
     assert cat.resolve("X-1 (64 GB)").id == "acme-x1-64gb"
     assert cat.get("acme-x1-64gb").memory_gb == Decimal(64)
     assert (cat.get("acme-x1").cores_per_chip, cat.get("acme-x1-64gb").cores_per_chip) == (2, None)
+    assert [cat.get("acme-x1").peak(f) for f in ("FP16", "FP32", "TF32", "FP8")] == [1e14, 2.5e13, 5e13, None]
     bad = tmp_path / "bad.csv"
     bad.write_text("id,name\nacme-x1,Acme X1\n", encoding="utf-8")
     with pytest.raises(ValueError):
