@@ -13,6 +13,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -118,11 +119,12 @@ class BuildResult:
 # -- worker side ------------------------------------------------------------------
 
 _iris: Iris | None = None
+_utilization: Decimal | None = None
 
 
-def _init_worker(base: str) -> None:
-    global _iris
-    _iris = Iris(base)
+def _init_worker(base: str, utilization: Decimal | None = None) -> None:
+    global _iris, _utilization
+    _iris, _utilization = Iris(base), utilization
 
 
 def map_item(item: Item) -> MappedDocument | Rejected:
@@ -130,7 +132,7 @@ def map_item(item: Item) -> MappedDocument | Rejected:
     if isinstance(item, Rejected):
         return item
     try:
-        return map_document(item, _iris or Iris())
+        return map_document(item, _iris or Iris(), _utilization)
     except DocumentRejected as err:
         return Rejected(item.id, item.source, str(err), err.line, err.column)
     except Exception as err:  # noqa: BLE001 - one bad document must not stop the build
@@ -150,7 +152,9 @@ def _lost_chunk(chunk: list[Item], reason: str) -> list[Rejected]:
     ]
 
 
-def map_stream(items: Iterable[Item], *, jobs: int, base: str) -> Iterator[MappedDocument | Rejected]:
+def map_stream(
+    items: Iterable[Item], *, jobs: int, base: str, utilization: Decimal | None = None
+) -> Iterator[MappedDocument | Rejected]:
     """Map documents in order, with at most a few chunks in flight per worker.
 
     A chunk whose worker dies (the out-of-memory killer, a crash) is mapped
@@ -159,7 +163,7 @@ def map_stream(items: Iterable[Item], *, jobs: int, base: str) -> Iterator[Mappe
     """
     chunks = iter(lambda it=iter(items): list(itertools.islice(it, CHUNK)), [])
     for mapped in windowed_map(
-        _map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=(base,), on_death=_lost_chunk
+        _map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=(base, utilization), on_death=_lost_chunk
     ):
         yield from mapped
 
@@ -279,11 +283,14 @@ def build(
     after_store: Callable[[KnowledgeGraph, Path], list[Path]] | None = None,
     batch_size: int = BATCH_DOCUMENTS,
     compact_after: int = COMPACT_AFTER,
+    utilization: Decimal | None = None,
 ) -> BuildResult:
     """Build (or update) the knowledge graph in *out* from documents under *paths*.
 
     Unchanged papers are skipped, changed ones replace their named graph.
     A build that loads *compact_after* papers or more compacts the store.
+    *utilization* replaces the assumed utilization of every hardware
+    estimate of training compute (docs/compute.md).
     ``validate=None`` validates the whole store when it holds at most
     :data:`VALIDATION_LIMIT` papers, else the papers this build loaded (and
     the shared nodes they name) when they are at most that many.
@@ -311,7 +318,7 @@ def build(
         streamed = StreamedExports(out_dir, [f for f in exports if f in StreamedExports.FORMATS], iris)
     loaded_papers: list[str] = []
     try:
-        for result in map_stream(iter_documents(paths, stdin), jobs=jobs, base=iris.base):
+        for result in map_stream(iter_documents(paths, stdin), jobs=jobs, base=iris.base, utilization=utilization):
             if isinstance(result, Rejected):
                 entry = entry_for(result)
             else:
@@ -392,6 +399,5 @@ def build(
         compact_seconds=compact_seconds,
         validation=validation,
         outputs=[str(p) for p in outputs],
-        **({"upgraded_from_format": kg.upgraded_from} if kg.upgraded_from else {}),
     )
     return BuildResult(out_dir, summary, outputs, validation)

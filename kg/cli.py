@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+
 import json
 import os
 import re
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import List, Optional
 
@@ -115,8 +117,6 @@ def _summary_table(summary: dict) -> Table:
     else:
         shacl = "not run"
     table.add_row("SHACL", shacl)
-    if summary.get("upgraded_from_format"):
-        table.add_row("store upgraded", f"from graph format {summary['upgraded_from_format']}: totals recounted")
     return table
 
 
@@ -161,11 +161,18 @@ def print_problems(noted: list[dict], summary: dict, out: Path) -> None:
 
 
 def _write_html(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
+    """The build's pages: the interactive graph and the chart page, beside each other."""
+    from .charts import write_report
     from .viz import write_html
 
     target = out_dir / "graph.html"
     write_html(kg, target)
-    return [target]
+    return [target, write_report(kg, out_dir / "report.html")]
+
+
+def _share(value: float | None) -> Decimal | None:
+    """A utilization given on the command line, as the exact decimal written in the graph."""
+    return None if value is None else Decimal(repr(value))
 
 
 @app.command()
@@ -183,11 +190,15 @@ def build(
         None, "--validate/--no-validate", help=f"SHACL-validate (default: the whole store up to {VALIDATION_LIMIT} papers, else the papers loaded)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
-    html: bool = typer.Option(True, "--html/--no-html", help="Also write graph.html, the interactive view."),
+    html: bool = typer.Option(True, "--html/--no-html", help="Also write graph.html, the interactive view, and report.html, the charts."),
     batch_size: int = typer.Option(2000, "--batch-size", min=1, hidden=True, help="Papers per store batch."),
     compact: bool = typer.Option(
         True, "--compact/--no-compact",
         help=f"Compact the store after loading {COMPACT_AFTER:,} papers or more (faster queries, smaller store).",
+    ),
+    utilization: Optional[float] = typer.Option(
+        None, "--utilization", min=0.01, max=1.0,
+        help="Assume this share of peak FLOP/s for every hardware estimate of training compute (default: 0.3 for language models, 0.4 for others).",
     ),
 ) -> None:
     """Build or update the knowledge graph from tagged excerpts.
@@ -221,6 +232,7 @@ def build(
                 after_store=_write_html if html else None,
                 batch_size=batch_size,
                 compact_after=COMPACT_AFTER if compact else sys.maxsize,
+                utilization=_share(utilization),
             )
     except (SourceError, StoreError, BuildError, WorkerDied) as err:
         fail(str(err))
@@ -238,6 +250,10 @@ def add(
     paths: List[str] = typer.Argument(..., help="Files, folders or - for stdin, as for build."),
     out: Path = typer.Option(Path("output"), "--out", "-o", help=OUT_HELP),
     base: str = typer.Option(DEFAULT_BASE, "--base", help="Base IRI for the graph's resources."),
+    utilization: Optional[float] = typer.Option(
+        None, "--utilization", min=0.01, max=1.0,
+        help="Assume this share of peak FLOP/s for every hardware estimate of training compute (default: 0.3 for language models, 0.4 for others).",
+    ),
 ) -> None:
     """Add or replace a few papers in an existing store, quickly.
 
@@ -253,7 +269,8 @@ def add(
     noted: list[dict] = []
     try:
         result = build_graph(
-            paths, out, jobs=1, base=base, exports=[], validate=False, progress=lambda entry: note(noted, entry)
+            paths, out, jobs=1, base=base, exports=[], validate=False, progress=lambda entry: note(noted, entry),
+            utilization=_share(utilization),
         )
     except (SourceError, StoreError, BuildError, WorkerDied) as err:
         fail(str(err))
@@ -411,6 +428,29 @@ def viz(
     except (VizError, QueryError) as err:
         fail(str(err))
     console.print(f"wrote {output} ({summary.nodes} nodes, {summary.edges} edges)", highlight=False)
+
+
+@app.command()
+def report(
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file to write (default: report.html in --out)."),
+    out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
+) -> None:
+    """Write the chart page: training compute over time, accelerator-hours by country,
+    accelerators' share by year and model size over time (one offline HTML file).
+
+    Example: kg report -o report.html
+    """
+    from .charts import write_report
+
+    target = output or out / "report.html"
+    if target.is_dir():
+        fail(f"{target} is a folder; give the HTML file to write, for example {target / 'report.html'}")
+    kg = open_graph(out)
+    try:
+        write_report(kg, target)
+    except OSError as err:
+        fail(f"cannot write {target}: {err.strerror or err}")
+    console.print(f"wrote {target}", highlight=False)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable
 
+from . import compute
 from . import terms as t
 from .countries import resolve_country
 from .hardware import Accelerator, hardware_key, load_catalogue, manufacturer_id
@@ -34,13 +35,17 @@ from .normalize import (
     parse_accelerator_hours,
     parse_count,
     parse_duration,
+    parse_flop,
     parse_parameter_count,
     parse_year,
 )
 from .sources import Document
-from .tags import KNOWN_TAGS, Sentences, TagSpan, parse_tags
+from .tags import KNOWN_TAGS, Sentences, TaggedText, TagSpan, parse_tags
 from .terms import LABEL, TYPE, Iris
 from .totals import PaperFacts, RunFacts
+
+#: prov:used, written in full: the paper graphs' prefixes are mlkg's own
+PROV_USED = "<http://www.w3.org/ns/prov#used>"
 
 
 @dataclass(frozen=True)
@@ -149,13 +154,18 @@ class _Run:
         self.hardware: list[_Hardware] = []
         self.hours: list[Decimal] = []
         self.stated_hours: list[tuple[Decimal, str]] = []  # (hours, mention)
+        #: what a compute estimate can use, each with the mention that states it
+        self.compute = compute.Inputs()
+        self.model_name = ""
+        self.label = ""
 
 
 class _Mapper:
     """State for mapping one document; see :func:`map_document`."""
 
-    def __init__(self, doc: Document, iris: Iris):
+    def __init__(self, doc: Document, iris: Iris, utilization: Decimal | None = None):
         self.doc = doc
+        self.utilization = utilization
         self.iris = iris
         self.paper = iris.paper(doc.id)
         self.out = t.GraphWriter(self.paper, iris.base)
@@ -225,6 +235,7 @@ class _Mapper:
             iri = self.iris.run(self.paper) + (f"/{number}" if several else "")
             label = f"training run of {name} reported in {self.doc.id}" if several else None
             self.add_run(iri, self.iris.model(key), label)
+            self.runs[-1].model_name = name
         if not names:
             self.add_run(self.iris.run(self.paper), None, None)
             unnamed = self.iris.unnamed_model(self.paper)
@@ -241,6 +252,7 @@ class _Mapper:
 
     def add_run(self, iri: str, model: str | None, label: str | None) -> None:
         run = _Run(iri, self.iri(iri), model)
+        run.label = label or f"training run reported in {self.doc.id}"
         self.out.describe(
             run.term,
             (TYPE, t.mlkg("TrainingRun")),
@@ -268,6 +280,7 @@ class _Mapper:
         for run in runs:
             self.single(run, span, "parameterCount", str(parsed.value))
             self.fact(mention, self.iri(run.model_iri or ""), "parameterCount", t.integer(parsed.value))
+            run.compute.parameters.append((parsed.value, mention))
             run.facts.parameters.add((run.model_iri or "", parsed.value))
 
     def on_gpu_count(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
@@ -283,7 +296,14 @@ class _Mapper:
             try:  # "82,432 GPU hours": accelerator time, not wall-clock time
                 parsed = parse_accelerator_hours(span.text)
             except NotUnderstood:
-                raise not_a_duration from None
+                try:  # "3.14e23 FLOPs": the run's training compute
+                    flop = parse_flop(span.text)
+                except NotUnderstood:
+                    raise not_a_duration from None
+                self.hedge(mention, span, flop)
+                for run in runs:
+                    self.stated_amount(run, mention, "compute", flop.value)
+                return
             self.hedge(mention, span, parsed)
             for run in runs:
                 self.single(run, span, "acceleratorHours", str(parsed.hours))
@@ -297,6 +317,17 @@ class _Mapper:
             if parsed.hours not in run.hours:
                 run.hours.append(parsed.hours)
                 run.facts.durations.add(parsed.hours)
+
+    def stated_amount(self, run: _Run, mention: str, kind: str, value: Decimal) -> None:
+        """A stated compute or token count: the run's fact, which the mention records."""
+        prop = "trainingCompute" if kind == "compute" else "trainingTokens"
+        (run.compute.stated if kind == "compute" else run.compute.tokens).append((value, mention))
+        if kind == "tokens":
+            self.out.add(run.term, t.mlkg(prop), t.integer(int(value)))
+        self.out.add(mention, t.mlkg("factSubject"), run.term)
+        self.out.add(mention, t.mlkg("factProperty"), t.mlkg(prop))
+        self.out.add(mention, t.mlkg("factValue"), t.double(value) if kind == "compute" else t.integer(int(value)))
+        self.result.facts += 1
 
     def on_hardware(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         accelerator: Accelerator | None = load_catalogue().resolve(span.text)
@@ -364,6 +395,42 @@ class _Mapper:
             self.out.add(mention, t.mlkg("factProperty"), t.mlkg("acceleratorHours"))
             self.out.add(mention, t.mlkg("factValue"), t.decimal(value))
             self.result.facts += 1
+        self.write_compute(run)
+
+    def write_compute(self, run: _Run) -> None:
+        """The run's compute estimates (one node per method that applies) and its headline compute."""
+        inputs = run.compute
+        inputs.numerical_format = compute.numerical_format(self.plain)
+        inputs.language_model = compute.is_language_model(run.model_name, bool(inputs.tokens))
+        inputs.utilization = self.utilization
+        if len({v for v, _ in inputs.stated}) > 1:
+            self.warn(None, "conflicting_value", f"{run.label} is given several training compute figures; "
+                      "none is taken as stated")
+        found = compute.estimates(inputs)
+        for estimate in found:
+            node = self.iri(f"{run.iri}/compute/{compute.SLUGS[estimate.method]}")
+            self.out.describe(
+                node,
+                (TYPE, t.mlkg("ComputeEstimate")),
+                (LABEL, t.string(f"{compute.LABELS[estimate.method]} of the {run.label}")),
+                (t.mlkg("estimationMethod"), t.mlkg(estimate.method)),
+                (t.mlkg("flop"), t.double(estimate.flop)),
+            )
+            self.out.add(run.term, t.mlkg("computeEstimate"), node)
+            if estimate.low is not None:
+                self.out.add(node, t.mlkg("flopLow"), t.double(estimate.low))
+                self.out.add(node, t.mlkg("flopHigh"), t.double(estimate.high))  # type: ignore[arg-type]
+            if estimate.utilization is not None:
+                self.out.add(node, t.mlkg("utilization"), t.decimal(estimate.utilization))
+            if estimate.numerical_format:
+                self.out.add(node, t.mlkg("numericalFormat"), t.string(estimate.numerical_format))
+            for peak in sorted(set(estimate.peaks)):
+                self.out.add(node, t.mlkg("peakFlops"), t.double(peak))
+            for used in estimate.used:
+                self.out.add(node, PROV_USED, used)
+        if found:
+            self.out.add(run.term, t.mlkg("trainingCompute"), t.double(found[0].flop))
+            self.out.add(run.term, t.mlkg("computeMethod"), t.mlkg(found[0].method))
 
     def usages(self, run: _Run) -> list[_Usage]:
         """One usage per accelerator and count: each count with the accelerator written next to it."""
@@ -449,6 +516,7 @@ class _Mapper:
         )
         if usage_hours is not None:
             self.out.add(node, t.mlkg("acceleratorHours"), t.decimal(usage_hours))
+        run.compute.usages.append(compute.Usage(node, hw.accelerator if hw else None, usage_hours))
         run.facts.usages.append((usage.key, hw.maker if hw else None, usage.quantity, usage_hours))
         return node
 
@@ -513,7 +581,7 @@ class _Mapper:
             (t.mlkg("sourcePath"), t.string(doc.source)),
             (t.mlkg("contentHash"), t.string(self.result.content_hash)),
         )
-        run_of_span = self.make_runs(tagged.spans)
+        run_of_span = self.run_of_span = self.make_runs(tagged.spans)
         handlers: dict[str, Callable[[TagSpan, str, list[_Run]], None]] = {
             name: getattr(self, f"on_{name}") for name in KNOWN_TAGS
         }
@@ -546,13 +614,49 @@ class _Mapper:
                 reason = str(err)
                 out.add(mention, t.mlkg("warning"), t.string(reason))
                 self.warn(span, "not_understood", f"<{span.name}>: {reason}; kept as text only")
+        found = self.read_untagged(tagged, sentences)
         for run in self.runs:
             self.finish_run(run)
-        self.result.mentions = self.result.paper.mentions = len(tagged.spans)
+        self.result.mentions = self.result.paper.mentions = len(tagged.spans) + found
         self.result.graph = out.graph
         self.result.turtle = out.statements()
         self.result.shared = tuple(out.others)
         return self.result
+
+    def read_untagged(self, tagged: TaggedText, sentences: Sentences) -> int:
+        """Stated compute and training tokens written outside any tag, as mentions of what found them.
+
+        Returns how many were found. Each goes to the runs its sentence is
+        about, by the same rules as a tagged fact.
+        """
+        found = compute.find_stated(tagged.plain, [(s.start, s.end) for s in tagged.spans])
+        for number, item in enumerate(found, start=len(tagged.spans) + 1):
+            mention = self.iri(self.iris.mention(self.paper, number))
+            line, column = tagged.source_position(item.start)
+            span = TagSpan(item.kind, tagged.plain[item.start : item.end], item.start, item.end, line, column)
+            self.describe_mention(mention, span, sentences)
+            self.out.add(mention, t.mlkg("extractedBy"), t.string(compute.FINDER))
+            self.hedge(mention, span, item.value)
+            runs = self.runs
+            if len(self.runs) > 1:
+                at = sentence_index(sentences.end_offsets, item.start)
+                same = [
+                    Span(s.name, s.start, s.end, self.run_of_span.get(i))
+                    for i, s in enumerate(tagged.spans)
+                    if sentence_index(sentences.end_offsets, s.start) == at
+                ]
+                me = Span(item.kind, item.start, item.end)
+                placed = attribute(me, sorted(same + [me], key=lambda x: x.start), tagged.plain,
+                                   sentences.bounds(item.start, item.end), len(self.runs))
+                if not placed.runs:
+                    reason = f"not attributed to a training run: {placed.reason}"
+                    self.out.add(mention, t.mlkg("warning"), t.string(reason))
+                    self.warn(span, "unattributed", f"{item.kind} {span.text!r} is {reason}")
+                    continue
+                runs = [self.runs[i] for i in placed.runs]
+            for run in runs:
+                self.stated_amount(run, mention, item.kind, item.value.value)
+        return len(found)
 
     @staticmethod
     def spans_by_sentence(
@@ -594,6 +698,10 @@ def _span(span: TagSpan) -> Span:
     return Span(span.name, span.start, span.end)
 
 
-def map_document(doc: Document, iris: Iris | None = None) -> MappedDocument:
-    """Everything one document says, as TriG statements for the paper's named graph."""
-    return _Mapper(doc, iris or Iris()).map()
+def map_document(doc: Document, iris: Iris | None = None, utilization: Decimal | None = None) -> MappedDocument:
+    """Everything one document says, as TriG statements for the paper's named graph.
+
+    *utilization*, when given, replaces the assumed utilization of every
+    hardware estimate of training compute (kg/data/compute.json).
+    """
+    return _Mapper(doc, iris or Iris(), utilization).map()

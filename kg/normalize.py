@@ -700,3 +700,65 @@ def parse_accelerator_hours(text: str) -> ParsedDuration:
         approximate=qualifier is not None,
         qualifier=qualifier,
     )
+
+
+# ------------------------------------------------------- training compute and tokens
+
+
+@dataclass(frozen=True)
+class ParsedAmount:
+    """A stated amount (FLOP of training compute, training tokens), with its hedge."""
+
+    value: Decimal
+    approximate: bool = False
+    qualifier: str | None = None
+
+
+@lru_cache(maxsize=1)
+def compute_words() -> dict:
+    """kg/data/compute.json: units, patterns and assumptions of training compute."""
+    return json.loads(data_text("compute.json"))
+
+
+def _unit_phrase(rest: str, phrases) -> tuple[str | None, str]:
+    """The longest of *phrases* that *rest* starts with (as words), and what follows it."""
+    tokens = [t for t in _tokens(rest)]
+    for length in range(min(len(tokens), 5), 0, -1):
+        phrase = " ".join(tokens[:length])
+        if phrase in phrases:
+            return phrase, " ".join(tokens[length:])
+    return None, " ".join(tokens)
+
+
+def parse_flop(text: str) -> ParsedAmount:
+    """Read a stated training compute: "3.14e23 FLOPs", "1.2 × 10^24 FLOP", "3,640 petaflop/s-days".
+
+    Returns FLOP. A rate ("312 TFLOP/s") is not an amount of compute and is refused.
+    """
+    what = "an amount of training compute"
+    body, qualifier = _prepare(text, what)
+    number = _require_number(text, body, what, allow_magnitude=True)
+    units = {k: v for k, v in compute_words()["flop_units"].items() if not k.startswith("_")}
+    unit, rest = _unit_phrase(number.rest, units)
+    if unit is None:
+        raise NotUnderstood(f"{text!r} is not {what}: expected a number and a unit such as FLOP or petaflop/s-days")
+    if rest and rest not in compute_words()["flop_trailing_words"]:
+        raise NotUnderstood(f"{text!r} is not {what}: unexpected words {rest!r}")
+    if number.value <= 0:
+        raise NotUnderstood(f"{text!r} is zero; no training compute to record")
+    with localcontext() as ctx:
+        ctx.prec = 60
+        value = number.value * Decimal(units[unit])
+    return ParsedAmount(value, qualifier is not None, qualifier)
+
+
+def parse_token_count(text: str) -> ParsedAmount:
+    """Read a number of training tokens: "1.4T tokens", "2 trillion tokens", "300B training tokens"."""
+    what = "a number of training tokens"
+    body, qualifier = _prepare(text, what)
+    number = _require_number(text, body, what, allow_magnitude=True)
+    unit, rest = _unit_phrase(number.rest, set(compute_words()["token_words"]))
+    if unit is None or rest:
+        raise NotUnderstood(f"{text!r} is not {what}: expected a number followed by 'tokens'")
+    value = _whole(number.value, text, "tokens")
+    return ParsedAmount(Decimal(value), qualifier is not None, qualifier)

@@ -348,7 +348,12 @@ def rows(result) -> tuple[list[str], list[list[str]]]:
     return names, [[compact(solution[name]) for name in names] for solution in result]
 
 
-_NUMBER_TYPES = {XSD_NS + name for name in ("integer", "decimal", "long", "int", "nonNegativeInteger", "positiveInteger")}
+_NUMBER_TYPES = {
+    XSD_NS + name
+    for name in ("integer", "decimal", "long", "int", "nonNegativeInteger", "positiveInteger", "double", "float")
+}
+#: above this, a number is shown in scientific notation (3.14e+23 FLOP), as analysts write compute
+_SCIENTIFIC = Decimal("1e15")
 
 
 def readable(term) -> str:
@@ -361,6 +366,8 @@ def readable(term) -> str:
         # four digits stay as they are: years and small counts read better so
         if abs(number) < 10_000:
             return term.value
+        if abs(number) >= _SCIENTIFIC:
+            return f"{number:.3g}"
         return f"{number:,f}" if "." in term.value else f"{number:,}"
     return compact(term)
 

@@ -22,14 +22,14 @@ LOCK_FILE = "store.lock"
 TOTALS_STALE_FILE = "totals.stale"
 #: Names the shape of the graph a store holds (see GRAPH_FORMAT).
 FORMAT_FILE = "store.format"
-#: The graph's shape, raised when it changes: 2 = one training run per model
-#: with hardware usages; 3 = a run several papers report counted once
-#: (mlkg:restatedRuns, mlkg:reportCount). A store of another shape is never
-#: read as this one.
-GRAPH_FORMAT = 3
-#: Older formats whose papers' graphs are as this mlkg writes them: only the
-#: running totals differ, so a build into the store recounts them in place.
-RECOUNT_UPGRADES = {"2": "its totals count a training run once per paper that reports it"}
+#: The graph's shape, raised when it changes. A store of another shape is
+#: never read as this one: each older format is refused with what changed.
+GRAPH_FORMAT = 4
+FORMAT_CHANGES = {
+    "1": "its graph has one training run per paper",
+    "2": "its totals count a training run once per paper that reports it, and its runs hold no training compute",
+    "3": "its runs hold no training compute",
+}
 
 
 _DATASET_CLAUSE = re.compile(r"\bFROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
@@ -245,8 +245,6 @@ class KnowledgeGraph:
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / STORE_DIR
         self.read_only = read_only
-        #: the older graph format this build is upgrading the store from, if any
-        self.upgraded_from: str | None = None
         self._lock: StoreLock | None = None
         if read_only:
             if not self.path.is_dir():
@@ -276,21 +274,11 @@ class KnowledgeGraph:
             if not self.read_only:
                 marker.write_text(f"{GRAPH_FORMAT}\n", encoding="utf-8")
             return
-        if stated in RECOUNT_UPGRADES:
-            if not self.read_only:  # a build: it recounts the totals before it finishes
-                self.mark_totals_stale()
-                marker.write_text(f"{GRAPH_FORMAT}\n", encoding="utf-8")
-                self.upgraded_from = stated
-                return
-            raise StoreError(
-                f"the store in {self.out_dir}/ was built by an older mlkg (graph format {stated}): "
-                f"{RECOUNT_UPGRADES[stated]}. Run your build again (`kg build PATH... --out {self.out_dir}`): "
-                "it skips the papers it holds and recounts the totals in place."
-            )
+        change = FORMAT_CHANGES.get(stated or "1", "its graph has another shape")
         raise StoreError(
-            f"the store in {self.out_dir}/ was built by an older mlkg, whose graph has one training run per "
-            f"paper (graph format {stated or 1}; this mlkg writes format {GRAPH_FORMAT}); rebuild it from your "
-            f"documents: `kg build PATH... --out {self.out_dir} --fresh`"
+            f"the store in {self.out_dir}/ was built by an older mlkg (graph format {stated or 1}; this mlkg "
+            f"writes format {GRAPH_FORMAT}): {change}. Rebuild it from your documents: "
+            f"`kg build PATH... --out {self.out_dir} --fresh`"
         )
 
     @staticmethod

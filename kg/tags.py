@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Callable
 from dataclasses import dataclass, field
 
 KNOWN_TAGS = frozenset(
@@ -45,6 +46,15 @@ class TaggedText:
     plain: str
     spans: list[TagSpan] = field(default_factory=list)
     problems: list[MarkupProblem] = field(default_factory=list)
+    #: (plain offset, source offset) where each piece of text between tags starts
+    pieces: list[tuple[int, int]] = field(default_factory=list)
+    position: Callable[[int], tuple[int, int]] | None = None
+
+    def source_position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column in the source of a plain-text offset (text found untagged)."""
+        index = bisect.bisect_right(self.pieces, (offset, float("inf"))) - 1
+        plain_start, source_start = self.pieces[max(index, 0)]
+        return self.position(source_start + offset - plain_start)  # type: ignore[misc]
 
 
 class _Positions:
@@ -86,6 +96,7 @@ def parse_tags(text: str) -> TaggedText:
 
     for match in _TAG.finditer(text):
         chunk = text[cursor : match.start()]
+        result.pieces.append((plain_len, cursor))
         pieces.append(chunk)
         plain_len += len(chunk)
         cursor = match.end()
@@ -129,6 +140,8 @@ def parse_tags(text: str) -> TaggedText:
             TagSpan(name, inner, opened.plain_start, plain_len, opened.line, opened.column)
         )
 
+    result.pieces.append((plain_len, cursor))
+    result.position = position
     pieces.append(text[cursor:])
     for opened in stack:
         problem("unclosed", (opened.line, opened.column), f"<{opened.name}> is never closed; the tagged text is ignored")

@@ -50,6 +50,8 @@ SLICE_OF_CLASS = {
     MLKG_NS + "TrainingRun": "papers",
     MLKG_NS + "Mention": "papers",
     MLKG_NS + "HardwareUsage": "papers",
+    MLKG_NS + "ComputeEstimate": "papers",
+    MLKG_NS + "ComputeMethod": "shared",
     MLKG_NS + "Model": "shared",
     MLKG_NS + "Hardware": "shared",
     MLKG_NS + "Organization": "shared",

@@ -41,6 +41,8 @@ CLASSES = (
     "Year",
     "Mention",
     "HardwareUsage",
+    "ComputeEstimate",
+    "ComputeMethod",
 )
 
 OBJECT_PROPERTIES = (
@@ -56,6 +58,9 @@ OBJECT_PROPERTIES = (
     "factProperty",
     "hardwareUsage",
     "usedHardware",
+    "computeEstimate",
+    "computeMethod",
+    "estimationMethod",
     # dimensions of the running totals (qb:DimensionProperty)
     "forModel",
     "forRun",
@@ -67,6 +72,15 @@ OBJECT_PROPERTIES = (
 )
 
 DATATYPE_PROPERTIES = (
+    "trainingCompute",
+    "trainingTokens",
+    "flop",
+    "flopLow",
+    "flopHigh",
+    "utilization",
+    "peakFlops",
+    "numericalFormat",
+    "extractedBy",
     "hardwareQuantity",
     "trainingDuration",
     "trainingHours",
@@ -135,6 +149,10 @@ DATASETS = (
 )
 
 
+#: Named individuals: the methods of a compute estimate (mlkg:ComputeMethod).
+INDIVIDUALS = ("StatedCompute", "HardwareMethod", "ParameterTokenMethod")
+
+
 def mlkg_term(iri: str) -> str | None:
     """The local name of an mlkg: IRI ("Paper"), or None for any other IRI."""
     return iri[len(MLKG_NS) :] if iri.startswith(MLKG_NS) else None
@@ -160,7 +178,7 @@ class _Namespace:
         return getattr(self, name).value
 
 
-MLKG = _Namespace(MLKG_NS, TERMS + DATASETS)
+MLKG = _Namespace(MLKG_NS, TERMS + DATASETS + INDIVIDUALS)
 RDF = _Namespace(RDF_NS, ("type",))
 RDFS = _Namespace(RDFS_NS, ("label", "comment"))
 OWL = _Namespace(OWL_NS, ("sameAs",))

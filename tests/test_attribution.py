@@ -390,7 +390,8 @@ def test_every_run_of_the_development_corpus(tmp_path: Path) -> None:
 
 # -- the model table -------------------------------------------------------------------------
 
-MODEL_COLUMNS = "model,otherNames,parameters,hardware,quantity,hours,acceleratorHours,country,year,papers,conflicts"
+MODEL_COLUMNS = ("model,otherNames,parameters,hardware,quantity,hours,acceleratorHours,country,year,papers,conflicts,"
+                 "trainingCompute,computeMethod")
 
 
 @pytest.fixture(scope="module")

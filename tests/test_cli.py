@@ -200,7 +200,7 @@ def test_query_list_never_cuts_a_name_however_narrow_the_terminal(monkeypatch):
 def test_a_misspelled_query_name_gets_did_you_mean(tmp_path):
     result = runner.invoke(app, ["query", "largest-modls", "--out", str(tmp_path)])
     assert result.exit_code == 2
-    assert "did you mean largest-models?" in result.output
+    assert "did you mean largest-models" in result.output
 
 
 def test_an_undeclared_prefix_is_one_line_naming_the_predeclared_ones(example_build):

@@ -152,6 +152,15 @@ DOMAIN_RANGE = [
     ("usedQuantity", "HardwareUsage", XSD.integer),
     ("acceleratorHoursBasis", "TrainingRun", XSD.string),
     ("conversion", "Mention", XSD.string),
+    ("extractedBy", "Mention", XSD.string),
+    ("computeEstimate", "TrainingRun", MLKG.ComputeEstimate),
+    ("computeMethod", "TrainingRun", MLKG.ComputeMethod),
+    ("estimationMethod", "ComputeEstimate", MLKG.ComputeMethod),
+    ("trainingCompute", "TrainingRun", XSD.double),
+    ("trainingTokens", "TrainingRun", XSD.integer),
+    *[(term, "ComputeEstimate", XSD.double) for term in ("flop", "flopLow", "flopHigh", "peakFlops")],
+    ("utilization", "ComputeEstimate", XSD.decimal),
+    ("numericalFormat", "ComputeEstimate", XSD.string),
     *[(term, QB_OBSERVATION, MLKG[target]) for term, target in (
         ("forModel", "Model"), ("forHardware", "Hardware"), ("forCountry", "Country"),
         ("forYear", "Year"), ("forManufacturer", "Organization"), ("forRun", "TrainingRun"),
@@ -523,10 +532,16 @@ def doc_rows() -> dict[str, str]:
 
 
 def test_doc_lists_every_term_once(doc_rows: dict[str, str]) -> None:
-    assert set(doc_rows) == set(vocab.TERMS + vocab.DATASETS)
+    assert set(doc_rows) == set(vocab.TERMS + vocab.DATASETS + vocab.INDIVIDUALS)
 
 
-@pytest.mark.parametrize("term", vocab.TERMS + vocab.DATASETS)
+@pytest.mark.parametrize("term", vocab.INDIVIDUALS)
+def test_each_method_of_compute_is_a_declared_individual(ontology: Graph, term: str) -> None:
+    assert (MLKG[term], RDF.type, MLKG.ComputeMethod) in ontology
+    assert (MLKG[term], RDF.type, OWL.NamedIndividual) in ontology
+
+
+@pytest.mark.parametrize("term", vocab.TERMS + vocab.DATASETS + vocab.INDIVIDUALS)
 def test_doc_row_shows_the_ontology_label(ontology: Graph, doc_rows: dict[str, str], term: str) -> None:
     label = ontology.value(MLKG[term], RDFS.label)
     assert f"| {label} |" in doc_rows[term]

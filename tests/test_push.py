@@ -23,6 +23,7 @@ from kg.store import KnowledgeGraph
 from kg.vocab import MLKG, XSD, XSD_NS
 
 NUMERIC = {XSD_NS + name for name in ("integer", "decimal", "double", "float", "int", "long", "short")}
+DOUBLES = {XSD_NS + "double", XSD_NS + "float"}
 DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$")
 CHANGED_BASE = "https://example.org/push-test/"
 
@@ -88,6 +89,9 @@ def normal(kind: str, value: str, datatype: str | None, lang: str | None):
             return ("duration", exact) if exact is not None else ("duration", "years-months")
         number = Decimal(value)
         return ("duration", number.normalize() if number >= 100 or number == 0 else "years-months")
+    if datatype in DOUBLES:
+        # Virtuoso writes a double with 6 significant digits (6.79311E+20): compare at that precision
+        return ("num", _six_digits(value))
     if datatype in NUMERIC:
         try:
             return ("num", Decimal(value).quantize(Decimal("1e-6")).normalize())
@@ -142,8 +146,21 @@ def _unordered(value):
     if value and value[0] == "text":
         for separator in (" | ", "; "):
             if separator in value[1]:
-                return ("text", tuple(sorted(value[1].split(separator))), *value[2:])
+                return ("text", tuple(sorted(_number_or_text(v) for v in value[1].split(separator))), *value[2:])
     return value
+
+
+def _six_digits(value: str):
+    try:
+        return Decimal(f"{float(value):.6g}").normalize()
+    except ValueError:
+        return value
+
+
+def _number_or_text(item: str) -> str:
+    """A listed value; a large number (a FLOP figure, which engines write differently) to 6 digits."""
+    number = _six_digits(item)
+    return str(number) if isinstance(number, Decimal) and abs(number) >= 10**15 else item
 
 
 # -- tests ------------------------------------------------------------------------------------

@@ -75,6 +75,13 @@ class Browser:
     def js(self, script: str, *args):
         return self._session("POST", "/execute/sync", {"script": script, "args": list(args)})
 
+    def screenshot(self, path) -> None:
+        """Save what the window shows as a PNG."""
+        import base64
+
+        with open(path, "wb") as out:
+            out.write(base64.b64decode(self._session("GET", "/screenshot")))
+
     def logs(self) -> list[dict]:
         """What the page wrote to its console since the last call."""
         return self._session("POST", "/se/log", {"type": "browser"})

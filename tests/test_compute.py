@@ -1,0 +1,290 @@
+"""Training compute (kg/compute.py, docs/compute.md): stated, or estimated by a documented method.
+
+Parsing and the estimates are pure and checked as tables; the graph and
+the bundled queries are checked on real builds through the CLI.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.build import build
+from kg.cli import app
+from kg.compute import (
+    HARDWARE, PARAMETER_TOKEN, STATED, Inputs, Usage, estimates, find_stated, is_language_model, numerical_format,
+)
+from kg.hardware import load_catalogue
+from kg.normalize import NotUnderstood, parse_flop, parse_token_count
+from kg.store import KnowledgeGraph
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "compute"
+PF_DAY = Decimal("8.64e19")
+
+
+# -- reading stated figures -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "flop"),
+    [
+        ("3.14e23 FLOPs", Decimal("3.14e23")),
+        ("3.14E+23 FLOP", Decimal("3.14e23")),
+        ("1.2 × 10^24 FLOP", Decimal("1.2e24")),
+        ("1.2 x 10^24 FLOPs", Decimal("1.2e24")),
+        ("1.2×10²⁴ FLOPs", Decimal("1.2e24")),
+        ("10^24 FLOP", Decimal("1e24")),
+        ("1e23 floating point operations", Decimal("1e23")),
+        ("3,640 petaflop/s-days", 3640 * PF_DAY),
+        ("3640 PF-days", 3640 * PF_DAY),
+        ("12 pfs-days", 12 * PF_DAY),
+        ("2.5 zettaFLOPs", Decimal("2.5e21")),
+        ("approximately 5.76e23 FLOPs of compute", Decimal("5.76e23")),
+    ],
+)
+def test_stated_compute_is_read_in_flop(text: str, flop: Decimal) -> None:
+    assert parse_flop(text).value == flop
+
+
+@pytest.mark.parametrize("text", ["312 TFLOP/s", "3e23", "21 days", "many FLOPs", "0 FLOP", "1e23 FLOPs per token"])
+def test_what_is_not_an_amount_of_compute_is_refused(text: str) -> None:
+    with pytest.raises(NotUnderstood):
+        parse_flop(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [("1.4T tokens", 1_400_000_000_000), ("2 trillion tokens", 2_000_000_000_000),
+     ("300B training tokens", 300_000_000_000), ("about 780 billion tokens", 780_000_000_000)],
+)
+def test_token_counts_are_read(text: str, tokens: int) -> None:
+    assert parse_token_count(text).value == tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("The model was trained on 1.4T tokens.", [("tokens", "1.4T tokens")]),
+        ("We pre-trained it for 300B tokens with AdamW.", [("tokens", "300B tokens")]),
+        ("Pretraining used 2 trillion training tokens.", [("tokens", "2 trillion training tokens")]),
+        ("Training took 3.14e23 FLOPs in total.", [("compute", "3.14e23 FLOPs")]),
+        ("It needed about 3,640 petaflop/s-days.", [("compute", "about 3,640 petaflop/s-days")]),
+        # distractors: not training tokens, not an amount of compute
+        ("We use a batch size of 4M tokens and a context of 2,048 tokens.", []),
+        ("The vocabulary has 32,000 tokens.", []),
+        ("An A100 delivers 312 TFLOPs of peak throughput per second.", []),
+        ("Each step processes 1M tokens.", []),
+    ],
+)
+def test_stated_figures_are_found_in_untagged_text(text: str, found: list) -> None:
+    assert [(f.kind, text[f.start:f.end]) for f in find_stated(text, [])] == found
+
+
+def test_a_tagged_figure_is_not_found_twice() -> None:
+    text = "It took 3.14e23 FLOPs."
+    start = text.index("3.14")
+    assert find_stated(text, [(start, start + len("3.14e23 FLOPs"))]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [("trained in bfloat16", "FP16"), ("with mixed precision", "FP16"), ("in FP32", "FP32"),
+     ("single-precision arithmetic", "FP32"), ("TF32 matmuls", "TF32"), ("FP8 training", "FP8"),
+     ("FP16 activations and FP32 master weights", None), ("no format named", None)],
+)
+def test_the_numerical_format_named_in_the_text(text: str, fmt: str | None) -> None:
+    assert numerical_format(text) == fmt
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens", "language"),
+    [("LLaMA-65B", False, True), ("GPT-3", False, True), ("Pythia-1.4B", False, True),
+     ("ResNet-50", False, False), ("ViT-L/16", False, False), ("ViT-L/16", True, True)],
+)
+def test_which_runs_are_taken_for_language_models(name: str, tokens: bool, language: bool) -> None:
+    assert is_language_model(name, tokens) is language
+
+
+# -- the estimates --------------------------------------------------------------------
+
+A100, H100, UNKNOWN_PEAK = (load_catalogue().get(i) for i in ("nvidia-a100", "nvidia-h100", "cerebras-wse-2"))
+
+
+def test_the_hardware_method_sums_accelerator_hours_times_peak_and_utilization() -> None:
+    inputs = Inputs(usages=[Usage("u1", A100, Decimal(80)), Usage("u2", H100, Decimal(160))], language_model=True)
+    (estimate,) = estimates(inputs)
+    at_peak = Decimal(80) * 3600 * Decimal("3.12e14") + Decimal(160) * 3600 * Decimal("9.894e14")
+    assert estimate.method == HARDWARE and estimate.numerical_format == "FP16"
+    assert (estimate.flop, estimate.utilization) == (at_peak * Decimal("0.3"), Decimal("0.3"))
+    assert (estimate.low, estimate.high) == (at_peak * Decimal("0.2"), at_peak * Decimal("0.5"))
+    assert estimate.used == ("u1", "u2")
+
+
+def test_the_stated_numerical_format_picks_its_peak_and_others_get_their_own_utilization() -> None:
+    inputs = Inputs(usages=[Usage("u", A100, Decimal(10))], numerical_format="FP32")
+    (estimate,) = estimates(inputs)
+    assert estimate.numerical_format == "FP32" and estimate.peaks == (A100.fp32_flops,)
+    assert estimate.flop == Decimal(10) * 3600 * Decimal(repr(A100.fp32_flops)) * Decimal("0.4")
+
+
+def test_a_utilization_set_by_the_user_is_used_and_stated() -> None:
+    (estimate,) = estimates(Inputs(usages=[Usage("u", A100, Decimal(10))], utilization=Decimal("0.5")))
+    assert estimate.utilization == Decimal("0.5")
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        Inputs(usages=[Usage("u", A100, None)]),  # no duration: no accelerator-hours
+        Inputs(usages=[Usage("u", None, Decimal(10))]),  # an accelerator not in the catalogue
+        Inputs(usages=[Usage("u", UNKNOWN_PEAK, Decimal(10))]),  # no peak known
+        Inputs(usages=[Usage("u", A100, Decimal(10)), Usage("v", A100, None)]),  # one usage without hours
+        Inputs(parameters=[(7_000_000_000, "p")]),  # no tokens
+        Inputs(tokens=[(Decimal(10**12), "t")]),  # no parameters
+        Inputs(parameters=[(7, "p"), (8, "q")], tokens=[(Decimal(10), "t")]),  # two sizes: which one?
+        Inputs(stated=[(Decimal("1e23"), "a"), (Decimal("2e23"), "b")]),  # two stated figures
+    ],
+)
+def test_a_run_missing_an_input_gets_no_estimate_by_that_method(inputs: Inputs) -> None:
+    assert estimates(inputs) == []
+
+
+def test_the_headline_is_stated_then_parameters_times_tokens_then_hardware() -> None:
+    inputs = Inputs(stated=[(Decimal("3.14e23"), "s")], parameters=[(175_000_000_000, "p")],
+                    tokens=[(Decimal(300_000_000_000), "t")], usages=[Usage("u", A100, Decimal(1000))])
+    found = estimates(inputs)
+    assert [e.method for e in found] == [STATED, PARAMETER_TOKEN, HARDWARE]
+    assert found[1].flop == 6 * Decimal(175_000_000_000) * 300_000_000_000 and found[1].used == ("p", "t")
+    assert [e.method for e in estimates(Inputs(usages=inputs.usages, parameters=inputs.parameters,
+                                                tokens=inputs.tokens))] == [PARAMETER_TOKEN, HARDWARE]
+
+
+# -- in the graph ---------------------------------------------------------------------
+
+PAPERS = {
+    "stated": "<model>GPT-3</model> (<params>175B</params>) needed <training>3.14e23 FLOPs</training>; it was "
+              "trained on 300 billion tokens in <year>2020</year>.",
+    "hardware": "<model>Owl-7B</model> was trained on <gpu_count>64</gpu_count> <hardware>A100</hardware> GPUs for "
+                "<training>10 days</training> in bfloat16 in <country>Canada</country> in <year>2023</year>.",
+    "mixed": "<model>Mix-Vision</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
+             "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training> in "
+             "<country>Germany</country> in <year>2023</year>.",
+    "missing": "<model>Sparse-Net</model> was trained on <hardware>A100</hardware> GPUs in <year>2023</year>.",
+    "two-models": "<model>Tern-S</model> and <model>Tern-L</model> have <params>1B</params> and <params>7B</params> "
+                  "parameters, respectively. Tern-L was trained on 2T tokens; <model>Tern-L</model> needed 8.4e22 FLOPs.",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("compute")
+    corpus = folder / "papers.jsonl"
+    corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in PAPERS.items()), encoding="utf-8")
+    out = folder / "out"
+    assert build([str(corpus)], out, jobs=1, exports=[]).exit_code == 0
+    return out
+
+
+def table(out: Path, name: str) -> list[dict]:
+    result = CliRunner().invoke(app, ["query", name, "--out", str(out), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(result.stdout.splitlines()))
+
+
+def test_each_run_has_its_headline_compute_and_method(built: Path) -> None:
+    models = {row["model"]: row for row in table(built, "models")}
+    assert float(models["GPT-3"]["trainingCompute"]) == 3.14e23
+    assert models["GPT-3"]["computeMethod"] == "StatedCompute"
+    owl = 64 * 240 * 3600 * 3.12e14 * 0.4  # no language model's word in "Owl-7B", no tokens: 0.4 of the FP16 peak
+    assert math.isclose(float(models["Owl-7B"]["trainingCompute"]), owl)
+    assert models["Owl-7B"]["computeMethod"] == "HardwareMethod"
+    mixed = (8 * 10 * 3.12e14 + 16 * 10 * 9.894e14) * 3600 * 0.4
+    assert math.isclose(float(models["Mix-Vision"]["trainingCompute"]), mixed)
+    # a fact found untagged goes to the run its sentence names
+    assert float(models["Tern-L"]["trainingCompute"]) == 8.4e22
+    assert models["Tern-S"]["trainingCompute"] == "" and models["Sparse-Net"]["trainingCompute"] == ""
+
+
+def test_every_estimate_has_its_method_its_inputs_and_its_bounds(built: Path) -> None:
+    kg = KnowledgeGraph(built, read_only=True)
+    rows = list(kg.query("""
+        SELECT ?e ?method ?flop ?low ?high ?used WHERE {
+          ?run mlkg:computeEstimate ?e . ?e mlkg:estimationMethod ?method ; mlkg:flop ?flop .
+          OPTIONAL { ?e mlkg:flopLow ?low ; mlkg:flopHigh ?high }
+          OPTIONAL { ?e <http://www.w3.org/ns/prov#used> ?used }
+        }"""))
+    assert rows and all(row["used"] is not None for row in rows)
+    for row in rows:
+        if row["method"].value.endswith("HardwareMethod"):
+            assert float(row["low"].value) < float(row["flop"].value) < float(row["high"].value)
+    no_method = list(kg.query("SELECT ?e WHERE { ?e a mlkg:ComputeEstimate FILTER NOT EXISTS { ?e mlkg:estimationMethod ?m } }"))
+    assert no_method == []
+    # GPT-3: stated, and 6 x 175e9 x 300e9 from the tokens found untagged
+    gpt = {row["method"].value.rsplit("#")[1]: float(row["flop"].value) for row in rows if "/stated/" in row["e"].value}
+    assert gpt == {"StatedCompute": 3.14e23, "ParameterTokenMethod": 6 * 175e9 * 300e9}
+
+
+def test_the_compute_queries_count_each_run_once(built: Path) -> None:
+    by_year = {row["year"]: row for row in table(built, "compute-by-year")}
+    assert by_year["2023"]["runs"] == "2"  # Owl-7B and Mix-Vision; Sparse-Net has no figure
+    values = sorted([64 * 240 * 3600 * 3.12e14 * 0.4, (8 * 10 * 3.12e14 + 16 * 10 * 9.894e14) * 3600 * 0.4])
+    assert math.isclose(float(by_year["2023"]["totalCompute"]), sum(values))
+    assert math.isclose(float(by_year["2023"]["medianCompute"]), sum(values) / 2)
+    assert math.isclose(float(by_year["2023"]["largestCompute"]), values[-1])
+    largest = table(built, "largest-compute-runs")
+    assert [row["model"] for row in largest] == ["GPT-3", "Tern-L", "Owl-7B", "Mix-Vision"]
+    assert [row["method"] for row in largest] == ["StatedCompute", "StatedCompute", "HardwareMethod", "HardwareMethod"]
+    assert {row["country"] for row in table(built, "compute-by-country")} == {"Canada", "Germany"}
+
+
+def test_the_utilization_option_is_used_and_stated(tmp_path: Path) -> None:
+    paper = tmp_path / "owl.txt"
+    paper.write_text(PAPERS["hardware"], encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(paper), "--out", str(tmp_path / "out"), "--utilization", "0.5", "-q"])
+    assert result.exit_code == 0, result.output
+    (row,) = table(tmp_path / "out", "models")
+    assert math.isclose(float(row["trainingCompute"]), 64 * 240 * 3600 * 3.12e14 * 0.5)
+
+
+# -- against published figures ----------------------------------------------------------
+
+
+def test_estimates_land_within_twice_the_published_figures(tmp_path: Path) -> None:
+    """Excerpts of real runs written without their stated FLOP; the figure each paper publishes is the check."""
+    cases = json.loads((FIXTURES / "published.json").read_text(encoding="utf-8"))
+    corpus = tmp_path / "real.jsonl"
+    corpus.write_text("".join(json.dumps({"id": c["id"], "text": c["text"]}) + "\n" for c in cases), encoding="utf-8")
+    out = tmp_path / "out"
+    assert build([str(corpus)], out, jobs=1, exports=[]).exit_code == 0
+    kg = KnowledgeGraph(out, read_only=True)
+    found = {row["id"].value: float(row["c"].value) for row in kg.query(
+        "SELECT ?id ?c WHERE { ?p mlkg:paperId ?id ; mlkg:reports ?run . ?run mlkg:trainingCompute ?c }")}
+    ratios = {c["id"]: found[c["id"]] / float(c["published_flop"]) for c in cases}
+    within = [r for r in ratios.values() if 0.5 <= r <= 2]
+    assert len(within) / len(ratios) >= 0.7, ratios
+
+
+def test_the_readme_compute_example_prints_what_it_shows(tmp_path: Path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```text\n(.*?)```", readme, re.S) if b.startswith("$ cat gpt3.txt"))
+    lines = block.splitlines()
+    (tmp_path / "gpt3.txt").write_text(lines[1] + "\n", encoding="utf-8")
+    kg = str(Path(sys.executable).parent / "kg")
+    query_line = next(i for i, line in enumerate(lines) if line.startswith("$ kg query"))
+    import shlex
+
+    for line in lines[2:query_line]:
+        assert subprocess.run([kg, *shlex.split(line[2:])[1:]], cwd=tmp_path).returncode == 0
+    done = subprocess.run([kg, *shlex.split(lines[query_line][2:])[1:]], cwd=tmp_path, capture_output=True,
+                          text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    assert done.stdout + done.stderr == "\n".join(lines[query_line + 1:]) + "\n"
