@@ -156,6 +156,7 @@ def merge(members: list[RunFacts]) -> RunFacts:
         accelerator_hours=next((m.accelerator_hours for m in members if m.accelerator_hours is not None), None),
         durations=set().union(*(m.durations for m in members)),
         reports=sum(m.reports for m in members),
+        training_compute=max((m.training_compute for m in members if m.training_compute is not None), default=None),
     )
 
 

@@ -48,12 +48,16 @@ class Slice:
 #: nothing is left to count, and the observation is then dropped.
 SLICES = {
     "runs": Slice(
-        "runTotals", (), ("runCount", "runsWithYear", "mentionCount", "paperCount", "papersWithYear", "reportCount")
+        "runTotals", (), ("runCount", "runsWithYear", "mentionCount", "paperCount", "papersWithYear", "reportCount",
+                          "runsWithTrainingCompute", "totalTrainingCompute")
     ),
-    "year": Slice("runsByYear", ("forYear",), ("runCount",)),
+    "year": Slice("runsByYear", ("forYear",), ("runCount", "runsWithTrainingCompute", "totalTrainingCompute")),
     "hardware": Slice("runsByHardware", ("forHardware",), ("runCount",)),
     "hardware-year": Slice("runsByHardwareAndYear", ("forHardware", "forYear"), ("runCount",)),
-    "country": Slice("computeByCountry", ("forCountry",), ("runCount", "runsWithCompute", "acceleratorHours")),
+    "country": Slice(
+        "computeByCountry", ("forCountry",),
+        ("runCount", "runsWithCompute", "acceleratorHours", "runsWithTrainingCompute", "totalTrainingCompute"),
+    ),
     "country-hardware": Slice("runsByCountryAndHardware", ("forCountry", "forHardware"), ("runCount",)),
     "manufacturer": Slice(
         "computeByManufacturer", ("forManufacturer",), ("runCount", "acceleratorCount", "acceleratorHours")
@@ -66,7 +70,9 @@ SLICES = {
 #: measures of a model worked out from its parameter-count observations
 DERIVED = ("maxParameterCount", "parameterCountValues")
 #: measures written as xsd:decimal (the others are integers)
-DECIMAL_MEASURES = {"acceleratorHours"}
+DECIMAL_MEASURES = {"acceleratorHours", "totalTrainingCompute"}
+#: measures written as xsd:double: sums of FLOP pass 10^20, beyond the store's decimals
+DOUBLE_MEASURES = {"totalTrainingCompute"}
 #: dimension -> the attribute that names its node in each observation
 NAMES = {"forModel": "modelName", "forHardware": "hardwareName"}
 
@@ -98,6 +104,8 @@ class RunFacts:
     durations: set[Decimal] = field(default_factory=set)
     #: reports of the run these facts stand for (several once restatements are merged)
     reports: int = 1
+    #: the run's training compute in FLOP (stated or estimated), if its text gives one
+    training_compute: Decimal | None = None
 
     def contributions(self) -> Iterator[tuple[tuple, tuple]]:
         """(key, measures) pairs; each run counts once, under each node it names.
@@ -107,9 +115,11 @@ class RunFacts:
         run with several accelerators cannot be split, so it is counted by
         country only).
         """
-        yield ("runs",), (1, 1 if self.years else 0, 0, 0, 0, self.reports)
+        flop = self.training_compute
+        computed = (0, Decimal(0)) if flop is None else (1, flop)
+        yield ("runs",), (1, 1 if self.years else 0, 0, 0, 0, self.reports, *computed)
         for year in self.years:
-            yield ("year", year), (1,)
+            yield ("year", year), (1, *computed)
         hardware = sorted(hw for hw, _ in self.hardware)
         for hw in hardware:
             yield ("hardware", hw), (1,)
@@ -117,7 +127,7 @@ class RunFacts:
                 yield ("hardware-year", hw, year), (1,)
         hours = self.accelerator_hours
         for country in self.countries:
-            yield ("country", country), (1, 0 if hours is None else 1, hours or Decimal(0))
+            yield ("country", country), (1, 0 if hours is None else 1, hours or Decimal(0), *computed)
             for hw in hardware:
                 yield ("country-hardware", country, hw), (1,)
         per_org: dict[str, list] = {}
@@ -156,7 +166,7 @@ class PaperFacts:
 
     def contributions(self) -> Iterator[tuple[tuple, tuple]]:
         with_year = any(run.years for run in self.runs)
-        yield ("runs",), (0, 0, self.mentions, 1, 1 if with_year else 0, 0)
+        yield ("runs",), (0, 0, self.mentions, 1, 1 if with_year else 0, 0, 0, Decimal(0))
         for run in self.runs:
             yield from run.contributions()
         for model, spelling in sorted(self.spellings):
@@ -212,6 +222,8 @@ def read_run(store, graph: NamedNode, node, maker: Callable[[NamedNode], str | N
             run.countries.add(value.value)
         elif name == MLKG.year.value:
             run.years.add(value.value)
+        elif name == MLKG.trainingCompute.value:
+            run.training_compute = Decimal(value.value)
         elif name == MLKG.trainingHours.value:
             run.durations.add(Decimal(value.value))
         elif name == MLKG.acceleratorHours.value:
@@ -311,6 +323,8 @@ class TotalsWriter:
 
 
 def _number(measure: str, value) -> str:
+    if measure in DOUBLE_MEASURES:
+        return t.double(float(value))
     return t.decimal(value) if measure in DECIMAL_MEASURES else t.integer(value)
 
 

@@ -115,6 +115,8 @@ DATATYPE_PROPERTIES = (
     "reportCount",
     "runsWithCompute",
     "runsWithYear",
+    "runsWithTrainingCompute",
+    "totalTrainingCompute",
     "mentionCount",
     "paperCount",
     "papersWithYear",

@@ -168,7 +168,8 @@ DOMAIN_RANGE = [
     *[(term, QB_OBSERVATION, XSD.integer) for term in (
         "forParameterCount", "runCount", "runsWithCompute", "runsWithYear", "mentionCount", "acceleratorCount",
         "papersWithParameterCount", "maxParameterCount", "parameterCountValues", "paperCount", "papersWithYear",
-        "firstSeen", "reportCount")],
+        "firstSeen", "reportCount", "runsWithTrainingCompute")],
+    ("totalTrainingCompute", QB_OBSERVATION, XSD.double),
     ("forSpelling", QB_OBSERVATION, XSD.string),
     # on runs, usages and observations alike
     ("acceleratorHours", None, XSD.decimal),
@@ -334,7 +335,9 @@ VALID_DATA = """
 <https://w3id.org/mlkg/id/stats/runsByYear/year/2023> a qb:Observation ;
     qb:dataSet mlkg:runsByYear ;
     mlkg:forYear <https://w3id.org/mlkg/id/year/2023> ;
-    mlkg:runCount 1 .
+    mlkg:runCount 1 ;
+    mlkg:runsWithTrainingCompute 0 ;
+    mlkg:totalTrainingCompute 0.0e0 .
 
 <https://w3id.org/mlkg/id/stats/models/model/demo-7b> a qb:Observation ;
     qb:dataSet mlkg:models ;
@@ -351,7 +354,9 @@ VALID_DATA = """
     mlkg:forCountry <https://w3id.org/mlkg/id/country/DE> ;
     mlkg:runCount 1 ;
     mlkg:runsWithCompute 1 ;
-    mlkg:acceleratorHours 21504.0 .
+    mlkg:acceleratorHours 21504.0 ;
+    mlkg:runsWithTrainingCompute 0 ;
+    mlkg:totalTrainingCompute 0.0e0 .
 """
 
 ID = Namespace("https://w3id.org/mlkg/id/")

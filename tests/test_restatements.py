@@ -112,15 +112,17 @@ def test_a_report_joins_a_run_only_if_it_agrees_with_every_report_of_it() -> Non
 
 def test_a_merged_run_counts_once_with_what_its_reports_say_together() -> None:
     first = report("a", hw=[A100], quantity=64, hours=240, acc=Decimal(15360), countries=[US])
+    first.training_compute = Decimal("1e23")
     second = report("b", hw=[A100], years=["2023"], countries=[US, FR])
     merged = merge([first, second])
     assert (merged.iri, merged.reports, merged.countries, merged.years) == (first.iri, 2, {US, FR}, {"2023"})
     assert merged.accelerator_hours == Decimal(15360)
     tally = Tally()
     tally.add(merged)
-    assert tally.values[("runs",)] == [1, 1, 0, 0, 0, 2]
+    # one run, two reports; its compute counted once
+    assert tally.values[("runs",)] == [1, 1, 0, 0, 0, 2, 1, Decimal("1e23")]
     assert tally.values[("manufacturer", NVIDIA)] == [1, 64, Decimal(15360)]
-    assert tally.values[("country", FR)] == [1, 1, Decimal(15360)]
+    assert tally.values[("country", FR)] == [1, 1, Decimal(15360), 1, Decimal("1e23")]
 
 
 # -- end to end ---------------------------------------------------------------------------
@@ -205,7 +207,7 @@ def test_a_store_of_an_older_format_is_refused_until_rebuilt(tmp_path: Path) -> 
     corpus = jsonl(tmp_path / "a.jsonl", original=ORIGINAL, survey=SURVEY)
     assert build([str(corpus)], out, jobs=1, exports=[]).exit_code == 0
     expected = answers(out)
-    for older in ("2", "3"):  # totals that counted restated runs twice; runs without training compute
+    for older in ("2", "3", "4"):  # restated runs counted twice; no training compute; none in the totals
         (out / FORMAT_FILE).write_text(f"{older}\n", encoding="utf-8")
         with pytest.raises(StoreError, match=f"older mlkg \\(graph format {older}.*--fresh"):
             KnowledgeGraph(out, read_only=True)
