@@ -187,7 +187,8 @@ def built(tmp_path_factory) -> Path:
     corpus = folder / "papers.jsonl"
     corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in PAPERS.items()), encoding="utf-8")
     out = folder / "out"
-    assert build([str(corpus)], out, jobs=1, exports=[]).exit_code == 0
+    result = build([str(corpus)], out, jobs=1, exports=[])
+    assert result.exit_code == 0 and result.validation["conforms"], result.validation
     return out
 
 

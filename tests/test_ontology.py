@@ -574,3 +574,14 @@ def test_every_data_set_of_totals_is_declared_with_its_structure(ontology: Graph
         | {("measure", m) for m in measures}
         | {("attribute", a) for a in names}
     )
+
+
+def test_an_observation_may_belong_to_every_data_set_and_no_other(shapes: Graph) -> None:
+    lists = [
+        shapes.value(p, SH["in"]) for p in shapes.objects(None, SH.property)
+        if shapes.value(p, SH.path) == QB.dataSet and shapes.value(p, SH["in"]) is not None
+    ]
+    from rdflib.collection import Collection
+
+    (allowed,) = [{str(item) for item in Collection(shapes, head)} for head in lists]
+    assert allowed == {vocab.MLKG_NS + name for name in vocab.DATASETS}

@@ -191,7 +191,8 @@ def test_a_fresh_build_and_a_build_in_steps_agree(tmp_path: Path) -> None:
     texts = {"original": ORIGINAL, "survey": SURVEY, "retrained": RETRAINED,
              "again": SURVEY.replace("Surveys list", "Another survey lists")}
     fresh = tmp_path / "fresh"
-    assert build([str(jsonl(tmp_path / "all.jsonl", **texts))], fresh, jobs=2, exports=[]).exit_code == 0
+    result = build([str(jsonl(tmp_path / "all.jsonl", **texts))], fresh, jobs=2, exports=[])
+    assert result.exit_code == 0 and result.validation["conforms"], result.validation
     steps = tmp_path / "steps"
     for number, (key, text) in enumerate(reversed(texts.items())):
         path = jsonl(tmp_path / f"step{number}.jsonl", **{key: text})
