@@ -58,13 +58,17 @@ WHERE {{
 }}
 GROUP BY ?year ?hardware ORDER BY ?year ?hardware"""
 
+#: each part aggregated per model first: a model named by thousands of papers
+#: would otherwise join each paper's size with each run's year
 SIZES_OVER_TIME = """
-SELECT ?model (MAX(?n) AS ?parameters) (MIN(?yearValue) AS ?year)
+SELECT ?model ?parameters ?year
 WHERE {
-  ?m a mlkg:Model ; skos:prefLabel ?model ; mlkg:parameterCount ?n .
-  ?run mlkg:trainedModel ?m ; mlkg:year ?y . ?y mlkg:yearValue ?yearValue .
+  { SELECT ?m (MAX(?n) AS ?parameters) WHERE { ?m mlkg:parameterCount ?n } GROUP BY ?m }
+  { SELECT ?m (MIN(?yearValue) AS ?year) WHERE { ?run mlkg:trainedModel ?m ; mlkg:year ?y . ?y mlkg:yearValue ?yearValue }
+    GROUP BY ?m }
+  ?m skos:prefLabel ?model .
 }
-GROUP BY ?model ORDER BY ?year ?model"""
+ORDER BY ?year ?model"""
 
 
 def _text(value: str) -> str:
