@@ -253,22 +253,7 @@ def test_the_utilization_option_is_used_and_stated(tmp_path: Path) -> None:
     assert math.isclose(float(row["trainingCompute"]), 64 * 240 * 3600 * 3.12e14 * 0.5)
 
 
-# -- against published figures ----------------------------------------------------------
-
-
-def test_estimates_land_within_twice_the_published_figures(tmp_path: Path) -> None:
-    """Excerpts of real runs written without their stated FLOP; the figure each paper publishes is the check."""
-    cases = json.loads((FIXTURES / "published.json").read_text(encoding="utf-8"))
-    corpus = tmp_path / "real.jsonl"
-    corpus.write_text("".join(json.dumps({"id": c["id"], "text": c["text"]}) + "\n" for c in cases), encoding="utf-8")
-    out = tmp_path / "out"
-    assert build([str(corpus)], out, jobs=1, exports=[]).exit_code == 0
-    kg = KnowledgeGraph(out, read_only=True)
-    found = {row["id"].value: float(row["c"].value) for row in kg.query(
-        "SELECT ?id ?c WHERE { ?p mlkg:paperId ?id ; mlkg:reports ?run . ?run mlkg:trainingCompute ?c }")}
-    ratios = {c["id"]: found[c["id"]] / float(c["published_flop"]) for c in cases}
-    within = [r for r in ratios.values() if 0.5 <= r <= 2]
-    assert len(within) / len(ratios) >= 0.7, ratios
+# -- the README ------------------------------------------------------------------------
 
 
 def test_the_readme_compute_example_prints_what_it_shows(tmp_path: Path) -> None:
