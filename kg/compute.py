@@ -196,8 +196,24 @@ def parameter_token_estimate(inputs: Inputs) -> Estimate | None:
     return Estimate(PARAMETER_TOKEN, flop=flop, used=parameters[1] + tokens[1])
 
 
+def one_figure(stated: list[tuple[Decimal, str]]) -> tuple[Decimal, tuple[str, ...]] | None:
+    """The stated compute when every statement gives the same figure, else None.
+
+    Figures within ``same_stated_figure`` (compute.json) of the first are
+    one figure written in two units ("3.14e23 FLOPs (3,640 petaflop/s-days)"
+    is 3.14e23 and 3.145e23); the first stated is kept.
+    """
+    if not stated:
+        return None
+    first = stated[0][0]
+    tolerance = Decimal(compute_words()["same_stated_figure"])
+    if any(abs(value - first) > tolerance * first for value, _ in stated):
+        return None
+    return first, tuple(node for _, node in stated)
+
+
 def stated_estimate(inputs: Inputs) -> Estimate | None:
-    stated = _one(inputs.stated)
+    stated = one_figure(inputs.stated)
     return Estimate(STATED, flop=stated[0], used=stated[1]) if stated else None
 
 

@@ -403,7 +403,7 @@ class _Mapper:
         inputs.numerical_format = compute.numerical_format(self.plain)
         inputs.language_model = compute.is_language_model(run.model_name, bool(inputs.tokens))
         inputs.utilization = self.utilization
-        if len({v for v, _ in inputs.stated}) > 1:
+        if inputs.stated and compute.one_figure(inputs.stated) is None:
             self.warn(None, "conflicting_value", f"{run.label} is given several training compute figures; "
                       "none is taken as stated")
         found = compute.estimates(inputs)

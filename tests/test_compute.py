@@ -155,6 +155,22 @@ def test_a_run_missing_an_input_gets_no_estimate_by_that_method(inputs: Inputs) 
     assert estimates(inputs) == []
 
 
+@pytest.mark.parametrize(
+    ("stated", "figure"),
+    [
+        ([("3.14e23", "a"), (str(3640 * PF_DAY), "b")], "3.14e23"),  # one figure in two units
+        ([("3.14e23", "a"), ("3.14e23", "b")], "3.14e23"),
+        ([("3.14e23", "a"), ("3.3e23", "b")], None),  # 5 % apart: two figures, neither taken
+        ([("1e23", "a"), ("2e23", "b")], None),
+    ],
+)
+def test_the_same_figure_in_two_units_is_one_stated_figure(stated: list, figure: str | None) -> None:
+    found = estimates(Inputs(stated=[(Decimal(v), n) for v, n in stated]))
+    assert [(e.method, e.flop, e.used) for e in found] == (
+        [(STATED, Decimal(figure), ("a", "b"))] if figure else []
+    )
+
+
 def test_the_headline_is_stated_then_parameters_times_tokens_then_hardware() -> None:
     inputs = Inputs(stated=[(Decimal("3.14e23"), "s")], parameters=[(175_000_000_000, "p")],
                     tokens=[(Decimal(300_000_000_000), "t")], usages=[Usage("u", A100, Decimal(1000))])
@@ -274,3 +290,17 @@ def test_the_readme_compute_example_prints_what_it_shows(tmp_path: Path) -> None
     done = subprocess.run([kg, *shlex.split(lines[query_line][2:])[1:]], cwd=tmp_path, capture_output=True,
                           text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert done.stdout + done.stderr == "\n".join(lines[query_line + 1:]) + "\n"
+
+
+def test_a_figure_stated_in_two_units_is_the_runs_stated_compute_without_a_warning(tmp_path: Path) -> None:
+    paper = tmp_path / "gpt3.txt"
+    paper.write_text("<model>GPT-3</model> took 3.14e23 FLOPs (3,640 petaflop/s-days) on <hardware>V100</hardware> GPUs.",
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(paper), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    (row,) = table(out, "models")
+    assert (float(row["trainingCompute"]), row["computeMethod"]) == (3.14e23, "StatedCompute")
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    kinds = [p["kind"] for d in report["documents"] for p in d.get("problems", [])]
+    assert "conflicting_value" not in kinds
