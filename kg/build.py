@@ -112,8 +112,8 @@ class BuildResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every document was built, 1 when any was rejected."""
-        return 1 if self.summary["rejected"] else 0
+        """0 when every document this build read was built, 1 when any was rejected."""
+        return 1 if self.summary.get("this_build", self.summary)["rejected"] else 0
 
 
 # -- worker side ------------------------------------------------------------------
@@ -284,11 +284,18 @@ def build(
     batch_size: int = BATCH_DOCUMENTS,
     compact_after: int = COMPACT_AFTER,
     utilization: Decimal | None = None,
+    merge_report: bool = False,
+    source_paths: str = "relative",
 ) -> BuildResult:
     """Build (or update) the knowledge graph in *out* from documents under *paths*.
 
     Unchanged papers are skipped, changed ones replace their named graph.
     A build that loads *compact_after* papers or more compacts the store.
+    *source_paths* is how each paper's mlkg:sourcePath is written:
+    "relative" to the argument's folder, or "omit".
+    *merge_report* keeps the earlier report.json entries of the documents
+    this build did not read (``kg add``), and the earlier SHACL result when
+    this build does not validate, marked as older than the change.
     *utilization* replaces the assumed utilization of every hardware
     estimate of training compute (docs/compute.md).
     ``validate=None`` validates the whole store when it holds at most
@@ -318,7 +325,7 @@ def build(
         streamed = StreamedExports(out_dir, [f for f in exports if f in StreamedExports.FORMATS], iris)
     loaded_papers: list[str] = []
     try:
-        for result in map_stream(iter_documents(paths, stdin), jobs=jobs, base=iris.base, utilization=utilization):
+        for result in map_stream(iter_documents(paths, stdin, source_paths), jobs=jobs, base=iris.base, utilization=utilization):
             if isinstance(result, Rejected):
                 entry = entry_for(result)
             else:
@@ -388,6 +395,16 @@ def build(
             else f"this build loaded no papers, and {papers} papers in the store are above the limit "
         ) + f"of {VALIDATION_LIMIT}; run `kg validate`"
         validation = ValidationResult(None, skipped=skipped, violation_count=None, warning_count=None).as_dict()
+    extra: dict = {}
+    if merge_report:
+        extra["this_build"] = {
+            "documents": sum(report.counts.values()),
+            **{status: report.counts[status] for status in ("ok", "warning", "rejected")},
+        }
+        earlier = report.merge_earlier()
+        if validation is None and earlier and earlier.get("validation"):
+            validation = dict(earlier["validation"], note=(
+                f"from an earlier build: this `kg add` changed {loader.loaded} papers since; run `kg validate`"))
     summary = report.finish(
         papers_loaded=loader.loaded,
         papers_unchanged=loader.unchanged,
@@ -399,5 +416,6 @@ def build(
         compact_seconds=compact_seconds,
         validation=validation,
         outputs=[str(p) for p in outputs],
+        **extra,
     )
     return BuildResult(out_dir, summary, outputs, validation)

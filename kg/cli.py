@@ -80,6 +80,16 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def output_file(target: Path) -> Path:
+    """The file a command writes (its -o/--output): not a folder, in a folder that exists."""
+    if target.is_dir():
+        fail(f"{target} is a folder; -o names the file to write (for example {target / 'graph.html'}), "
+             "and --out the build folder to read")
+    if not target.parent.is_dir():
+        fail(f"cannot write {target}: the folder {target.parent} does not exist")
+    return target
+
+
 def open_graph(out: Path) -> KnowledgeGraph:
     _store_in_use.append(out)
     try:
@@ -154,7 +164,7 @@ def print_problems(noted: list[dict], summary: dict, out: Path) -> None:
                 console.print(f"[{colour}]{status}[/] {where(entry, problem)}: {problem['message']}", highlight=False)
             if len(problems) > 3:
                 console.print(f"  ... and {len(problems) - 3} more in this document", highlight=False)
-        total = summary.get(status) or 0
+        total = summary.get("this_build", summary).get(status) or 0  # kg add: its own documents
         if total > len(entries):
             console.print(f"... {total - len(entries)} more documents {status}; all are in {out / 'report.json'}",
                           highlight=False)
@@ -196,6 +206,10 @@ def build(
         True, "--compact/--no-compact",
         help=f"Compact the store after loading {COMPACT_AFTER:,} papers or more (faster queries, smaller store).",
     ),
+    source_paths: str = typer.Option(
+        "relative", "--source-paths",
+        help="How mlkg:sourcePath names each paper's file: 'relative' to the argument's folder, or 'omit'.",
+    ),
     utilization: Optional[float] = typer.Option(
         None, "--utilization", min=0.01, max=1.0,
         help="Assume this share of peak FLOP/s for every hardware estimate of training compute (default: 0.3 for language models, 0.4 for others).",
@@ -233,6 +247,7 @@ def build(
                 batch_size=batch_size,
                 compact_after=COMPACT_AFTER if compact else sys.maxsize,
                 utilization=_share(utilization),
+                source_paths=source_paths,
             )
     except (SourceError, StoreError, BuildError, WorkerDied) as err:
         fail(str(err))
@@ -250,6 +265,10 @@ def add(
     paths: List[str] = typer.Argument(..., help="Files, folders or - for stdin, as for build."),
     out: Path = typer.Option(Path("output"), "--out", "-o", help=OUT_HELP),
     base: str = typer.Option(DEFAULT_BASE, "--base", help="Base IRI for the graph's resources."),
+    source_paths: str = typer.Option(
+        "relative", "--source-paths",
+        help="How mlkg:sourcePath names each paper's file: 'relative' to the argument's folder, or 'omit'.",
+    ),
     utilization: Optional[float] = typer.Option(
         None, "--utilization", min=0.01, max=1.0,
         help="Assume this share of peak FLOP/s for every hardware estimate of training compute (default: 0.3 for language models, 0.4 for others).",
@@ -270,7 +289,7 @@ def add(
     try:
         result = build_graph(
             paths, out, jobs=1, base=base, exports=[], validate=False, progress=lambda entry: note(noted, entry),
-            utilization=_share(utilization),
+            utilization=_share(utilization), merge_report=True, source_paths=source_paths,
         )
     except (SourceError, StoreError, BuildError, WorkerDied) as err:
         fail(str(err))
@@ -278,7 +297,8 @@ def add(
     print_problems(noted, summary, out)
     console.print(
         f"{summary['papers_loaded']} papers added or replaced, {summary['papers_unchanged']} unchanged, "
-        f"{summary['rejected']} rejected ({summary['seconds']} s); report: {out / 'report.json'}",
+        f"{summary['this_build']['rejected']} rejected ({summary['seconds']} s); report: {out / 'report.json'} "
+        f"(all {summary['documents']} documents built into it)",
         highlight=False,
     )
     raise typer.Exit(result.exit_code)
@@ -287,7 +307,7 @@ def add(
 @app.command()
 def query(
     sparql: Optional[str] = typer.Argument(None, help="SPARQL text, a .rq file, or a bundled query's name."),
-    out: Path = typer.Option(Path("output"), "--out", "-o", help=OUT_HELP),
+    out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
     fmt: ResultFormat = typer.Option(ResultFormat.table, "--format", "-f", help="Result format."),
     list_queries: bool = typer.Option(False, "--list", help="List the bundled queries."),
     bind: Optional[list[str]] = typer.Option(
@@ -357,8 +377,9 @@ def export(
         export_graph(kg, fmt, sys.stdout.buffer, base=base)
         sys.stdout.flush()
     else:
-        export_graph(kg, fmt, output, base=base)
-        console.print(f"wrote {output}", highlight=False)
+        export_graph(kg, fmt, output_file(output), base=base)
+        # which store it came from: --out (default output/) is read, -o written
+        console.print(f"wrote {output} from the store in {out}/", highlight=False)
 
 
 @app.command()
@@ -408,7 +429,7 @@ def validate(
 
 @app.command()
 def viz(
-    output: Path = typer.Option(Path("output/graph.html"), "--output", "-O", help="HTML file to write."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file to write (default: graph.html in --out)."),
     out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
     focus: Optional[str] = typer.Option(None, "--focus", help="Label or IRI of the node to centre on."),
     depth: int = typer.Option(1, "--depth", min=0, help="Hops around --focus to include."),
@@ -417,11 +438,12 @@ def viz(
 ) -> None:
     """Write a self-contained interactive HTML view (works offline).
 
-    Example: kg viz --focus "NVIDIA H100" --depth 2 --output output/h100.html
+    Example: kg viz --focus "NVIDIA H100" --depth 2 -o output/h100.html
     """
     from .viz import VizError, write_html
 
     kg = open_graph(out)
+    output = output_file(output or out / "graph.html")
     try:
         text = resolve_query(sparql) if sparql else None
         summary = write_html(kg, output, focus=focus, depth=depth, query=text, node_budget=budget)
@@ -442,10 +464,8 @@ def report(
     """
     from .charts import write_report
 
-    target = output or out / "report.html"
-    if target.is_dir():
-        fail(f"{target} is a folder; give the HTML file to write, for example {target / 'report.html'}")
     kg = open_graph(out)
+    target = output_file(output or out / "report.html")
     try:
         write_report(kg, target)
     except OSError as err:

@@ -580,9 +580,10 @@ class _Mapper:
             (TYPE, t.mlkg("Paper")),
             (LABEL, t.string(doc.id)),
             (t.mlkg("paperId"), t.string(doc.id)),
-            (t.mlkg("sourcePath"), t.string(doc.source)),
             (t.mlkg("contentHash"), t.string(self.result.content_hash)),
         )
+        if doc.source_path is not None:  # left out with --source-paths omit
+            out.add(self.paper_term, t.mlkg("sourcePath"), t.string(doc.source_path))
         run_of_span = self.run_of_span = self.make_runs(tagged.spans)
         handlers: dict[str, Callable[[TagSpan, str, list[_Run]], None]] = {
             name: getattr(self, f"on_{name}") for name in KNOWN_TAGS

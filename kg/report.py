@@ -51,6 +51,8 @@ class ReportWriter:
     counts: Counter = field(default_factory=Counter)
     facts: int = 0
     problems: int = 0
+    #: the ids of this build's documents (a merge keeps the earlier entries of all others)
+    ids: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -63,6 +65,7 @@ class ReportWriter:
         self._first = True
 
     def add(self, entry: dict) -> None:
+        self.ids.add(entry["id"])
         self.counts[entry["status"]] += 1
         self.facts += entry["facts"]
         self.problems += len(entry["problems"])
@@ -91,6 +94,26 @@ class ReportWriter:
             out.write("\n  ]\n}\n")
         self._tmp_path.unlink()
         return summary
+
+    def merge_earlier(self) -> dict | None:
+        """Keep the entries of the report.json already here for documents this build did not read.
+
+        For ``kg add``: the report then still lists every document built into
+        the store. Returns the earlier summary (None when there was no report).
+        Entries are read a line at a time, as :meth:`finish` writes them.
+        """
+        if not self.path.is_file():
+            return None
+        earlier = None
+        with open(self.path, encoding="utf-8") as old:
+            for line in old:
+                if line.startswith('  "summary": '):
+                    earlier = json.loads(line[len('  "summary": '):].rstrip().rstrip(","))
+                elif line.startswith("    {"):
+                    entry = json.loads(line.strip().rstrip(","))
+                    if entry["id"] not in self.ids:
+                        self.add(entry)
+        return earlier
 
     def abort(self) -> None:
         self._tmp.close()

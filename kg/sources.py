@@ -19,10 +19,11 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Union
 
@@ -51,6 +52,13 @@ class Document:
     source: str  # path, "path:line" for JSON Lines, or "<stdin>"
     #: what reading changed, as warnings (line and column in the text)
     problems: tuple[MarkupProblem, ...] = ()
+    #: the source as the graph names it (mlkg:sourcePath): relative to the
+    #: argument it was found under, or None to leave it out
+    shared_as: str | None = ""
+
+    @property
+    def source_path(self) -> str | None:
+        return self.source if self.shared_as == "" else self.shared_as
 
 
 @dataclass(frozen=True)
@@ -307,7 +315,26 @@ def check_paths(paths: Iterable[str]) -> None:
             )
 
 
-def _items(paths: Iterable[str], stdin: BinaryIO | None) -> Iterator[Item]:
+#: how a paper's mlkg:sourcePath is written (kg build --source-paths)
+SOURCE_PATHS = ("relative", "omit")
+
+
+def _shared(item: Item, file: Path, raw: str, source_paths: str) -> Item:
+    """*item* with the source the graph names: relative to the argument's folder, or none.
+
+    ``kg build /home/me/papers`` names ``papers/a.txt``, never the absolute
+    path, so exports and pushes carry no user's local folders.
+    """
+    if not isinstance(item, Document):
+        return item
+    if source_paths == "omit":
+        return replace(item, shared_as=None)
+    written = str(file)
+    relative = os.path.relpath(file, Path(raw).parent) if Path(raw).is_dir() else file.name
+    return replace(item, shared_as=relative + item.source[len(written):] if item.source.startswith(written) else relative)
+
+
+def _items(paths: Iterable[str], stdin: BinaryIO | None, source_paths: str = "relative") -> Iterator[Item]:
     for raw in paths:
         if raw == "-":
             stream = stdin or sys.stdin.buffer
@@ -319,7 +346,8 @@ def _items(paths: Iterable[str], stdin: BinaryIO | None) -> Iterator[Item]:
                 if text is None:
                     yield Rejected("stdin", "<stdin>", reason, line, column)
                 else:
-                    yield _document("stdin", text, "<stdin>")
+                    document = _document("stdin", text, "<stdin>")
+                    yield replace(document, shared_as=None) if source_paths == "omit" else document
             continue
         path = Path(raw)
         files = _walk(path) if path.is_dir() else [path]
@@ -330,15 +358,25 @@ def _items(paths: Iterable[str], stdin: BinaryIO | None) -> Iterator[Item]:
                     yield bad_path
                     continue
                 with file.open("rb") as stream:
-                    yield from read_jsonl(_jsonl_lines(stream), str(file))
+                    for item in read_jsonl(_jsonl_lines(stream), str(file)):
+                        yield _shared(item, file, raw, source_paths)
             else:
-                yield read_path(file)
+                yield _shared(read_path(file), file, raw, source_paths)
 
 
-def iter_documents(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Item]:
-    """Every document under *paths*, in a stable order, duplicates rejected."""
+def iter_documents(
+    paths: Iterable[str], stdin: BinaryIO | None = None, source_paths: str = "relative"
+) -> Iterator[Item]:
+    """Every document under *paths*, in a stable order, duplicates rejected.
+
+    *source_paths* is how the graph names each paper's source ("relative"
+    to the argument's folder, or "omit"); the build report keeps the path
+    as given, so that problems can be found.
+    """
+    if source_paths not in SOURCE_PATHS:
+        raise SourceError(f"--source-paths is {source_paths!r}; it takes {' or '.join(SOURCE_PATHS)}")
     seen: dict[str, str] = {}
-    for item in _items(paths, stdin):
+    for item in _items(paths, stdin, source_paths):
         if isinstance(item, Document):
             first = seen.get(item.id)
             if first is not None:

@@ -250,3 +250,77 @@ def test_the_table_shows_nodes_by_their_names_and_csv_keeps_the_iris(example_bui
     assert "Corvid-13B" in table.stdout and "NVIDIA H100" in table.stdout and "https://" not in table.stdout
     rows_ = runner.invoke(app, ["query", sparql, "--out", str(out), "-f", "csv"]).stdout.splitlines()
     assert rows_[1] == "https://w3id.org/mlkg/id/model/corvid13b,https://w3id.org/mlkg/id/hardware/nvidia-h100"
+
+
+# -- one option scheme: --out is the build folder, -o what a command writes ------------------
+
+
+def test_viz_writes_into_the_build_folder_it_reads(example_build, tmp_path):
+    import shutil
+
+    other = tmp_path / "all"
+    shutil.copytree(example_build[0], other)
+    (other / "graph.html").unlink(missing_ok=True)
+    result = runner.invoke(app, ["viz", "--out", str(other)])
+    assert result.exit_code == 0, result.output
+    assert (other / "graph.html").is_file()  # not output/graph.html
+
+
+@pytest.mark.parametrize("command", [["export", "-f", "jsonld"], ["viz"], ["report"]])
+def test_a_folder_given_as_the_file_to_write_is_one_line_and_exit_2(example_build, tmp_path, command):
+    result = runner.invoke(app, [*command, "--out", str(example_build[0]), "-o", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "is a folder" in result.output and len(result.output.strip().splitlines()) == 1
+    missing = runner.invoke(app, [*command, "--out", str(example_build[0]), "-o", str(tmp_path / "no" / "x.html")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_export_says_which_store_it_read(example_build, tmp_path):
+    result = runner.invoke(app, ["export", "-f", "jsonld", "-o", str(tmp_path / "g.jsonld"), "--out", str(example_build[0])])
+    assert result.exit_code == 0 and f"from the store in {example_build[0]}/" in result.output
+
+
+def test_query_has_no_short_o_its_build_folder_is_out(example_build):
+    result = runner.invoke(app, ["query", "runs-per-year", "-o", str(example_build[0])])
+    assert result.exit_code == 2
+
+
+def test_kg_add_merges_into_the_report_and_keeps_the_last_check(tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", str(PAPERS), "--out", str(out), "-q"]).exit_code == 0
+    before = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    extra = tmp_path / "extra.txt"
+    extra.write_text("<model>Added-1B</model> uses <gpu_count>8</gpu_count> <hardware>A100</hardware> and <dataset>X</dataset>.",
+                     encoding="utf-8")
+    result = runner.invoke(app, ["add", str(extra), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "extra.txt:1:" in result.output  # its warning, where it is
+    after = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    ids = [d["id"] for d in after["documents"]]
+    assert sorted(ids) == sorted([d["id"] for d in before["documents"]] + ["extra"])
+    assert after["summary"]["documents"] == before["summary"]["documents"] + 1
+    assert after["summary"]["this_build"] == {"documents": 1, "ok": 0, "warning": 1, "rejected": 0}
+    validation = after["summary"]["validation"]
+    assert validation["conforms"] == before["summary"]["validation"]["conforms"] and "kg validate" in validation["note"]
+
+
+@pytest.mark.parametrize(("option", "expected"), [([], {"papers/a.txt", "batch.jsonl:1"}), (["--source-paths", "omit"], set())])
+def test_source_paths_are_relative_to_the_argument_or_left_out(tmp_path, option, expected):
+    from kg.store import KnowledgeGraph
+
+    folder = tmp_path / "deep" / "papers"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("<model>Rel-1</model> on <hardware>A100</hardware>.", encoding="utf-8")
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(json.dumps({"id": "b", "text": "<model>Rel-2</model>."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(folder.resolve()), str(batch.resolve()), "--out", str(out), "-q", *option])
+    assert result.exit_code == 0, result.output
+    kg = KnowledgeGraph(out, read_only=True)
+    paths = {row["s"].value for row in kg.query("SELECT ?s WHERE { ?p mlkg:sourcePath ?s }")}
+    assert paths == expected
+    assert str(tmp_path) not in (out / "graph.ttl").read_text(encoding="utf-8")
+    # the report keeps the path as given, to find the file
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert any(d["source"] == str((folder / "a.txt").resolve()) for d in report["documents"])
+    assert report["summary"]["validation"]["conforms"]
