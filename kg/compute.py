@@ -64,6 +64,7 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
 def find_stated(text: str, taken: list[tuple[int, int]]) -> list[Found]:
     """Stated compute and training tokens in *text*, outside the spans already tagged (*taken*)."""
     flop, tokens, _ = _patterns()
+    least = Decimal(compute_words()["min_training_tokens"])
     found: list[Found] = []
 
     def free(start: int, end: int) -> bool:
@@ -82,9 +83,11 @@ def find_stated(text: str, taken: list[tuple[int, int]]) -> list[Found]:
         start, end = m.span(group)
         if free(start, end):
             try:
-                found.append(Found("tokens", start, end, parse_token_count(m.group(group))))
+                count = parse_token_count(m.group(group))
             except NotUnderstood:
-                pass
+                continue
+            if count.value >= least:  # fewer is a context, sequence or batch, not a training set
+                found.append(Found("tokens", start, end, count))
     return sorted(found, key=lambda f: f.start)
 
 

@@ -80,6 +80,12 @@ def test_token_counts_are_read(text: str, tokens: int) -> None:
         ("The vocabulary has 32,000 tokens.", []),
         ("An A100 delivers 312 TFLOPs of peak throughput per second.", []),
         ("Each step processes 1M tokens.", []),
+        ("We trained on a corpus of 2 trillion tokens.", [("tokens", "2 trillion tokens")]),
+        ("The training dataset contains 300B tokens.", [("tokens", "300B tokens")]),
+        # fewer than 10^8 tokens is a context, sequence or batch, even after a training verb
+        ("Models are trained with 2048 tokens of context.", []),
+        ("During training on 512 tokens per sequence, loss fell.", []),
+        ("It was trained with a batch size of 4M tokens.", []),
     ],
 )
 def test_stated_figures_are_found_in_untagged_text(text: str, found: list) -> None:
