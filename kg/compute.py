@@ -61,10 +61,17 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     return flop, tokens, re.compile(rf"(?<![\w-])(?:{names})(?![\w])", re.IGNORECASE)
 
 
+def _per_item(text: str, end: int) -> bool:
+    """Whether the words after a FLOP amount make it a cost per item or a rate ("per image", "at inference")."""
+    after = " ".join(text[end : end + 40].casefold().split())
+    return any(after.startswith(w) for w in compute_words()["flop_per_item_words"])
+
+
 def find_stated(text: str, taken: list[tuple[int, int]]) -> list[Found]:
     """Stated compute and training tokens in *text*, outside the spans already tagged (*taken*)."""
     flop, tokens, _ = _patterns()
     least = Decimal(compute_words()["min_training_tokens"])
+    least_flop = Decimal(compute_words()["min_training_flop"])
     found: list[Found] = []
 
     def free(start: int, end: int) -> bool:
@@ -73,11 +80,13 @@ def find_stated(text: str, taken: list[tuple[int, int]]) -> list[Found]:
         )
 
     for m in flop.finditer(text):
-        if free(m.start(), m.end()):
+        if free(m.start(), m.end()) and not _per_item(text, m.end()):
             try:
-                found.append(Found("compute", m.start(), m.end(), parse_flop(m.group())))
+                amount = parse_flop(m.group())
             except NotUnderstood:
-                pass
+                continue
+            if amount.value >= least_flop:  # less is the cost of one image or token, not of training
+                found.append(Found("compute", m.start(), m.end(), amount))
     for m in tokens.finditer(text):
         group = "value" if m.group("value") else "value2"
         start, end = m.span(group)

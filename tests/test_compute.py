@@ -79,6 +79,12 @@ def test_token_counts_are_read(text: str, tokens: int) -> None:
         ("We use a batch size of 4M tokens and a context of 2,048 tokens.", []),
         ("The vocabulary has 32,000 tokens.", []),
         ("An A100 delivers 312 TFLOPs of peak throughput per second.", []),
+        # a cost per image or token, at inference, or too small for any training run
+        ("ResNet-50 requires 3.8 × 10^9 FLOPs per image.", []),
+        ("Inference costs 4.1e9 FLOPs per forward pass.", []),
+        ("Each token needs 2.8e11 FLOPs at inference.", []),
+        ("The model has 1.2e12 FLOPs/token.", []),
+        ("A forward pass is 5e14 FLOPs.", []),
         ("Each step processes 1M tokens.", []),
         ("We trained on a corpus of 2 trillion tokens.", [("tokens", "2 trillion tokens")]),
         ("The training dataset contains 300B tokens.", [("tokens", "300B tokens")]),
