@@ -21,7 +21,7 @@ from typing import Sequence
 from .normalize import data_text
 
 #: facts that describe the whole paper when their sentence names no model
-PAPER_KINDS = frozenset({"country", "year"})
+PAPER_KINDS = frozenset({"country", "year", "organization"})
 
 
 @dataclass(frozen=True)

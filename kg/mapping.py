@@ -362,6 +362,17 @@ class _Mapper:
             run.facts.countries.add(iri)
             self.fact(mention, run.term, "country", self.iri(iri))
 
+    def on_organization(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
+        """The organization that trained the run: a lab, a company, a university (as written)."""
+        name = " ".join(span.text.split())
+        slug = manufacturer_id(name)
+        if not slug:
+            raise NotUnderstood(f"{span.text!r} holds no letters or digits to name an organization by")
+        self.result.reference_keys.add(("org", name))
+        iri = self.iris.organization(slug)
+        for run in runs:
+            self.fact(mention, run.term, "organization", self.iri(iri))
+
     def on_year(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         parsed = parse_year(span.text)
         self.result.reference_keys.add(("year", parsed.value))

@@ -15,7 +15,7 @@ from typing import Callable
 from dataclasses import dataclass, field
 
 KNOWN_TAGS = frozenset(
-    {"model", "params", "hardware", "gpu_count", "training", "country", "year"}
+    {"model", "params", "hardware", "gpu_count", "training", "country", "year", "organization"}
 )
 
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9_]*)>")

@@ -51,6 +51,7 @@ OBJECT_PROPERTIES = (
     "hardware",
     "country",
     "year",
+    "organization",
     "manufacturer",
     "variantOf",
     "inPaper",

@@ -81,7 +81,7 @@ def solutions(graph, sparql: str) -> list[dict]:
 
 
 #: bundled queries whose columns are aggregates of many facts, all but the key computed
-AGGREGATE_TABLES = {"models", "compute-by-year", "compute-by-country", "largest-compute-runs"}
+AGGREGATE_TABLES = {"models", "compute-by-year", "compute-by-country", "compute-by-organization", "largest-compute-runs"}
 
 
 @pytest.mark.parametrize("query", bundled_queries(), ids=lambda q: q.name)

@@ -316,3 +316,24 @@ def test_a_figure_stated_in_two_units_is_the_runs_stated_compute_without_a_warni
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     kinds = [p["kind"] for d in report["documents"] for p in d.get("problems", [])]
     assert "conflicting_value" not in kinds
+
+
+def test_compute_by_organization_counts_each_run_under_who_trained_it(tmp_path: Path) -> None:
+    papers = {
+        # a sentence that names both models: the organization is theirs; each has its own figure
+        "o1": "<model>Orca-A</model> and <model>Orca-B</model> were trained by <organization>Google DeepMind</organization>. "
+              "<model>Orca-A</model> needed 3e23 FLOPs; <model>Orca-B</model> needed 1e23 FLOPs. Both in <year>2024</year>.",
+        # named in a sentence of its own: the paper's, so every run of it
+        "o2": "<organization>Meta AI</organization> trained it. <model>Lama-X</model> used 2e22 FLOPs in <year>2023</year>.",
+        "o3": "<model>No-Figure</model> was trained by <organization>Meta AI</organization>.",
+    }
+    corpus = tmp_path / "orgs.jsonl"
+    corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in papers.items()), encoding="utf-8")
+    out = tmp_path / "out"
+    result = build([str(corpus)], out, jobs=1, exports=[])
+    assert result.exit_code == 0 and result.validation["conforms"], result.validation
+    rows = {row["organization"]: row for row in table(out, "compute-by-organization")}
+    assert set(rows) == {"Google DeepMind", "Meta AI"}
+    assert rows["Google DeepMind"]["runs"] == "2" and float(rows["Google DeepMind"]["totalCompute"]) == 4e23
+    assert float(rows["Google DeepMind"]["largestCompute"]) == 3e23
+    assert rows["Meta AI"]["runs"] == "1" and float(rows["Meta AI"]["totalCompute"]) == 2e22  # No-Figure has none

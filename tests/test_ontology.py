@@ -154,6 +154,7 @@ DOMAIN_RANGE = [
     ("conversion", "Mention", XSD.string),
     ("extractedBy", "Mention", XSD.string),
     ("computeEstimate", "TrainingRun", MLKG.ComputeEstimate),
+    ("organization", "TrainingRun", MLKG.Organization),
     ("computeMethod", "TrainingRun", MLKG.ComputeMethod),
     ("estimationMethod", "ComputeEstimate", MLKG.ComputeMethod),
     ("trainingCompute", "TrainingRun", XSD.double),
