@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
+from .errors import KgError
 from . import restatements, totals
 from .export import ExportFormat, StreamedExports, export
 from .mapping import DocumentRejected, MappedDocument, map_document
@@ -55,7 +56,7 @@ CHUNK = 64
 Progress = Callable[[dict], None]
 
 
-class BuildError(ValueError):
+class BuildError(KgError, ValueError):
     """A build asked for something it cannot do (a usage error: nothing was touched)."""
 
 

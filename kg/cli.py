@@ -17,10 +17,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from typer.core import TyperGroup
 
-from .build import COMPACT_AFTER, DEFAULT_EXPORTS, VALIDATION_LIMIT, BuildError, build as build_graph, check_base
+from .build import COMPACT_AFTER, DEFAULT_EXPORTS, VALIDATION_LIMIT, build as build_graph, check_base
+from .errors import KgError
 from .export import ExportFormat, export as export_graph
 from .query import (
-    QueryError,
     ResultFormat,
     bundled_queries,
     labeller,
@@ -32,8 +32,7 @@ from .query import (
     with_bindings,
     write_result,
 )
-from .sources import SourceError
-from .store import KnowledgeGraph, StoreError, damaged, is_corruption
+from .store import KnowledgeGraph, damaged, is_corruption
 from .validate import WHOLE_STORE
 from .vocab import DEFAULT_BASE
 from .workers import WorkerDied
@@ -56,8 +55,8 @@ class _Commands(TyperGroup):
             return super().invoke(ctx)
         except typer.Exit:
             raise
-        except StoreError as err:
-            fail(str(err))
+        except KgError as err:  # every error a user can act on, from any command: one line and its exit code
+            fail(str(err), err.exit_code)
         except (OSError, RuntimeError) as err:
             if not is_corruption(err):
                 raise
@@ -92,10 +91,7 @@ def output_file(target: Path) -> Path:
 
 def open_graph(out: Path) -> KnowledgeGraph:
     _store_in_use.append(out)
-    try:
-        return KnowledgeGraph(out, read_only=True)
-    except StoreError as err:
-        fail(str(err))
+    return KnowledgeGraph(out, read_only=True)
 
 
 def _summary_table(summary: dict) -> Table:
@@ -231,26 +227,23 @@ def build(
         note(noted, entry)
 
     _store_in_use.append(out)
-    try:
-        with progress:
-            task = progress.add_task("building", total=None)
-            result = build_graph(
-                paths,
-                out,
-                jobs=jobs,
-                fresh=fresh,
-                base=base,
-                exports=[] if no_export else [f.value for f in export_formats],
-                validate=validate,
-                progress=on_document,
-                after_store=_write_html if html else None,
-                batch_size=batch_size,
-                compact_after=COMPACT_AFTER if compact else sys.maxsize,
-                utilization=_share(utilization),
-                source_paths=source_paths,
-            )
-    except (SourceError, StoreError, BuildError, WorkerDied) as err:
-        fail(str(err))
+    with progress:
+        task = progress.add_task("building", total=None)
+        result = build_graph(
+            paths,
+            out,
+            jobs=jobs,
+            fresh=fresh,
+            base=base,
+            exports=[] if no_export else [f.value for f in export_formats],
+            validate=validate,
+            progress=on_document,
+            after_store=_write_html if html else None,
+            batch_size=batch_size,
+            compact_after=COMPACT_AFTER if compact else sys.maxsize,
+            utilization=_share(utilization),
+            source_paths=source_paths,
+        )
     if not quiet:
         console.print(_summary_table(result.summary))
         print_problems(noted, result.summary, out)
@@ -286,13 +279,10 @@ def add(
         fail(f"no knowledge graph in {out}/: run `kg build PATH --out {out}` first")
     _store_in_use.append(out)
     noted: list[dict] = []
-    try:
-        result = build_graph(
-            paths, out, jobs=1, base=base, exports=[], validate=False, progress=lambda entry: note(noted, entry),
-            utilization=_share(utilization), merge_report=True, source_paths=source_paths,
-        )
-    except (SourceError, StoreError, BuildError, WorkerDied) as err:
-        fail(str(err))
+    result = build_graph(
+        paths, out, jobs=1, base=base, exports=[], validate=False, progress=lambda entry: note(noted, entry),
+        utilization=_share(utilization), merge_report=True, source_paths=source_paths,
+    )
     summary = result.summary
     print_problems(noted, summary, out)
     console.print(
@@ -334,27 +324,24 @@ def query(
         return
     if not sparql:
         fail("give a query (SPARQL, a .rq file, or a name from `kg query --list`)")
-    try:
-        text, bindings = resolve_query(sparql), parse_bindings(bind or [])  # the user's mistakes first
-        kg = open_graph(out)
-        text = with_bindings(text, model_bindings(kg, bindings))
-        result = run_query(kg, text)
-        if fmt is ResultFormat.table:
-            names, data, numeric = table_rows(result, labeller(kg))
-            table = Table()
-            for index, name in enumerate(names):
-                table.add_column(name, justify="right" if index in numeric else "left", no_wrap=index in numeric)
-            for row in data:
-                table.add_row(*row)
-            # wide enough that no cell is cut: a wide table is wider than the terminal, not truncated
-            natural = sum(max([len(n), *(len(r[i]) for r in data)]) + 3 for i, n in enumerate(names)) + 1
-            Console(width=max(120, Console().width, natural)).print(table)
-            console.print(f"{len(data)} rows", highlight=False)
-        else:
-            write_result(result, fmt, sys.stdout.buffer)
-            sys.stdout.flush()
-    except QueryError as err:
-        fail(str(err))
+    text, bindings = resolve_query(sparql), parse_bindings(bind or [])  # the user's mistakes first
+    kg = open_graph(out)
+    text = with_bindings(text, model_bindings(kg, bindings))
+    result = run_query(kg, text)
+    if fmt is ResultFormat.table:
+        names, data, numeric = table_rows(result, labeller(kg))
+        table = Table()
+        for index, name in enumerate(names):
+            table.add_column(name, justify="right" if index in numeric else "left", no_wrap=index in numeric)
+        for row in data:
+            table.add_row(*row)
+        # wide enough that no cell is cut: a wide table is wider than the terminal, not truncated
+        natural = sum(max([len(n), *(len(r[i]) for r in data)]) + 3 for i, n in enumerate(names)) + 1
+        Console(width=max(120, Console().width, natural)).print(table)
+        console.print(f"{len(data)} rows", highlight=False)
+    else:
+        write_result(result, fmt, sys.stdout.buffer)
+        sys.stdout.flush()
 
 
 @app.command()
@@ -368,10 +355,7 @@ def export(
 
     Example: kg export --format jsonld -o output/graph.jsonld
     """
-    try:
-        check_base(base)
-    except BuildError as err:
-        fail(str(err))
+    check_base(base)
     kg = open_graph(out)
     if output is None:
         export_graph(kg, fmt, sys.stdout.buffer, base=base)
@@ -440,15 +424,12 @@ def viz(
 
     Example: kg viz --focus "NVIDIA H100" --depth 2 -o output/h100.html
     """
-    from .viz import VizError, write_html
+    from .viz import write_html
 
     kg = open_graph(out)
     output = output_file(output or out / "graph.html")
-    try:
-        text = resolve_query(sparql) if sparql else None
-        summary = write_html(kg, output, focus=focus, depth=depth, query=text, node_budget=budget)
-    except (VizError, QueryError) as err:
-        fail(str(err))
+    text = resolve_query(sparql) if sparql else None
+    summary = write_html(kg, output, focus=focus, depth=depth, query=text, node_budget=budget)
     console.print(f"wrote {output} ({summary.nodes} nodes, {summary.edges} edges)", highlight=False)
 
 
@@ -511,15 +492,12 @@ def serve(
 
     Example: kg serve --port 7878   (then open http://127.0.0.1:7878/)
     """
-    from .serve import ServeError, serve as run_server
+    from .serve import serve as run_server
 
-    try:
-        run_server(
-            out, host=host, port=port, allow_updates=allow_updates, timeout=timeout, max_results=max_results,
-            allow_service=allow_service, client_timeout=client_timeout,
-        )
-    except (ServeError, StoreError) as err:
-        fail(str(err))
+    run_server(
+        out, host=host, port=port, allow_updates=allow_updates, timeout=timeout, max_results=max_results,
+        allow_service=allow_service, client_timeout=client_timeout,
+    )
 
 
 @app.command()
@@ -537,16 +515,13 @@ def push(
 
     Example: kg push --endpoint http://127.0.0.1:8890/sparql-auth --user dba --password dba
     """
-    from .push import PushError, push as run_push
+    from .push import push as run_push
 
-    try:
-        result = run_push(
-            open_graph(out), endpoint, graph_store=graph_store, user=user, password=password,
-            batch_size=batch_size, resume=resume, progress=lambda message: console.print(message, highlight=False),
-            timeout=timeout,
-        )
-    except PushError as err:
-        fail(str(err), code=1)
+    result = run_push(
+        open_graph(out), endpoint, graph_store=graph_store, user=user, password=password,
+        batch_size=batch_size, resume=resume, progress=lambda message: console.print(message, highlight=False),
+        timeout=timeout,
+    )
     console.print(f"pushed {result.pushed} graphs, skipped {result.skipped} unchanged", highlight=False)
 
 

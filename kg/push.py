@@ -32,6 +32,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
+from .errors import KgError
 from .store import KnowledgeGraph
 from .vocab import XSD
 
@@ -42,8 +43,10 @@ REQUEST_TIMEOUT = 300.0
 COMPUTED_DATATYPES = frozenset({XSD.iri("duration")})
 
 
-class PushError(RuntimeError):
+class PushError(KgError, RuntimeError):
     """The server refused a request; the message names the graphs that were not pushed."""
+
+    exit_code = 1  # the command ran; the server said no
 
     def __init__(self, message: str, result: "PushResult | None" = None):
         super().__init__(message)

@@ -19,13 +19,14 @@ from typing import IO, Callable
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QueryTriples, RdfFormat
 
+from .errors import KgError
 from .normalize import NotUnderstood, model_key
 from .store import KnowledgeGraph, mask_sparql
 from .terms import segment
 from .vocab import PREFIXES, RDFS, SKOS, XSD_NS
 
 
-class QueryError(ValueError):
+class QueryError(KgError, ValueError):
     """The query cannot be found or does not parse."""
 
 

@@ -59,6 +59,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from .errors import KgError
 from .query import bundled_queries
 from .store import STORE_DIR, KnowledgeGraph, StoreError, has_dataset_clause, mask_sparql
 from .vocab import PREFIXES, XSD
@@ -96,7 +97,7 @@ MAX_RETRY_DELAY = 5.0
 DISCONNECTED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
 
-class ServeError(RuntimeError):
+class ServeError(KgError, RuntimeError):
     """The server cannot start (no store, port in use, ...)."""
 
 

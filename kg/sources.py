@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Union
 
+from .errors import KgError
 from .tags import MarkupProblem, _Positions
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -73,7 +74,7 @@ class Rejected:
 Item = Union[Document, Rejected]
 
 
-class SourceError(ValueError):
+class SourceError(KgError, ValueError):
     """A path given on the command line does not exist or is not readable."""
 
 

@@ -12,6 +12,7 @@ from typing import Iterable
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
+from .errors import KgError
 from .vocab import MLKG, PREFIXES
 
 STORE_DIR = "store"
@@ -78,7 +79,7 @@ def owns(graph, node) -> bool:
     )
 
 
-class StoreError(RuntimeError):
+class StoreError(KgError, RuntimeError):
     """The store cannot be opened (missing, locked by another process, ...)."""
 
 

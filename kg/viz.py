@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples
 
+from .errors import KgError
 from . import totals
 from .restatements import AS_RUN
 from .network import (
@@ -55,7 +56,7 @@ LABEL_CHARS = 32
 AGGREGATE_CLASSES = ("Hardware", "Country", "Year", "Organization")
 
 
-class VizError(ValueError):
+class VizError(KgError, ValueError):
     """The view cannot be drawn as asked (unknown focus, unusable query...)."""
 
 

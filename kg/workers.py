@@ -27,6 +27,8 @@ from collections import deque
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterable, Iterator, TypeVar
 
+from .errors import KgError
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -37,7 +39,7 @@ PARENT_CHECK_SECONDS = 1.0
 _DONE, _RAISED, _INIT_FAILED = "done", "raised", "init-failed"
 
 
-class WorkerDied(RuntimeError):
+class WorkerDied(KgError, RuntimeError):
     """A worker process died (killed, out of memory, crashed) and its work could not be redone."""
 
 

@@ -324,3 +324,28 @@ def test_source_paths_are_relative_to_the_argument_or_left_out(tmp_path, option,
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert any(d["source"] == str((folder / "a.txt").resolve()) for d in report["documents"])
     assert report["summary"]["validation"]["conforms"]
+
+
+def test_every_error_a_user_can_act_on_is_a_kg_error_with_an_exit_code():
+    from kg.build import BuildError
+    from kg.errors import KgError
+    from kg.push import PushError
+    from kg.query import QueryError
+    from kg.serve import ServeError
+    from kg.sources import SourceError
+    from kg.store import StoreDamaged, StoreError, StoreLocked
+    from kg.viz import VizError
+    from kg.workers import WorkerDied
+
+    for cls in (BuildError, SourceError, StoreError, StoreDamaged, StoreLocked, QueryError, VizError,
+                ServeError, WorkerDied):
+        assert issubclass(cls, KgError) and cls.exit_code == 2, cls
+    assert issubclass(PushError, KgError) and PushError.exit_code == 1  # it ran; the server refused
+
+
+@pytest.mark.parametrize("command", [["export"], ["validate"], ["stats"], ["query", "models"], ["viz"], ["report"]])
+def test_a_missing_store_is_one_line_and_exit_2_in_every_command(command, tmp_path):
+    result = runner.invoke(app, [*command, "--out", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert len(result.output.strip().splitlines()) == 1 and "error:" in result.output
