@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Iterable
 from urllib.parse import quote
 
-from .vocab import DEFAULT_BASE, PREFIXES
+from .vocab import DATASETS, DEFAULT_BASE, INDIVIDUALS, PREFIXES, TERMS
 
 
 def segment(text: str) -> str:
@@ -77,8 +77,13 @@ class Iris:
         return f"{self.base}year/{year:04d}"
 
 
+_DECLARED = frozenset(TERMS + DATASETS + INDIVIDUALS)
+
+
 def mlkg(term: str) -> str:
-    """A term of the mlkg ontology as a prefixed name (local names are plain words)."""
+    """A term of the mlkg ontology as a prefixed name; a typo fails here, as ``MLKG.typo`` does, not in the graph."""
+    if term not in _DECLARED:
+        raise ValueError(f"mlkg:{term} is not a declared term")
     return f"mlkg:{term}"
 
 

@@ -586,3 +586,14 @@ def test_an_observation_may_belong_to_every_data_set_and_no_other(shapes: Graph)
 
     (allowed,) = [{str(item) for item in Collection(shapes, head)} for head in lists]
     assert allowed == {vocab.MLKG_NS + name for name in vocab.DATASETS}
+
+
+def test_a_term_written_as_text_is_refused_when_undeclared_as_the_namespace_refuses_it() -> None:
+    from kg import terms
+    from kg.vocab import MLKG
+
+    assert terms.mlkg("trainedModel") == "mlkg:trainedModel"
+    with pytest.raises(AttributeError):
+        MLKG.trainedmodel
+    with pytest.raises(ValueError, match="mlkg:trainedmodel is not a declared term"):
+        terms.mlkg("trainedmodel")
