@@ -18,11 +18,12 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-from kg.store import STORE_DIR
-from kg.vocab import MLKG_NS as MLKG
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import write_corpus  # noqa: E402
+from bench.generate import write_corpus  # noqa: E402
+from kg.store import STORE_DIR  # noqa: E402
+from kg.vocab import MLKG_NS as MLKG  # noqa: E402
 
 #: Quads whose subject is a mention, by predicate.
 MENTION_QUADS = f"""
