@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test system-deps bench clean
+.PHONY: demo test test-fast system-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ system-deps:
 
 test: $(STAMP) system-deps
 	MLKG_REQUIRE_SYSTEM_TOOLS=1 $(BIN)/pytest -q
+
+# Everything but the `system` (Chromium, Virtuoso, rapper) and `slow` tests: under a minute.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m 'not system and not slow'
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --sizes 10000,100000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 from pathlib import Path
@@ -26,6 +27,38 @@ def require_tool(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+#: what a test or one of its fixtures calls when it drives Chromium, Virtuoso or rapper
+_SYSTEM_CALLS = ("require_tool(", "Browser(")
+
+
+def _drives_a_system_tool(item) -> bool:
+    if "browser" in item.fixturenames:  # every page test takes its Chromium session as `browser`
+        return True
+    functions = [getattr(item, "function", None)]
+    for definitions in getattr(item, "_fixtureinfo").name2fixturedefs.values():
+        functions += [definition.func for definition in definitions]
+    for function in functions:
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if any(call in source for call in _SYSTEM_CALLS):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config, items):
+    """`system` marks the tests that drive a system tool, found from what they call, so none is forgotten;
+    `slow` marks the modules listed in tests/slow.txt. `make test-fast` leaves both out."""
+    lines = (Path(__file__).parent / "slow.txt").read_text().splitlines()
+    slow = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    for item in items:
+        if _drives_a_system_tool(item):
+            item.add_marker(pytest.mark.system)
+        if item.path.stem in slow:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
