@@ -176,6 +176,18 @@ def _write_html(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
     return [target, write_report(kg, out_dir / "report.html")]
 
 
+#: options build and add share: how papers are named, and compute's assumption
+SOURCE_PATHS_OPTION = typer.Option(
+    "relative", "--source-paths",
+    help="How mlkg:sourcePath names each paper's file: 'relative' to the argument's folder, or 'omit'.",
+)
+UTILIZATION_OPTION = typer.Option(
+    None, "--utilization", min=0.01, max=1.0,
+    help="Assume this share of peak FLOP/s for every hardware estimate of training compute "
+    "(default: 0.3 for language models, 0.4 for others).",
+)
+
+
 def _share(value: float | None) -> Decimal | None:
     """A utilization given on the command line, as the exact decimal written in the graph."""
     return None if value is None else Decimal(repr(value))
@@ -202,14 +214,8 @@ def build(
         True, "--compact/--no-compact",
         help=f"Compact the store after loading {COMPACT_AFTER:,} papers or more (faster queries, smaller store).",
     ),
-    source_paths: str = typer.Option(
-        "relative", "--source-paths",
-        help="How mlkg:sourcePath names each paper's file: 'relative' to the argument's folder, or 'omit'.",
-    ),
-    utilization: Optional[float] = typer.Option(
-        None, "--utilization", min=0.01, max=1.0,
-        help="Assume this share of peak FLOP/s for every hardware estimate of training compute (default: 0.3 for language models, 0.4 for others).",
-    ),
+    source_paths: str = SOURCE_PATHS_OPTION,
+    utilization: Optional[float] = UTILIZATION_OPTION,
 ) -> None:
     """Build or update the knowledge graph from tagged excerpts.
 
@@ -258,14 +264,8 @@ def add(
     paths: List[str] = typer.Argument(..., help="Files, folders or - for stdin, as for build."),
     out: Path = typer.Option(Path("output"), "--out", "-o", help=OUT_HELP),
     base: str = typer.Option(DEFAULT_BASE, "--base", help="Base IRI for the graph's resources."),
-    source_paths: str = typer.Option(
-        "relative", "--source-paths",
-        help="How mlkg:sourcePath names each paper's file: 'relative' to the argument's folder, or 'omit'.",
-    ),
-    utilization: Optional[float] = typer.Option(
-        None, "--utilization", min=0.01, max=1.0,
-        help="Assume this share of peak FLOP/s for every hardware estimate of training compute (default: 0.3 for language models, 0.4 for others).",
-    ),
+    source_paths: str = SOURCE_PATHS_OPTION,
+    utilization: Optional[float] = UTILIZATION_OPTION,
 ) -> None:
     """Add or replace a few papers in an existing store, quickly.
 
