@@ -20,7 +20,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from .errors import KgError
 from . import restatements, totals
 from .export import ExportFormat, StreamedExports, export
-from .mapping import DocumentRejected, MappedDocument, map_document
+from .mapping import EXTRACT_MODES, DocumentRejected, MappedDocument, map_document
 from .reference import ReferenceWriter
 from .report import ReportWriter, entry_for
 from .sources import Item, Rejected, check_paths, iter_documents
@@ -60,7 +60,7 @@ class BuildError(KgError, ValueError):
     """A build asked for something it cannot do (a usage error: nothing was touched)."""
 
 
-def check_data() -> None:
+def check_data(extract: str = "never") -> None:
     """Read every data file the mapping needs, here and now, so a broken one stops the build at once.
 
     Otherwise each worker would meet it on its own and every document would
@@ -77,6 +77,10 @@ def check_data() -> None:
         ("countries.csv and country_aliases.csv", lambda: resolve_country("Germany")),
         ("attribution.json", attribution_words),
     ]
+    if extract != "never":  # the finder's patterns, and its pipeline built once before workers fork
+        from .finder import find
+
+        steps.append(("patterns/finder.json and patterns/token_patterns.json", lambda: find("")))
     for name, load in steps:
         try:
             load()
@@ -121,11 +125,12 @@ class BuildResult:
 
 _iris: Iris | None = None
 _utilization: Decimal | None = None
+_extract = "auto"
 
 
-def _init_worker(base: str, utilization: Decimal | None = None) -> None:
-    global _iris, _utilization
-    _iris, _utilization = Iris(base), utilization
+def _init_worker(base: str, utilization: Decimal | None = None, extract: str = "auto") -> None:
+    global _iris, _utilization, _extract
+    _iris, _utilization, _extract = Iris(base), utilization, extract
 
 
 def map_item(item: Item) -> MappedDocument | Rejected:
@@ -133,7 +138,7 @@ def map_item(item: Item) -> MappedDocument | Rejected:
     if isinstance(item, Rejected):
         return item
     try:
-        return map_document(item, _iris or Iris(), _utilization)
+        return map_document(item, _iris or Iris(), _utilization, _extract)
     except DocumentRejected as err:
         return Rejected(item.id, item.source, str(err), err.line, err.column)
     except Exception as err:  # noqa: BLE001 - one bad document must not stop the build
@@ -154,7 +159,7 @@ def _lost_chunk(chunk: list[Item], reason: str) -> list[Rejected]:
 
 
 def map_stream(
-    items: Iterable[Item], *, jobs: int, base: str, utilization: Decimal | None = None
+    items: Iterable[Item], *, jobs: int, base: str, utilization: Decimal | None = None, extract: str = "auto"
 ) -> Iterator[MappedDocument | Rejected]:
     """Map documents in order, with at most a few chunks in flight per worker.
 
@@ -164,7 +169,7 @@ def map_stream(
     """
     chunks = iter(lambda it=iter(items): list(itertools.islice(it, CHUNK)), [])
     for mapped in windowed_map(
-        _map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=(base, utilization), on_death=_lost_chunk
+        _map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=(base, utilization, extract), on_death=_lost_chunk
     ):
         yield from mapped
 
@@ -285,6 +290,7 @@ def build(
     batch_size: int = BATCH_DOCUMENTS,
     compact_after: int = COMPACT_AFTER,
     utilization: Decimal | None = None,
+    extract: str = "auto",
     merge_report: bool = False,
     source_paths: str = "relative",
 ) -> BuildResult:
@@ -298,7 +304,10 @@ def build(
     this build did not read (``kg add``), and the earlier SHACL result when
     this build does not validate, marked as older than the change.
     *utilization* replaces the assumed utilization of every hardware
-    estimate of training compute (docs/compute.md).
+    estimate of training compute (docs/compute.md). *extract* says which
+    documents the finder reads (docs/extraction.md): "auto" those with no
+    fact tags, "always" all (a person's tag wins over a find it overlaps),
+    "never" none.
     ``validate=None`` validates the whole store when it holds at most
     :data:`VALIDATION_LIMIT` papers, else the papers this build loaded (and
     the shared nodes they name) when they are at most that many.
@@ -307,7 +316,9 @@ def build(
     check_base(base)
     paths = list(paths)
     check_paths(paths)
-    check_data()
+    if extract not in EXTRACT_MODES:
+        raise BuildError(f"--extract is {extract!r}; it takes {', '.join(EXTRACT_MODES)}")
+    check_data(extract)
     out_dir = Path(out)
     started = time.perf_counter()
     iris = Iris(base)
@@ -326,7 +337,7 @@ def build(
         streamed = StreamedExports(out_dir, [f for f in exports if f in StreamedExports.FORMATS], iris)
     loaded_papers: list[str] = []
     try:
-        for result in map_stream(iter_documents(paths, stdin, source_paths), jobs=jobs, base=iris.base, utilization=utilization):
+        for result in map_stream(iter_documents(paths, stdin, source_paths), jobs=jobs, base=iris.base, utilization=utilization, extract=extract):
             if isinstance(result, Rejected):
                 entry = entry_for(result)
             else:

@@ -104,6 +104,7 @@ def _summary_table(summary: dict) -> Table:
         ("warning", "built with warnings"),
         ("rejected", "rejected"),
         ("facts", "facts"),
+        ("found", "found in plain text"),
         ("papers_loaded", "papers loaded"),
         ("papers_unchanged", "papers unchanged"),
         ("papers_in_store", "papers in store"),
@@ -187,6 +188,12 @@ UTILIZATION_OPTION = typer.Option(
     "(default: 0.3 for language models, 0.4 for others).",
 )
 
+EXTRACT_OPTION = typer.Option(
+    "auto", "--extract",
+    help="Find facts in plain text: 'auto' in documents with no fact tags, 'always' in every document "
+    "(a tag you wrote wins over a find it overlaps), 'never'. See docs/extraction.md.",
+)
+
 
 def _share(value: float | None) -> Decimal | None:
     """A utilization given on the command line, as the exact decimal written in the graph."""
@@ -216,8 +223,9 @@ def build(
     ),
     source_paths: str = SOURCE_PATHS_OPTION,
     utilization: Optional[float] = UTILIZATION_OPTION,
+    extract: str = EXTRACT_OPTION,
 ) -> None:
-    """Build or update the knowledge graph from tagged excerpts.
+    """Build or update the knowledge graph from tagged excerpts (plain text too: see --extract).
 
     Example: kg build examples/papers --out output
     """
@@ -248,6 +256,7 @@ def build(
             batch_size=batch_size,
             compact_after=COMPACT_AFTER if compact else sys.maxsize,
             utilization=_share(utilization),
+            extract=extract,
             source_paths=source_paths,
         )
     if not quiet:
@@ -266,6 +275,7 @@ def add(
     base: str = typer.Option(DEFAULT_BASE, "--base", help="Base IRI for the graph's resources."),
     source_paths: str = SOURCE_PATHS_OPTION,
     utilization: Optional[float] = UTILIZATION_OPTION,
+    extract: str = EXTRACT_OPTION,
 ) -> None:
     """Add or replace a few papers in an existing store, quickly.
 
@@ -281,7 +291,7 @@ def add(
     noted: list[dict] = []
     result = build_graph(
         paths, out, jobs=1, base=base, exports=[], validate=False, progress=lambda entry: note(noted, entry),
-        utilization=_share(utilization), merge_report=True, source_paths=source_paths,
+        utilization=_share(utilization), extract=extract, merge_report=True, source_paths=source_paths,
     )
     summary = result.summary
     print_problems(noted, summary, out)

@@ -372,7 +372,7 @@ def _name_at(doc: Doc, i: int, end: int, stop: frozenset[str]) -> Span | None:
     )
     if not looks_named or text in stop or doc[i].text.rstrip("s") in stop:
         return None
-    if _DIGITS.match(doc[i].text) or load_catalogue().resolve(text) is not None and len(span) <= 3:
+    if text[0].isdigit() or load_catalogue().resolve(text) is not None and len(span) <= 3:
         return None
     return span
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import compute
+from . import compute, finder
 from . import terms as t
 from .countries import resolve_country
 from .hardware import Accelerator, hardware_key, load_catalogue, manufacturer_id
@@ -84,6 +84,8 @@ class MappedDocument:
     paper: PaperFacts = field(default_factory=PaperFacts)
     facts: int = 0
     mentions: int = 0
+    #: mentions the finder proposed in untagged text (kg.finder)
+    found: int = 0
 
     @property
     def status(self) -> str:
@@ -104,6 +106,9 @@ MAX_DOCUMENT_CHARS = 2_000_000
 #: A document with more tags than this is rejected: each tag becomes a
 #: mention of a dozen statements, so this bounds one paper's graph.
 MAX_TAGS = 5_000
+#: --extract: find facts in documents with no fact tags (auto), in every
+#: document beside the tags a person wrote (always), or never
+EXTRACT_MODES = ("auto", "always", "never")
 
 
 class DocumentRejected(ValueError):
@@ -163,9 +168,12 @@ class _Run:
 class _Mapper:
     """State for mapping one document; see :func:`map_document`."""
 
-    def __init__(self, doc: Document, iris: Iris, utilization: Decimal | None = None):
+    def __init__(self, doc: Document, iris: Iris, utilization: Decimal | None = None, extract: str = "auto"):
+        if extract not in EXTRACT_MODES:
+            raise ValueError(f"extract is {extract!r}; it takes {', '.join(EXTRACT_MODES)}")
         self.doc = doc
         self.utilization = utilization
+        self.extract = extract
         self.iris = iris
         self.paper = iris.paper(doc.id)
         self.out = t.GraphWriter(self.paper, iris.base)
@@ -581,6 +589,8 @@ class _Mapper:
             )
         for p in tagged.problems:
             self.result.problems.append(Problem(p.line, p.column, p.kind, p.message))
+        found_by = self.find_untagged(tagged)
+        spans = sorted([*tagged.spans, *found_by], key=lambda span: span.start) if found_by else tagged.spans
         # what reading changed (control characters blanked out), see kg.sources
         for p in doc.problems:
             self.result.problems.append(Problem(p.line, p.column, p.kind, p.message))
@@ -595,16 +605,19 @@ class _Mapper:
         )
         if doc.source_path is not None:  # left out with --source-paths omit
             out.add(self.paper_term, t.mlkg("sourcePath"), t.string(doc.source_path))
-        run_of_span = self.run_of_span = self.make_runs(tagged.spans)
+        run_of_span = self.run_of_span = self.make_runs(spans)
         handlers: dict[str, Callable[[TagSpan, str, list[_Run]], None]] = {
             name: getattr(self, f"on_{name}") for name in KNOWN_TAGS
         }
         sentences = Sentences(tagged.plain)
         # one run (most papers): every fact is its, no sentence needs reading
-        by_sentence = self.spans_by_sentence(tagged.spans, sentences, run_of_span) if len(self.runs) > 1 else None
-        for index, span in enumerate(tagged.spans):
+        by_sentence = self.spans_by_sentence(spans, sentences, run_of_span) if len(self.runs) > 1 else None
+        for index, span in enumerate(spans):
             mention = self.iri(self.iris.mention(self.paper, index + 1))
             self.describe_mention(mention, span, sentences)
+            if span in found_by:
+                out.add(mention, t.mlkg("extractedBy"), t.string(finder.FINDER))
+                out.add(mention, t.mlkg("confidence"), t.decimal(Decimal(str(found_by[span].confidence))))
             handler = handlers.get(span.name)
             if handler is None:
                 out.add(mention, t.mlkg("warning"), t.string(f"<{span.name}> is not a tag mlkg knows"))
@@ -628,23 +641,42 @@ class _Mapper:
                 reason = str(err)
                 out.add(mention, t.mlkg("warning"), t.string(reason))
                 self.warn(span, "not_understood", f"<{span.name}>: {reason}; kept as text only")
-        found = self.read_untagged(tagged, sentences)
+        found = self.read_untagged(tagged, spans, sentences)
         for run in self.runs:
             self.finish_run(run)
-        self.result.mentions = self.result.paper.mentions = len(tagged.spans) + found
+        self.result.mentions = self.result.paper.mentions = len(spans) + found
+        self.result.found = len(found_by)
         self.result.graph = out.graph
         self.result.turtle = out.statements()
         self.result.shared = tuple(out.others)
         return self.result
 
-    def read_untagged(self, tagged: TaggedText, sentences: Sentences) -> int:
+    def find_untagged(self, tagged: TaggedText) -> dict[TagSpan, finder.Find]:
+        """What the finder proposes, as spans like tagged ones (see EXTRACT_MODES).
+
+        A person's tag wins: a find that overlaps a tag is dropped.
+        """
+        mode = self.extract
+        if mode == "never" or (mode == "auto" and (tagged.spans or tagged.problems)):
+            return {}
+        taken = [(span.start, span.end) for span in tagged.spans]
+        found: dict[TagSpan, finder.Find] = {}
+        for item in finder.find(tagged.plain):
+            if any(item.start < end and start < item.end for start, end in taken):
+                continue
+            line, column = tagged.source_position(item.start)
+            span = TagSpan(item.kind, tagged.plain[item.start : item.end], item.start, item.end, line, column)
+            found[span] = item
+        return found
+
+    def read_untagged(self, tagged: TaggedText, spans: list[TagSpan], sentences: Sentences) -> int:
         """Stated compute and training tokens written outside any tag, as mentions of what found them.
 
         Returns how many were found. Each goes to the runs its sentence is
         about, by the same rules as a tagged fact.
         """
-        found = compute.find_stated(tagged.plain, [(s.start, s.end) for s in tagged.spans])
-        for number, item in enumerate(found, start=len(tagged.spans) + 1):
+        found = compute.find_stated(tagged.plain, [(s.start, s.end) for s in spans])
+        for number, item in enumerate(found, start=len(spans) + 1):
             mention = self.iri(self.iris.mention(self.paper, number))
             line, column = tagged.source_position(item.start)
             span = TagSpan(item.kind, tagged.plain[item.start : item.end], item.start, item.end, line, column)
@@ -656,7 +688,7 @@ class _Mapper:
                 at = sentence_index(sentences.end_offsets, item.start)
                 same = [
                     Span(s.name, s.start, s.end, self.run_of_span.get(i))
-                    for i, s in enumerate(tagged.spans)
+                    for i, s in enumerate(spans)
                     if sentence_index(sentences.end_offsets, s.start) == at
                 ]
                 me = Span(item.kind, item.start, item.end)
@@ -712,10 +744,13 @@ def _span(span: TagSpan) -> Span:
     return Span(span.name, span.start, span.end)
 
 
-def map_document(doc: Document, iris: Iris | None = None, utilization: Decimal | None = None) -> MappedDocument:
+def map_document(
+    doc: Document, iris: Iris | None = None, utilization: Decimal | None = None, extract: str = "auto"
+) -> MappedDocument:
     """Everything one document says, as TriG statements for the paper's named graph.
 
     *utilization*, when given, replaces the assumed utilization of every
-    hardware estimate of training compute (kg/data/compute.json).
+    hardware estimate of training compute (kg/data/compute.json). *extract*
+    is one of :data:`EXTRACT_MODES`: whether the finder reads the text too.
     """
-    return _Mapper(doc, iris or Iris(), utilization).map()
+    return _Mapper(doc, iris or Iris(), utilization, extract).map()

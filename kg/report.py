@@ -40,6 +40,7 @@ def entry_for(item: MappedDocument | Rejected, *, unchanged: bool = False) -> di
         "problems": [p.as_dict() for p in item.problems],
         "facts": item.facts,
         "mentions": item.mentions,
+        "found": item.found,
     }
 
 
@@ -50,6 +51,8 @@ class ReportWriter:
     path: Path
     counts: Counter = field(default_factory=Counter)
     facts: int = 0
+    #: mentions the finder proposed in plain text (their facts are among *facts*)
+    found: int = 0
     problems: int = 0
     #: the ids of this build's documents (a merge keeps the earlier entries of all others)
     ids: set = field(default_factory=set)
@@ -68,6 +71,7 @@ class ReportWriter:
         self.ids.add(entry["id"])
         self.counts[entry["status"]] += 1
         self.facts += entry["facts"]
+        self.found += entry.get("found", 0)  # reports written before the finder have none
         self.problems += len(entry["problems"])
         self._tmp.write(("" if self._first else ",\n") + "    " + json.dumps(entry, ensure_ascii=False))
         self._first = False
@@ -79,6 +83,7 @@ class ReportWriter:
             "warning": self.counts["warning"],
             "rejected": self.counts["rejected"],
             "facts": self.facts,
+            "found": self.found,
             "problems": self.problems,
             **extra,
         }

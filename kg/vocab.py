@@ -82,6 +82,7 @@ DATATYPE_PROPERTIES = (
     "peakFlops",
     "numericalFormat",
     "extractedBy",
+    "confidence",
     "hardwareQuantity",
     "trainingDuration",
     "trainingHours",

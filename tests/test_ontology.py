@@ -153,6 +153,7 @@ DOMAIN_RANGE = [
     ("acceleratorHoursBasis", "TrainingRun", XSD.string),
     ("conversion", "Mention", XSD.string),
     ("extractedBy", "Mention", XSD.string),
+    ("confidence", "Mention", XSD.decimal),
     ("computeEstimate", "TrainingRun", MLKG.ComputeEstimate),
     ("organization", "TrainingRun", MLKG.Organization),
     ("computeMethod", "TrainingRun", MLKG.ComputeMethod),
