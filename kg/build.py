@@ -20,7 +20,8 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from .errors import KgError
 from . import restatements, totals
 from .export import ExportFormat, StreamedExports, export
-from .mapping import EXTRACT_MODES, DocumentRejected, MappedDocument, map_document
+from .finder import EXTRACT_MODES
+from .mapping import DocumentRejected, MappedDocument, map_document
 from .reference import ReferenceWriter
 from .report import ReportWriter, entry_for
 from .sources import Item, Rejected, check_paths, iter_documents

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from .restatements import AS_RUN
 from .store import KnowledgeGraph
-from .viz import _json_for_script, _script_hash, _write_atomic
+from .files import write_atomic
+from .viz import _json_for_script, _script_hash
 
 #: accelerators drawn by name in the share chart; the rest are "other"
 TOP_ACCELERATORS = 8
@@ -235,5 +236,5 @@ def render_report(data: ChartData, title: str = "mlkg: training compute and hard
 def write_report(kg: KnowledgeGraph, path: str | Path) -> Path:
     """Write the chart page to *path* (atomically); returns the path."""
     path = Path(path)
-    _write_atomic(path, render_report(chart_data(kg)))
+    write_atomic(path, render_report(chart_data(kg)))
     return path

@@ -16,9 +16,7 @@ line and column, so a person can open the file at the spot.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from typing import Iterable
 
 from .countries import resolve_country
@@ -205,7 +203,3 @@ def evaluate(paths: Iterable[str]) -> Evaluation:
     """Score the finder on the tagged files, folders and JSON Lines under *paths*."""
     return evaluate_documents(iter_documents(paths))
 
-
-def kinds_found(texts: Iterable[str]) -> Counter:
-    """How many finds of each kind the texts give (a quick look at a corpus)."""
-    return Counter(item.kind for text in texts for item in find(text))

@@ -26,21 +26,24 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import spacy
-from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex, filter_spans
+from typing import TYPE_CHECKING
 
 from .hardware import load_catalogue
 from .normalize import data_text
+from .tags import TaggedText
 
-__all__ = ["FINDER", "KINDS", "Find", "find"]
+if TYPE_CHECKING:  # spaCy is imported when the finder first runs, not by every kg command
+    from spacy.tokens import Doc, Span
+
+__all__ = ["EXTRACT_MODES", "FINDER", "KINDS", "Find", "find", "finds_for"]
 
 #: the finder's name and version, written as ``mlkg:extractedBy`` on what it finds
 FINDER = "mlkg finder 1"
 #: the kinds it finds, in the order tags are usually written
 KINDS = ("model", "params", "hardware", "gpu_count", "training", "country", "year")
+#: --extract: find facts in documents with no tags (auto), in every document
+#: beside the tags a person wrote (always), or never
+EXTRACT_MODES = ("auto", "always", "never")
 
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+(?:\.\d+)?$")
 _YEAR = re.compile(r"^(?:19[6-9]\d|20[0-4]\d)$")
@@ -94,7 +97,6 @@ def _country_names() -> set[str]:
     return {n for n in names if len(n) > 2 or n.isupper()}
 
 
-@Language.component("mlkg_paragraphs")
 def _paragraphs(doc: Doc) -> Doc:
     """A blank line ends a sentence (a heading, a list item), as it does for attribution."""
     for token in doc[1:]:
@@ -105,7 +107,15 @@ def _paragraphs(doc: Doc) -> Doc:
 
 class _Finder:
     def __init__(self) -> None:
+        import spacy
+        from spacy.language import Language
+        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.util import compile_infix_regex
+
+        if not Language.has_factory("mlkg_paragraphs"):
+            Language.component("mlkg_paragraphs", func=_paragraphs)
         nlp = spacy.blank("en")
+        nlp.max_length = 4_000_000  # past the longest document a build reads (kg.mapping.MAX_DOCUMENT_CHARS)
         # "8×A100" and "8xA100" are a count and an accelerator
         infixes = [*nlp.Defaults.infixes, r"(?<=[0-9])[×xX](?=[A-Z])", r"(?<=[0-9])×(?=[0-9])"]
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
@@ -163,7 +173,7 @@ class _Finder:
         anti = _set("hardware_anti_cues")
         catalogue = load_catalogue()
         found = []
-        for span in filter_spans([doc[s:e] for _, s, e in self.hardware(doc)]):
+        for span in _filter_spans([doc[s:e] for _, s, e in self.hardware(doc)]):
             start, end = span.start, span.end
             while start > 0 and doc[start - 1].lower_ in brands:
                 start -= 1
@@ -281,7 +291,7 @@ class _Finder:
     def places(self, doc: Doc) -> list[Find]:
         cues, anti = _set("country_cues"), _set("country_anti_cues")
         found = []
-        for span in filter_spans([doc[s:e] for _, s, e in self.countries(doc)]):
+        for span in _filter_spans([doc[s:e] for _, s, e in self.countries(doc)]):
             start = span.start
             if start > 0 and doc[start - 1].lower_ == "the":
                 start -= 1
@@ -382,6 +392,12 @@ def _paragraph_start(text: str, offset: int) -> bool:
     return not before or before.endswith("\n")
 
 
+def _filter_spans(spans: list[Span]) -> list[Span]:
+    from spacy.util import filter_spans
+
+    return filter_spans(spans)
+
+
 def _has(span: Span, words: frozenset[str]) -> bool:
     return any(t.lower_ in words for t in span)
 
@@ -414,6 +430,21 @@ def _without_overlaps(finds: list[Find]) -> list[Find]:
         if all(f.end <= k.start or k.end <= f.start for k in kept):
             kept.append(f)
     return sorted(kept, key=lambda f: f.start)
+
+
+def finds_for(tagged: TaggedText, extract: str) -> list[Find]:
+    """What the finder proposes for a parsed document under an --extract mode.
+
+    "auto" reads only documents with no tags (a broken tag counts as a tag:
+    the text was meant to be tagged), "always" every document, "never" none.
+    A person's tag wins: a find that overlaps one is dropped.
+    """
+    if extract not in EXTRACT_MODES:
+        raise ValueError(f"extract is {extract!r}; it takes {', '.join(EXTRACT_MODES)}")
+    if extract == "never" or (extract == "auto" and (tagged.spans or tagged.problems)):
+        return []
+    taken = [(span.start, span.end) for span in tagged.spans]
+    return [f for f in find(tagged.plain) if not any(f.start < end and start < f.end for start, end in taken)]
 
 
 @lru_cache(maxsize=1)

@@ -106,9 +106,6 @@ MAX_DOCUMENT_CHARS = 2_000_000
 #: A document with more tags than this is rejected: each tag becomes a
 #: mention of a dozen statements, so this bounds one paper's graph.
 MAX_TAGS = 5_000
-#: --extract: find facts in documents with no fact tags (auto), in every
-#: document beside the tags a person wrote (always), or never
-EXTRACT_MODES = ("auto", "always", "never")
 
 
 class DocumentRejected(ValueError):
@@ -169,8 +166,6 @@ class _Mapper:
     """State for mapping one document; see :func:`map_document`."""
 
     def __init__(self, doc: Document, iris: Iris, utilization: Decimal | None = None, extract: str = "auto"):
-        if extract not in EXTRACT_MODES:
-            raise ValueError(f"extract is {extract!r}; it takes {', '.join(EXTRACT_MODES)}")
         self.doc = doc
         self.utilization = utilization
         self.extract = extract
@@ -652,21 +647,11 @@ class _Mapper:
         return self.result
 
     def find_untagged(self, tagged: TaggedText) -> dict[TagSpan, finder.Find]:
-        """What the finder proposes, as spans like tagged ones (see EXTRACT_MODES).
-
-        A person's tag wins: a find that overlaps a tag is dropped.
-        """
-        mode = self.extract
-        if mode == "never" or (mode == "auto" and (tagged.spans or tagged.problems)):
-            return {}
-        taken = [(span.start, span.end) for span in tagged.spans]
+        """What the finder proposes (kg.finder.finds_for), as spans like tagged ones."""
         found: dict[TagSpan, finder.Find] = {}
-        for item in finder.find(tagged.plain):
-            if any(item.start < end and start < item.end for start, end in taken):
-                continue
+        for item in finder.finds_for(tagged, self.extract):
             line, column = tagged.source_position(item.start)
-            span = TagSpan(item.kind, tagged.plain[item.start : item.end], item.start, item.end, line, column)
-            found[span] = item
+            found[TagSpan(item.kind, tagged.plain[item.start : item.end], item.start, item.end, line, column)] = item
         return found
 
     def read_untagged(self, tagged: TaggedText, spans: list[TagSpan], sentences: Sentences) -> int:
@@ -751,6 +736,6 @@ def map_document(
 
     *utilization*, when given, replaces the assumed utilization of every
     hardware estimate of training compute (kg/data/compute.json). *extract*
-    is one of :data:`EXTRACT_MODES`: whether the finder reads the text too.
+    is one of :data:`kg.finder.EXTRACT_MODES`: whether the finder reads the text too.
     """
     return _Mapper(doc, iris or Iris(), utilization, extract).map()

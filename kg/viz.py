@@ -20,7 +20,6 @@ import hashlib
 import html
 import json
 import math
-import os
 import random
 import re
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from pathlib import Path
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples
 
 from .errors import KgError
+from .files import write_atomic
 from . import totals
 from .restatements import AS_RUN
 from .network import (
@@ -691,17 +691,6 @@ def render_page(view: View, title: str) -> str:
     return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], PAGE)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_html(
     kg: KnowledgeGraph,
     path: str | Path,
@@ -725,7 +714,7 @@ def write_html(
         view = overview(kg, node_budget)
     if not view.aggregated:
         add_sources(kg, view, load_style()["tooltip"]["max_sources"])
-    _write_atomic(Path(path), render_page(view, title))
+    write_atomic(Path(path), render_page(view, title))
     return VizSummary(nodes=len(view.nodes), edges=len(view.edges), folded=dict(view.folded))
 
 
