@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -302,6 +303,98 @@ def add(
         highlight=False,
     )
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def tag(
+    paths: List[str] = typer.Argument(..., help="Files, folders or - for stdin, as for build."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder to write the tagged copies into (never over the inputs)."),
+    extract: str = typer.Option(
+        "auto", "--extract",
+        help="'auto': tag documents that have no tags yet; 'always': add finds beside a person's tags too.",
+    ),
+) -> None:
+    """Write each document back with the facts the finder sees tagged, for a person to review.
+
+    The copies use exactly the tags kg build reads: correct them, then build
+    from them. JSON Lines stay JSON Lines.
+
+    Example: kg tag plain/ -o review/ && kg build review/ --out output
+    """
+    from .tagging import tag_paths
+
+    if output.exists() and not output.is_dir():
+        fail(f"{output} is a file; -o names the folder kg tag writes into")
+    if extract not in ("auto", "always"):
+        fail(f"--extract is {extract!r}; kg tag takes auto or always")
+    files = tag_paths(paths, output, extract)
+    if not files:
+        fail(f"no documents (.txt, .md, .jsonl) under {', '.join(paths)}")
+    for written in files:
+        for rejected in written.rejected:
+            console.print(f"not read: {rejected.source}: {rejected.reason}", highlight=False, markup=False)
+        if written.documents:
+            console.print(f"wrote {written.path} ({written.documents} documents, {written.tags} tags found)"
+                          if written.documents > 1 else f"wrote {written.path} ({written.tags} tags found)",
+                          highlight=False, markup=False)
+    raise typer.Exit(1 if any(f.rejected for f in files) else 0)
+
+
+@app.command(name="eval")
+def evaluate_finder(
+    paths: List[str] = typer.Argument(..., help="Tagged excerpts (files, folders, JSON Lines): the gold."),
+    output_format: str = typer.Option("table", "--format", "-f", help="table or json."),
+    min_f1: Optional[float] = typer.Option(
+        None, "--min-f1", min=0.0, max=1.0, help="Exit 1 when a kind's fact-level F1 is below this."
+    ),
+    show: int = typer.Option(20, "--show", min=0, help="How many misses and false finds to list (table format)."),
+) -> None:
+    """Score the finder: strip the tags, find, and compare with what the tags say.
+
+    Precision, recall and F1 per kind: span level (exact, and overlapping)
+    and fact level (the normalized value). Misses and false finds are
+    listed as file:line:col.
+
+    Example: kg eval examples/papers --min-f1 0.9
+    """
+    from .evaluate import evaluate
+
+    if output_format not in ("table", "json"):
+        fail(f"--format is {output_format!r}; kg eval writes table or json")
+    result = evaluate(paths)
+    if not result.documents and not result.rejected:
+        fail(f"no documents (.txt, .md, .jsonl) under {', '.join(paths)}")
+    if output_format == "json":
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_evaluation(result, show)
+    below = result.below(min_f1) if min_f1 is not None else []
+    if below:
+        console.print(f"fact-level F1 below {min_f1} for: {', '.join(below)}", highlight=False)
+        raise typer.Exit(1)
+
+
+def _print_evaluation(result, show: int) -> None:
+    out = Console(soft_wrap=True)
+    table = Table(title=f"Finder against the tags of {result.documents} documents", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("kind", no_wrap=True, min_width=9)
+    for name in ("gold", "found", "exact F1", "span P", "span R", "span F1", "fact P", "fact R", "fact F1"):
+        table.add_column(name, justify="right")
+    for kind, score in result.scores.items():
+        levels = score.levels()
+        cells = [levels["exact"]["f1"]] + [levels[level][key] for level in ("overlap", "fact") for key in ("precision", "recall", "f1")]
+        table.add_row(kind, str(score.gold), str(score.found), *(f"{value:.2f}" for value in cells))
+    out.print(table)
+    for title, spots in (("missed", result.misses), ("found but not tagged", result.false_finds)):
+        if not spots or not show:
+            continue
+        out.print(f"{title} ({len(spots)}):", highlight=False)
+        for spot in spots[:show]:
+            out.print(f"  {spot.where}  {spot.kind}  {spot.text!r}", highlight=False, markup=False)
+        if len(spots) > show:
+            out.print(f"  ... {len(spots) - show} more (--show N, or --format json for all)", highlight=False)
+    for rejected in result.rejected:
+        out.print(f"not read: {rejected.source}: {rejected.reason}", highlight=False, markup=False)
 
 
 @app.command()

@@ -145,8 +145,8 @@ def _score_document(doc: Document, result: Evaluation) -> None:
     finds = find(tagged.plain)
     path = doc.source
 
-    def spot(kind: str, text: str, start: int, value: str | None) -> Spot:
-        line, column = tagged.source_position(start)
+    def spot(kind: str, text: str, start: int, value: str | None, at: tuple[int, int] | None = None) -> Spot:
+        line, column = at or tagged.source_position(start)
         if ":" in path and path.rsplit(":", 1)[1].isdigit():  # a JSON Lines record: name the record
             return Spot(kind, text, f"{path} (text {line}:{column})", value)
         return Spot(kind, text, f"{path}:{line}:{column}", value)
@@ -180,7 +180,8 @@ def _score_document(doc: Document, result: Evaluation) -> None:
         unmatched.remove(partner)
         score.overlap += 1
     for span in unmatched:
-        result.misses.append(spot(span.name, span.text, span.start, fact_key(span.name, span.text)))
+        value = fact_key(span.name, span.text)
+        result.misses.append(spot(span.name, span.text, span.start, value, (span.line, span.column)))  # the tag's "<"
     for kind in KINDS:
         score = result.scores[kind]
         score.gold_facts += len(gold_values[kind])
