@@ -68,6 +68,7 @@ def _words() -> dict:
     return json.loads(data_text("patterns/finder.json"))
 
 
+@lru_cache(maxsize=None)
 def _set(name: str) -> frozenset[str]:
     return frozenset(_words()[name])
 
@@ -97,30 +98,75 @@ def _country_names() -> set[str]:
     return {n for n in names if len(n) > 2 or n.isupper()}
 
 
-def _paragraphs(doc: Doc) -> Doc:
-    """A blank line ends a sentence (a heading, a list item), as it does for attribution."""
-    for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
-            token.is_sent_start = True
-    return doc
+class _View:
+    """One document's tokens as plain lists, read once: the rules index them instead of spaCy's objects.
+
+    Sentences end at ".", "!" or "?" before a space and at every line end (a
+    heading or a list item is a sentence of its own), close to the rule
+    attribution uses, so both read the same sentences.
+    """
+
+    def __init__(self, text: str, doc: Doc):
+        from spacy.attrs import IDX, LENGTH
+
+        self.text, self.doc = text, doc
+        rows = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+        self.idx = [row[0] for row in rows]
+        self.ends = [row[0] + row[1] for row in rows]
+        self.words = [text[a:b] for a, b in zip(self.idx, self.ends)]
+        self.lower = [w.lower() for w in self.words]
+        self.n = n = len(self.words)
+        starts = [0]
+        for i in range(1, n):
+            before = self.words[i - 1]
+            if "\n" in before or "\n" in text[self.ends[i - 1] : self.idx[i]]:
+                starts.append(i)
+            elif before in (".", "!", "?") and self.ends[i - 1] < self.idx[i]:
+                starts.append(i)
+        self.sents = list(zip(starts, [*starts[1:], n]))
+        self.sent_of = [0] * n
+        for number, (a, b) in enumerate(self.sents):
+            for i in range(a, b):
+                self.sent_of[i] = number
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        return self.sents[self.sent_of[i]]
+
+    def has(self, sentence: tuple[int, int], words: frozenset[str]) -> bool:
+        return not words.isdisjoint(self.lower[sentence[0] : sentence[1]])
+
+    def near(self, i: int, before: int, words: frozenset[str], after: int = 0, end: int | None = None) -> bool:
+        """Whether one of *words* is among the *before* tokens ahead of token *i*, or the *after* tokens past *end*, in its sentence."""
+        first, last = self.sentence(i)
+        end = i + 1 if end is None else end
+        return not words.isdisjoint(self.lower[max(first, i - before) : i] + self.lower[end : min(last, end + after)])
+
+    def is_number(self, i: int) -> bool:
+        return bool(_DIGITS.match(self.words[i])) or self.lower[i] in _set("count_words")
+
+    def with_hedge(self, i: int) -> int:
+        return i - 1 if i > 0 and self.lower[i - 1] in _set("hedges") else i
+
+    def glued(self, i: int) -> bool:
+        """Whether token *i* follows the one before it with no space between."""
+        return i > 0 and self.ends[i - 1] == self.idx[i]
+
+    def at_paragraph_start(self, i: int) -> bool:
+        before = self.text[: self.idx[i]].rstrip(" \t")
+        return not before or before.endswith("\n")
 
 
 class _Finder:
     def __init__(self) -> None:
         import spacy
-        from spacy.language import Language
         from spacy.matcher import Matcher, PhraseMatcher
         from spacy.util import compile_infix_regex
 
-        if not Language.has_factory("mlkg_paragraphs"):
-            Language.component("mlkg_paragraphs", func=_paragraphs)
         nlp = spacy.blank("en")
         nlp.max_length = 4_000_000  # past the longest document a build reads (kg.mapping.MAX_DOCUMENT_CHARS)
         # "8×A100" and "8xA100" are a count and an accelerator
         infixes = [*nlp.Defaults.infixes, r"(?<=[0-9])[×xX](?=[A-Z])", r"(?<=[0-9])×(?=[0-9])"]
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-        nlp.add_pipe("mlkg_paragraphs")
-        nlp.add_pipe("sentencizer")
         self.nlp = nlp
         self.matcher = Matcher(nlp.vocab)
         for rule, patterns in json.loads(data_text("patterns/token_patterns.json")).items():
@@ -130,296 +176,261 @@ class _Finder:
         self.hardware.add("hardware", list(nlp.tokenizer.pipe(sorted(_hardware_names()))))
         self.countries = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.countries.add("country", list(nlp.tokenizer.pipe(sorted(_country_names()))))
+        self.model_cues = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.model_cues.add("cue", [nlp.make_doc(" ".join(cue)) for cue in _words()["model_cues"]])
         self.confidence = _words()["confidence"]
 
     def __call__(self, text: str) -> list[Find]:
-        doc = self.nlp(text)
+        view = _View(text, self.nlp.make_doc(text))
+        if not view.n:
+            return []
         finds: list[Find] = []
-        finds += self.params(doc)
-        hardware = self.hardware_spans(doc)
+        finds += self.params(view)
+        hardware = self.hardware_spans(view)
         finds += hardware
-        finds += self.counts(doc, hardware)
-        finds += self.durations(doc)
-        finds += self.years(doc)
-        finds += self.places(doc)
-        finds += self.models(doc, text)
+        finds += self.counts(view, hardware)
+        finds += self.durations(view)
+        finds += self.years(view)
+        finds += self.places(view)
+        finds += self.models(view)
         return _without_overlaps(finds)
 
-    def find(self, kind: str, span: Span, rule: str | None = None) -> Find:
-        return Find(kind, span.start_char, span.end_char, self.confidence[rule or kind], rule or kind)
+    def find(self, view: _View, kind: str, start: int, end: int, rule: str | None = None) -> Find:
+        """A find over tokens [start, end)."""
+        return Find(kind, view.idx[start], view.ends[end - 1], self.confidence[rule or kind], rule or kind)
 
     # -- numbers with what they count ------------------------------------------------
 
-    def params(self, doc: Doc) -> list[Find]:
+    def params(self, view: _View) -> list[Find]:
         anti = _set("param_anti_cues")
         nouns = _set("param_nouns") | _set("param_fillers") | {"-"}
+        wanted = _set("param_nouns") | _set("backbone_nouns")
         found = []
-        for match_id, start, end in self.matcher(doc):
-            rule = self.nlp.vocab.strings[match_id]
-            if rule not in ("params", "params_backbone"):
-                continue
-            if _near(doc, start, 3, anti) or (end < len(doc) and doc[end].lower_ in ("each", "per")):
-                continue
-            while end - 1 > start and doc[end - 1].lower_ in nouns:
-                end -= 1  # the span is the number, as the examples tag it
-            if rule == "params_backbone":  # "a 220M encoder": the number and its scale letter
-                end = start + (2 if doc[start + 1].text in ("M", "B", "T") else 1)
-            start = _with_hedge(doc, start)
-            found.append(self.find("params", doc[start:end], rule))
+        for first, last in view.sents:
+            if wanted.isdisjoint(view.lower[first:last]):
+                continue  # the patterns need one of these words: most sentences are skipped
+            for match_id, start, end in self.matcher(view.doc[first:last]):
+                rule = self.nlp.vocab.strings[match_id]
+                start, end = start + first, end + first
+                if view.near(start, 3, anti) or (end < view.n and view.lower[end] in ("each", "per")):
+                    continue
+                while end - 1 > start and view.lower[end - 1] in nouns:
+                    end -= 1  # the span is the number, as the examples tag it
+                if rule == "params_backbone":  # "a 220M encoder": the number and its scale letter
+                    end = start + (2 if view.words[start + 1] in ("M", "B", "T") else 1)
+                found.append(self.find(view, "params", view.with_hedge(start), end, rule))
         return found
 
-    def hardware_spans(self, doc: Doc) -> list[Find]:
+    def hardware_spans(self, view: _View) -> list[Find]:
         brands, tails, nouns = _set("brand_words"), _set("hardware_tail_words"), _set("accelerator_nouns")
-        anti = _set("hardware_anti_cues")
+        anti, kept = _set("hardware_anti_cues"), _set("hardware_nouns_kept")
         catalogue = load_catalogue()
         found = []
-        for span in _filter_spans([doc[s:e] for _, s, e in self.hardware(doc)]):
+        for span in _filter_spans([view.doc[s:e] for _, s, e in self.hardware(view.doc)]):
             start, end = span.start, span.end
-            while start > 0 and doc[start - 1].lower_ in brands:
+            while start > 0 and view.lower[start - 1] in brands:
                 start -= 1
             # memory and form: "A100 80GB", "H100-SXM5", "V100 32 GB"
-            while end < len(doc) and (doc[end].lower_ in tails or (doc[end].like_num and end + 1 < len(doc) and doc[end + 1].lower_ in ("gb", "gib"))):
+            while end < view.n and (view.lower[end] in tails or (view.is_number(end) and end + 1 < view.n and view.lower[end + 1] in ("gb", "gib"))):
                 end += 1
-            while end > span.end and doc[end - 1].text == "-":
+            while end > span.end and view.words[end - 1] == "-":
                 end -= 1
-            named = doc[start:end]
-            if catalogue.resolve(named.text) is None:
+            named = view.text[view.idx[start] : view.ends[end - 1]]
+            if catalogue.resolve(named) is None:
                 continue
-            bare = len(span) == 1 and len(span.text) <= 4
-            if end < len(doc) and doc[end].lower_ in nouns:
-                if doc[end].lower_ in ("gpu", "gpus", "tpu", "tpus", "npu", "npus", "chips", "pods"):
+            bare = end - span.start == 1 and len(span.text) <= 4
+            if end < view.n and view.lower[end] in nouns:
+                if view.lower[end] in kept:
                     end += 1
-            elif bare and not _SPELLED_OUT.search(named.text):
+            elif bare and not _SPELLED_OUT.search(named):
                 continue  # "T4" or "L4" alone could be anything
-            if _near(doc, start, 8, anti, after=4, end=end):
+            if view.near(start, 8, anti, after=4, end=end):
                 continue
-            found.append(self.find("hardware", doc[start:end]))
+            found.append(self.find(view, "hardware", start, end))
         return found
 
-    def counts(self, doc: Doc, hardware: list[Find]) -> list[Find]:
+    def counts(self, view: _View, hardware: list[Find]) -> list[Find]:
         found = []
-        after = _set("count_anti_after")
-        nouns = _set("accelerator_nouns")
-        numbers = _set("number_words") - {"a", "an", "half"}
-        starts = {f.start: f for f in hardware}
-        by_char = {t.idx: t.i for t in doc}
+        after, nouns = _set("count_anti_after"), _set("accelerator_nouns")
+        by_char = {char: i for i, char in enumerate(view.idx)}
+        inside = set()
         for f in hardware:
             i = by_char.get(f.start)
-            if i is None or i == 0:
+            if i is None:
                 continue
+            j = i
+            while j < view.n and view.idx[j] < f.end:
+                inside.add(j)
+                j += 1
             before = i - 1
-            if doc[before].text in ("×", "x", "X") and before > 0:
+            if before > 0 and view.words[before] in ("×", "x", "X"):
                 before -= 1
-            token = doc[before]
-            if not (_DIGITS.match(token.text) or token.lower_ in numbers):
+            if before < 0 or not view.is_number(before):
                 continue
-            end_i = _token_at_or_after(doc, f.end)
-            if end_i < len(doc) and doc[end_i].lower_ in after:
+            if j < view.n and view.lower[j] in after:
                 continue
-            if before > 0 and doc[before - 1].lower_ in ("per", "each", "of") and doc[before - 2: before - 1].text.lower() in ("nodes", "node", "with"):
+            if before > 1 and view.lower[before - 1] in ("per", "each", "of") and view.lower[before - 2] in ("nodes", "node", "with"):
                 continue
-            found.append(self.find("gpu_count", doc[before : before + 1]))
+            found.append(self.find(view, "gpu_count", before, before + 1))
         # "on 64 GPUs": a count with no catalogue name
-        for sentence in doc.sents:
-            if not _has(sentence, _set("training_cues")):
+        cues, generic = _set("training_cues"), _set("generic_device_nouns")
+        stops_after = after | _set("bare_count_anti_after")
+        stops_before = _set("bare_count_anti_before")
+        for first, last in view.sents:
+            if not view.has((first, last), cues):
                 continue
-            for token in sentence:
-                if token.i + 1 >= len(doc) or any(f.start <= token.idx < f.end for f in hardware):
+            for i in range(first, last - 1):
+                nxt = view.lower[i + 1]
+                if nxt not in nouns or nxt in generic or i in inside or (i + 1) in inside:
                     continue
-                nxt = doc[token.i + 1]
-                if nxt.lower_ not in nouns or nxt.lower_ in ("device", "devices", "card", "cards", "pod", "pods"):
+                if not view.is_number(i):
                     continue
-                if not (_DIGITS.match(token.text) or token.lower_ in numbers):
+                if i + 2 < view.n and view.lower[i + 2] in stops_after:
                     continue
-                if nxt.idx in starts or any(f.start <= nxt.idx < f.end for f in hardware):
+                if i > 0 and view.lower[i - 1] in stops_before:
                     continue
-                if token.i + 2 < len(doc) and doc[token.i + 2].lower_ in after | {"-", "hours", "days", "node", "nodes", "server", "servers", "machine", "machines", "per"}:
-                    continue
-                if token.i > 0 and doc[token.i - 1].lower_ in ("with", "of", "per", "each", "and", "to", "than"):
-                    continue
-                found.append(self.find("gpu_count", doc[token.i : token.i + 1], "gpu_count_bare"))
+                found.append(self.find(view, "gpu_count", i, i + 1, "gpu_count_bare"))
         return found
 
-    def durations(self, doc: Doc) -> list[Find]:
+    def durations(self, view: _View) -> list[Find]:
         units, cues, anti = _set("time_units"), _set("training_cues"), _set("training_anti_cues")
-        of_ok, frequency = _set("duration_of_ok"), _set("frequency_words")
-        numbers = _set("number_words") - {"a", "an", "half"}
+        of_ok, frequency, totals = _set("duration_of_ok"), _set("frequency_words"), _set("total_words")
         found = []
-        for sentence in doc.sents:
-            if not _has(sentence, cues):
+        for first, last in view.sents:
+            if not view.has((first, last), cues):
                 continue
-            here: list[Find] = []
-            for token in sentence:
-                i = token.i
-                if i + 1 >= sentence.end or doc[i + 1].lower_ not in units:
+            here: list[tuple[Find, int]] = []
+            for i in range(first, last - 1):
+                if view.lower[i + 1] not in units or not view.is_number(i):
                     continue
-                if not (_DIGITS.match(token.text) or token.lower_ in numbers):
+                after = view.lower[i + 2] if i + 2 < view.n else None
+                if after == "of" and (i + 3 >= view.n or view.lower[i + 3] not in of_ok):
                     continue
-                after = doc[i + 2] if i + 2 < len(doc) else None
-                if after is not None and after.lower_ == "of" and (i + 3 >= len(doc) or doc[i + 3].lower_ not in of_ok):
-                    continue
-                if after is not None and after.text == "-" or (i > 0 and doc[i - 1].text == "-"):
+                if after == "-" or (i > 0 and view.words[i - 1] == "-"):
                     continue  # "3-day", "GPU-hours"
-                if _near(doc, i, 5, anti, after=1, end=i + 2) or _near(doc, i, 2, frequency):
+                if view.near(i, 5, anti, after=1, end=i + 2) or view.near(i, 2, frequency):
                     continue
-                start = _with_hedge(doc, i)
-                here.append(self.find("training", doc[start : i + 2]))
+                here.append((self.find(view, "training", view.with_hedge(i), i + 2), i + 2))
             # "one pass takes nine hours; four passes, 36 hours in total": the total is the run's
-            totals = [f for f in here if _set("total_words") & {t.lower_ for t in doc.char_span(f.end, min(sentence.end_char, f.end + 24), alignment_mode="contract") or ()}]
-            found += totals or here
+            total = [f for f, j in here if not totals.isdisjoint(view.lower[j : min(last, j + 4)])]
+            found += total or [f for f, _ in here]
         return found
 
-    def years(self, doc: Doc) -> list[Find]:
-        cues, anti = _set("year_cues"), _set("year_anti_cues")
+    def years(self, view: _View) -> list[Find]:
+        cues, anti, of_words = _set("year_cues"), _set("year_anti_cues"), _set("year_of_words")
         found = []
-        for token in doc:
-            if not _YEAR.match(token.text) or token.i == 0:
+        for i in range(1, view.n):
+            if not _YEAR.match(view.words[i]):
                 continue
-            before = doc[token.i - 1]
-            if before.lower_ not in cues:
+            before = view.lower[i - 1]
+            if before not in cues:
                 continue
-            if before.lower_ == "of" and token.i > 1 and doc[token.i - 2].lower_ not in ("half", "quarter", "end", "beginning", "start", "summer", "spring", "autumn", "fall", "winter"):
+            if before == "of" and (i < 2 or view.lower[i - 2] not in of_words):
                 continue
-            following = doc[token.i + 1] if token.i + 1 < len(doc) else None
-            if following is not None and (following.text in ("-", "–", "/") or following.lower_ in ("to", "and")):
+            following = view.lower[i + 1] if i + 1 < view.n else None
+            if following in ("-", "–", "/", "to", "and"):
                 continue  # a range of years: data, not when the work was done
-            if _near(doc, token.i, 8, anti, after=3):
+            if view.near(i, 8, anti, after=3):
                 continue
-            found.append(self.find("year", doc[token.i : token.i + 1]))
+            found.append(self.find(view, "year", i, i + 1))
         return found
 
-    def places(self, doc: Doc) -> list[Find]:
+    def places(self, view: _View) -> list[Find]:
         cues, anti = _set("country_cues"), _set("country_anti_cues")
         found = []
-        for span in _filter_spans([doc[s:e] for _, s, e in self.countries(doc)]):
+        for span in _filter_spans([view.doc[s:e] for _, s, e in self.countries(view.doc)]):
             start = span.start
-            if start > 0 and doc[start - 1].lower_ == "the":
+            if start > 0 and view.lower[start - 1] == "the":
                 start -= 1
-            if start == 0 or doc[start - 1].lower_ not in ("in", "at", "within"):
+            if start == 0 or view.lower[start - 1] not in ("in", "at", "within"):
                 continue
-            if not _has(span.sent, cues) or _near(doc, start, 10, anti, after=6, end=span.end):
+            if not view.has(view.sentence(span.start), cues) or view.near(start, 10, anti, after=6, end=span.end):
                 continue
             if start < span.start and (span.text.isupper() or "." in span.text):
                 start = span.start  # "the UK": the abbreviation alone, as the examples tag it
-            found.append(self.find("country", doc[start : span.end]))
+            found.append(self.find(view, "country", start, span.end))
         return found
 
     # -- names ---------------------------------------------------------------------
 
-    def models(self, doc: Doc, text: str) -> list[Find]:
-        words = _words()
-        cues = [tuple(c) for c in words["model_cues"]]
-        anti = _set("model_anti_cues")
-        stop = frozenset(words["not_model_names"])
-        markup = _set("markup_words")
+    def models(self, view: _View) -> list[Find]:
+        anti, markup, skip = _set("model_anti_cues"), _set("markup_words"), _set("model_lead_words")
+        places = [(end, "model_cue") for _, _, end in self.model_cues(view.doc)]
+        for first, _ in view.sents:
+            if view.at_paragraph_start(first):
+                start = first
+                while start < view.n and view.words[start] in markup:
+                    start += 1
+                places.append((start, "model_subject"))
         found: list[Find] = []
         seen: set[str] = set()
-        for sentence in doc.sents:
-            lowered = [t.lower_ for t in sentence]
-            for i in range(len(sentence)):
-                name_at = None
-                rule = "model_cue"
-                for cue in cues:
-                    if tuple(lowered[i : i + len(cue)]) == cue:
-                        name_at = sentence.start + i + len(cue)
-                        break
-                if name_at is None and i == 0 and _paragraph_start(text, sentence.start_char):
-                    name_at, rule = sentence.start, "model_subject"
-                    while name_at < sentence.end and doc[name_at].text in markup:
-                        name_at += 1
-                if name_at is None:
-                    continue
-                while name_at < sentence.end and doc[name_at].lower_ in ("a", "an", "the", "our", "it", ":", "model", "models"):
-                    name_at += 1
-                name = _name_at(doc, name_at, sentence.end, stop)
-                if name is None:
-                    continue
-                after = name.end
-                while rule == "model_subject" and after < sentence.end and doc[after].text in markup:
+        for at, rule in sorted(places):
+            if at >= view.n:
+                continue
+            last = view.sentence(at)[1]
+            while at < last and view.lower[at] in skip:
+                at += 1
+            name = _name_at(view, at, last)
+            if name is None:
+                continue
+            start, end = name
+            if rule == "model_subject":
+                after = end
+                while after < last and view.words[after] in markup:
                     after += 1
-                if rule == "model_subject" and (after >= sentence.end or not doc[after].is_lower and doc[after].text not in (",", "(")):
+                if after >= last or not (view.words[after].islower() or view.words[after] in (",", "(")):
                     continue
-                if _near(doc, name.start, 4, anti):
-                    continue
-                key = name.text.casefold()
-                if key in seen:
-                    continue
-                seen.add(key)
-                found.append(self.find("model", name, rule))
+            if view.near(start, 4, anti):
+                continue
+            key = view.text[view.idx[start] : view.ends[end - 1]].casefold()
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(self.find(view, "model", start, end, rule))
         return found
 
 
 _SPELLED_OUT = re.compile(r"\s|[A-Za-z]{3,}")
 
 
-def _name_at(doc: Doc, i: int, end: int, stop: frozenset[str]) -> Span | None:
-    """The model name starting at token *i*, if the words there look like one."""
+def _name_at(view: _View, i: int, end: int) -> tuple[int, int] | None:
+    """The tokens [i, j) of a model name starting at token *i*, if the words there look like one."""
     if i >= end:
         return None
-    quotes = _set("quote_marks")
-    first = doc[i]
-    j = i + 1
-    if first.text in quotes and i + 2 < end and doc[i + 2].text in quotes:  # '"Orca" Mini'
-        first, j = doc[i + 1], i + 3
-    elif first.text in stop or not _NAME_PART.match(first.text) or first.is_punct:
+    stop, quotes = _set("not_model_names"), _set("quote_marks")
+    words = view.words
+    first, j = words[i], i + 1
+    if first in quotes and i + 2 < end and words[i + 2] in quotes:  # '"Orca" Mini'
+        first, j = words[i + 1], i + 3
+    elif first in stop or not _NAME_PART.match(first) or not any(c.isalnum() for c in first):
         return None
     # joined by hyphens: "Llama-2", "-", "7B"
-    while j + 1 < end and doc[j].text in ("-", "‑", "/") and not doc[j - 1].whitespace_ and _NAME_PART.match(doc[j + 1].text):
+    while j + 1 < end and words[j] in ("-", "‑", "/") and view.glued(j) and _NAME_PART.match(words[j + 1]):
         j += 2
     # a size or variant after a space: "Llama 2 70B", "Tui-ASR Large"
-    while j < end and _SIZE_PART.match(doc[j].text) and doc[j].text not in stop:
+    while j < end and _SIZE_PART.match(words[j]) and words[j] not in stop:
         j += 1
-    span = doc[i:j]
-    text = span.text
+    text = view.text[view.idx[i] : view.ends[j - 1]]
     letters = [c for c in text if c.isalpha()]
     if not any(c.isupper() or ord(c) > 0x2FF for c in letters):
         return None  # "on 40", "spoken-language": a name has a capital (or is not in Latin letters)
     looks_named = (
         any(c.isdigit() for c in text)
         or any(ord(c) > 0x2FF for c in letters)
-        or sum(c.isupper() for c in text[1:]) >= 1
+        or any(c.isupper() for c in text[1:])
         or text.startswith(("\"", "“"))
     )
-    if not looks_named or text in stop or doc[i].text.rstrip("s") in stop:
+    if not looks_named or text in stop or words[i].rstrip("s") in stop:
         return None
-    if text[0].isdigit() or load_catalogue().resolve(text) is not None and len(span) <= 3:
+    if text[0].isdigit() or (j - i <= 3 and load_catalogue().resolve(text) is not None):
         return None
-    return span
-
-
-def _paragraph_start(text: str, offset: int) -> bool:
-    before = text[:offset].rstrip(" \t")
-    return not before or before.endswith("\n")
+    return i, j
 
 
 def _filter_spans(spans: list[Span]) -> list[Span]:
     from spacy.util import filter_spans
 
     return filter_spans(spans)
-
-
-def _has(span: Span, words: frozenset[str]) -> bool:
-    return any(t.lower_ in words for t in span)
-
-
-def _near(doc: Doc, i: int, before: int, words: frozenset[str], after: int = 0, end: int | None = None) -> bool:
-    """Whether one of *words* is among the *before* tokens ahead of token *i*, or the *after* tokens past *end*, in its sentence."""
-    sentence = doc[i].sent
-    end = i + 1 if end is None else end
-    window = range(max(sentence.start, i - before), min(sentence.end, end + after))
-    return any(doc[k].lower_ in words for k in window if not i <= k < end)
-
-
-def _with_hedge(doc: Doc, i: int) -> int:
-    hedges = _set("hedges")
-    return i - 1 if i > 0 and doc[i - 1].lower_ in hedges else i
-
-
-def _token_at_or_after(doc: Doc, char: int) -> int:
-    for token in doc:
-        if token.idx >= char:
-            return token.i
-    return len(doc)
 
 
 def _without_overlaps(finds: list[Find]) -> list[Find]:
