@@ -242,8 +242,8 @@ class _Finder:
             if end < view.n and view.lower[end] in nouns:
                 if view.lower[end] in kept:
                     end += 1
-            elif bare and not _SPELLED_OUT.search(named):
-                continue  # "T4" or "L4" alone could be anything
+            elif bare and not _SPELLED_OUT.search(named) and not (start > 0 and view.is_number(start - 1)):
+                continue  # "T4" or "L4" alone could be anything; "64 T4" is a count of them
             if view.near(start, 8, anti, after=4, end=end):
                 continue
             found.append(self.find(view, "hardware", start, end))
@@ -271,7 +271,8 @@ class _Finder:
                 continue
             if before > 1 and view.lower[before - 1] in ("per", "each", "of") and view.lower[before - 2] in ("nodes", "node", "with"):
                 continue
-            found.append(self.find(view, "gpu_count", before, before + 1))
+            found.append(self.find(view, "gpu_count", view.with_hedge(before), before + 1))
+        found += self.unlisted(view, inside)
         # "on 64 GPUs": a count with no catalogue name
         cues, generic = _set("training_cues"), _set("generic_device_nouns")
         stops_after = after | _set("bare_count_anti_after")
@@ -290,6 +291,32 @@ class _Finder:
                 if i > 0 and view.lower[i - 1] in stops_before:
                     continue
                 found.append(self.find(view, "gpu_count", i, i + 1, "gpu_count_bare"))
+        return found
+
+    def unlisted(self, view: _View, inside: set[int]) -> list[Find]:
+        """"256 Zephyr ZX-9 accelerators": a count and a named accelerator the catalogue lacks.
+
+        Both are found (the build then warns that the name is not in the
+        catalogue) when one to three capitalised or numbered words sit between
+        the count and an accelerator noun, in a sentence about training.
+        """
+        cues, nouns, anti = _set("training_cues"), _set("unlisted_hardware_nouns"), _set("hardware_anti_cues")
+        found = []
+        for first, last in view.sents:
+            if not view.has((first, last), cues) or nouns.isdisjoint(view.lower[first:last]):
+                continue
+            for i in range(first, last - 2):
+                if i in inside or not view.is_number(i) or (i > 0 and view.lower[i - 1] in _set("bare_count_anti_before")):
+                    continue
+                j = i + 1
+                while j < last and j - i <= 4 and j not in inside and _NAMEISH.match(view.words[j]):
+                    j += 1
+                if j == i + 1 or j - i > 4 or j >= last or view.lower[j] not in nouns or j in inside:
+                    continue
+                if view.near(i, 8, anti, after=3, end=j + 1):
+                    continue
+                found.append(self.find(view, "gpu_count", view.with_hedge(i), i + 1, "gpu_count_unlisted"))
+                found.append(self.find(view, "hardware", i + 1, j + 1, "hardware_unlisted"))
         return found
 
     def durations(self, view: _View) -> list[Find]:
@@ -391,6 +418,8 @@ class _Finder:
 
 
 _SPELLED_OUT = re.compile(r"\s|[A-Za-z]{3,}")
+#: a word of an accelerator's name: a capital or a digit in it ("Zephyr", "ZX-9", "Q7")
+_NAMEISH = re.compile(r"^(?=.*[A-Z0-9])[A-Za-z0-9][A-Za-z0-9.-]*$")
 
 
 def _name_at(view: _View, i: int, end: int) -> tuple[int, int] | None:

@@ -29,6 +29,8 @@ def found(text: str) -> set[tuple[str, str]]:
         ("Fine-tuning used 16 H100 PCIe cards.", {("gpu_count", "16"), ("hardware", "H100 PCIe")}),
         ("The run used 512 Huawei Ascend 910B NPUs.", {("gpu_count", "512"), ("hardware", "Huawei Ascend 910B NPUs")}),
         ("Training ran on 64 GPUs of our cluster.", {("gpu_count", "64")}),
+        ("Training ran on about 256 A800 in one pod.", {("gpu_count", "about 256"), ("hardware", "A800")}),
+        ("Training ran on 256 Zephyr ZX-9 accelerators.", {("gpu_count", "256"), ("hardware", "Zephyr ZX-9 accelerators")}),
         # training durations, in a sentence about training
         ("Training took 21 days on our cluster.", {("training", "21 days")}),
         ("The full schedule finished in roughly 10 days.", {("training", "roughly 10 days")}),
@@ -87,6 +89,8 @@ def test_each_kind_is_found(text, expected):
         ("an accelerator not used for training", "Inference runs on a single T4 at 30 ms latency."),
         ("another lab's accelerators", "Unlike prior work on TPU v3 pods, we use few resources."),
         ("a per-node count", "Each node has 8 GPUs each connected by NVLink."),
+        ("a bare code with nothing saying it is an accelerator", "The T4 baseline and the L4 variant are weaker."),
+        ("an unlisted accelerator used for inference", "Inference ran on 16 Zephyr ZX-9 accelerators in the field."),
     ],
 )
 def test_distractors_give_no_fact(family, text):
