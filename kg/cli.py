@@ -376,7 +376,7 @@ def evaluate_finder(
 
 def _print_evaluation(result, show: int) -> None:
     out = Console(soft_wrap=True)
-    table = Table(title=f"Finder against the tags of {result.documents} documents", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=f"Finder against the tags of {result.documents} documents", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("kind", no_wrap=True, min_width=9)
     for name in ("gold", "found", "exact F1", "span P", "span R", "span F1", "fact P", "fact R", "fact F1"):
         table.add_column(name, justify="right")

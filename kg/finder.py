@@ -214,6 +214,8 @@ class _Finder:
                 start, end = start + first, end + first
                 if view.near(start, 3, anti) or (end < view.n and view.lower[end] in ("each", "per")):
                     continue
+                if view.has((first, start), _set("comparison_cues")):
+                    continue  # "we compare against X, which has 1.5B parameters": another model's size
                 while end - 1 > start and view.lower[end - 1] in nouns:
                     end -= 1  # the span is the number, as the examples tag it
                 if rule == "params_backbone":  # "a 220M encoder": the number and its scale letter
@@ -333,8 +335,8 @@ class _Finder:
                 after = view.lower[i + 2] if i + 2 < view.n else None
                 if after == "of" and (i + 3 >= view.n or view.lower[i + 3] not in of_ok):
                     continue
-                if after == "-" or (i > 0 and view.words[i - 1] == "-"):
-                    continue  # "3-day", "GPU-hours"
+                if after == "-" or (i > 0 and view.words[i - 1] in ("-", "(")):
+                    continue  # "3-day", "GPU-hours", "12 steps (72 hours)"
                 if view.near(i, 5, anti, after=1, end=i + 2) or view.near(i, 2, frequency):
                     continue
                 here.append((self.find(view, "training", view.with_hedge(i), i + 2), i + 2))

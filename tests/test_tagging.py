@@ -126,3 +126,10 @@ def test_tag_takes_auto_or_always(tmp_path, bad):
     (tmp_path / "a.txt").write_text("Training took 21 days.", encoding="utf-8")
     result = tag(str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), "--extract", bad)
     assert result.exit_code == 2 and "auto or always" in result.output
+
+
+def test_the_readme_shows_what_kg_tag_writes_for_the_plain_example(tmp_path):
+    assert tag(str(EXAMPLES / "plain"), "-o", str(tmp_path)).exit_code == 0
+    written = (tmp_path / "plain" / "101_wren-speech.txt").read_text(encoding="utf-8").rstrip()
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    assert f"```\n{written}\n```" in readme
