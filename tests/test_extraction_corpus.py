@@ -8,6 +8,7 @@ is right. Each corpus is built with the real pipeline, tags only.
 from __future__ import annotations
 
 import json
+import json
 import re
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from kg.tags import parse_tags
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "extraction"
 SEVEN = ("model", "params", "hardware", "gpu_count", "training", "country", "year")
 
-SPLITS = ("dev",)
+#: split -> (at least this many excerpts, at least this many gold facts of every kind)
+MINIMUMS = {"dev": (60, 20)}
 
 
 def excerpts(split: str) -> list[Path]:
@@ -40,7 +42,7 @@ def is_fact_free(path: Path) -> bool:
     return not parse_tags(path.read_text(encoding="utf-8")).spans
 
 
-@pytest.fixture(scope="module", params=SPLITS)
+@pytest.fixture(scope="module", params=sorted(MINIMUMS))
 def built(request, tmp_path_factory):
     split = request.param
     out = tmp_path_factory.mktemp(f"corpus-{split}")
@@ -80,13 +82,36 @@ def test_every_tag_gives_a_normalized_fact(built):
 def test_fact_free_excerpts_give_no_fact(built):
     split, _, out = built
     kg = KnowledgeGraph(out, read_only=True)
-    rows = run_query(kg, "SELECT ?id WHERE { ?m mlkg:inPaper ?p . ?p mlkg:paperId ?id }")
+    # compute and token counts found by mlkg's own patterns are not among the seven
+    kinds = ", ".join(f'"{kind}"' for kind in SEVEN)
+    rows = run_query(
+        kg,
+        f"SELECT ?id WHERE {{ ?m mlkg:inPaper ?p ; mlkg:tagName ?tag . ?p mlkg:paperId ?id FILTER(?tag IN ({kinds})) }}",
+    )
     with_mentions = {str(r["id"].value) for r in rows}
     fact_free = {path.stem for path in excerpts(split) if is_fact_free(path)}
     assert fact_free and not (fact_free & with_mentions)
 
 
-@pytest.mark.parametrize("split", SPLITS)
+@pytest.mark.parametrize("split", sorted(MINIMUMS))
+def test_corpus_size_and_half_fact_free(split):
+    paths = excerpts(split)
+    least, _ = MINIMUMS[split]
+    assert len(paths) >= least
+    fact_free = [path for path in paths if is_fact_free(path)]
+    assert 2 * len(fact_free) >= len(paths), f"{len(fact_free)} of {len(paths)} are fact-free"
+    assert 2 * len(fact_free) <= len(paths) + 2, "the other half must state facts"
+
+
+@pytest.mark.parametrize("split", sorted(MINIMUMS))
+def test_every_kind_has_enough_gold_facts(split):
+    _, least = MINIMUMS[split]
+    counts = tag_counts(excerpts(split))
+    assert set(counts) == set(SEVEN), "only the seven kinds are tagged"
+    assert {kind: n for kind, n in counts.items() if n < least} == {}
+
+
+@pytest.mark.parametrize("split", sorted(MINIMUMS))
 def test_excerpts_are_named_and_sized_as_method_sections(split):
     wrong = []
     for path in excerpts(split):
@@ -99,7 +124,7 @@ def test_excerpts_are_named_and_sized_as_method_sections(split):
 def test_readme_counts_are_the_corpus_counts():
     """The README's table is what the files hold, per split and kind."""
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
-    for split in SPLITS:
+    for split in MINIMUMS:
         paths = excerpts(split)
         counts = tag_counts(paths)
         fact_free = sum(is_fact_free(path) for path in paths)
