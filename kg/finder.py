@@ -73,6 +73,15 @@ def _set(name: str) -> frozenset[str]:
     return frozenset(_words()[name])
 
 
+@lru_cache(maxsize=1)
+def _hedges() -> tuple[frozenset[str], frozenset[str]]:
+    """The hedges normalization understands (kg/data/units.json), of one word and of two, plus "~"."""
+    hedges = [h.lower() for h in json.loads(data_text("units.json"))["hedges"]] + ["~", "≈"]
+    # "over 32 GPUs", "trained over 3 weeks": as a lone word, "over" and "under" are prepositions more often than hedges
+    one = frozenset(h for h in hedges if " " not in h) - {"over", "under"}
+    return one, frozenset(h for h in hedges if h.count(" ") == 1)
+
+
 def _csv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data_text(name))))
 
@@ -145,7 +154,11 @@ class _View:
         return bool(_DIGITS.match(self.words[i])) or self.lower[i] in _set("count_words")
 
     def with_hedge(self, i: int) -> int:
-        return i - 1 if i > 0 and self.lower[i - 1] in _set("hedges") else i
+        """Where a value starts with the hedge before it ("about 256", "more than 2 weeks"): kg.normalize reads it."""
+        one, two = _hedges()
+        if i > 1 and " ".join(self.lower[i - 2 : i]) in two:
+            return i - 2
+        return i - 1 if i > 0 and self.lower[i - 1] in one else i
 
     def glued(self, i: int) -> bool:
         """Whether token *i* follows the one before it with no space between."""
@@ -160,13 +173,16 @@ class _Finder:
     def __init__(self) -> None:
         import spacy
         from spacy.matcher import Matcher, PhraseMatcher
-        from spacy.util import compile_infix_regex
+        from spacy.util import compile_infix_regex, compile_suffix_regex
 
         nlp = spacy.blank("en")
         nlp.max_length = 4_000_000  # past the longest document a build reads (kg.mapping.MAX_DOCUMENT_CHARS)
         # "8×A100" and "8xA100" are a count and an accelerator
         infixes = [*nlp.Defaults.infixes, r"(?<=[0-9])[×xX](?=[A-Z])", r"(?<=[0-9])×(?=[0-9])"]
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        # "Kite-7B." ends a sentence: the period is not part of the name (spaCy keeps "B." for initials)
+        suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9][A-Za-z])\."]
+        nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         self.nlp = nlp
         self.matcher = Matcher(nlp.vocab)
         for rule, patterns in json.loads(data_text("patterns/token_patterns.json")).items():
@@ -192,8 +208,29 @@ class _Finder:
         finds += self.durations(view)
         finds += self.years(view)
         finds += self.places(view)
-        finds += self.models(view)
+        models = self.models(view)
+        finds += models + self.named_again(view, models, finds)
         return _without_overlaps(finds)
+
+    def named_again(self, view: _View, models: list[Find], facts: list[Find]) -> list[Find]:
+        """A found model's name again, in a sentence that states one of its facts.
+
+        Attribution reads the models of each sentence, so a paper with two
+        models needs the name where the fact is (docs/tagging.md).
+        """
+        if not models:
+            return []
+        token_at = {char: i for i, char in enumerate(view.idx)}
+        with_facts = {view.sent_of[token_at[f.start]] for f in facts if f.start in token_at}
+        again = []
+        for model in models:
+            name = view.text[model.start : model.end]
+            for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", view.text):
+                i = token_at.get(match.start())
+                if match.start() == model.start or i is None or view.sent_of[i] not in with_facts:
+                    continue
+                again.append(Find("model", match.start(), match.end(), model.confidence, "model_again"))
+        return again
 
     def find(self, view: _View, kind: str, start: int, end: int, rule: str | None = None) -> Find:
         """A find over tokens [start, end)."""
@@ -369,15 +406,12 @@ class _Finder:
         found = []
         for span in _filter_spans([view.doc[s:e] for _, s, e in self.countries(view.doc)]):
             start = span.start
-            if start > 0 and view.lower[start - 1] == "the":
-                start -= 1
-            if start == 0 or view.lower[start - 1] not in ("in", "at", "within"):
+            before = start - 2 if start > 1 and view.lower[start - 1] == "the" else start - 1
+            if before < 0 or view.lower[before] not in ("in", "at", "within"):
                 continue
-            if not view.has(view.sentence(span.start), cues) or view.near(start, 10, anti, after=6, end=span.end):
+            if not view.has(view.sentence(span.start), cues) or view.near(before, 10, anti, after=6, end=span.end):
                 continue
-            if start < span.start and (span.text.isupper() or "." in span.text):
-                start = span.start  # "the UK": the abbreviation alone, as the examples tag it
-            found.append(self.find(view, "country", start, span.end))
+            found.append(self.find(view, "country", start, span.end))  # the name without "the" (docs/tagging.md)
         return found
 
     # -- names ---------------------------------------------------------------------
@@ -411,11 +445,20 @@ class _Finder:
                     continue
             if view.near(start, 4, anti):
                 continue
-            key = view.text[view.idx[start] : view.ends[end - 1]].casefold()
-            if key in seen:
-                continue
-            seen.add(key)
-            found.append(self.find(view, "model", start, end, rule))
+            names = [(start, end)]
+            # "we train Kite-1B and Kite-7B", "X, Y and Z": names joined to the first
+            while rule == "model_cue" and end + 1 < last and view.lower[end] in (",", "and", "or"):
+                nxt = end + 2 if view.lower[end] == "," and view.lower[end + 1] == "and" else end + 1
+                more = _name_at(view, nxt, last)
+                if more is None:
+                    break
+                names.append(more)
+                end = more[1]
+            for start, end in names:
+                key = view.text[view.idx[start] : view.ends[end - 1]].casefold()
+                if key not in seen:
+                    seen.add(key)
+                    found.append(self.find(view, "model", start, end, rule))
         return found
 
 
@@ -433,11 +476,13 @@ def _name_at(view: _View, i: int, end: int) -> tuple[int, int] | None:
     first, j = words[i], i + 1
     if first in quotes and i + 2 < end and words[i + 2] in quotes:  # '"Orca" Mini'
         first, j = words[i + 1], i + 3
-    elif first in stop or not _NAME_PART.match(first) or not any(c.isalnum() for c in first):
+    elif first in stop or not _NAME_PART.match(first):
         return None
     # joined by hyphens: "Llama-2", "-", "7B"
     while j + 1 < end and words[j] in ("-", "‑", "/") and view.glued(j) and _NAME_PART.match(words[j + 1]):
         j += 2
+    if not any(c.isupper() or ord(c) > 0x2FF for c in view.text[view.idx[i] : view.ends[j - 1]]):
+        return None  # "a 13B", "on 40": a name's first word has a capital (or is not in Latin letters)
     # a size or variant after a space: "Llama 2 70B", "Tui-ASR Large"
     while j < end and _SIZE_PART.match(words[j]) and words[j] not in stop:
         j += 1
