@@ -19,6 +19,7 @@ the rules and what they cannot do.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -45,11 +46,16 @@ KINDS = ("model", "params", "hardware", "gpu_count", "training", "country", "yea
 #: beside the tags a person wrote (always), or never
 EXTRACT_MODES = ("auto", "always", "never")
 
+#: a number that may count something in a compound ("12-epoch", "300k-step")
+_COUNTED = re.compile(r"^\d[\d,.]*[kKmM]?$")
+_SCALED = re.compile(r"^[~≈]?\d[\d,]*(?:\.\d+)?[KkMmBbTt]$")
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+(?:\.\d+)?$")
 _YEAR = re.compile(r"^(?:19[6-9]\d|20[0-4]\d)$")
 #: a word that may be (part of) a model's name: letters, digits and joiners
 _NAME_PART = re.compile(r"^[\"“”'’]?[\w\u00C0-\u024F\u3400-\u9FFF][\w\u00C0-\u024F\u3400-\u9FFF.+/&-]*[\"“”'’]?$")
-_SIZE_PART = re.compile(r"^(?:\d+(?:\.\d+)?[BMKT]?|[A-Z]{1,3}|Large|Base|Small|Medium|Tiny|Mini|Huge|Giant|Pro|Plus|Ultra|Lite|Nano|Micro)$")
+_SIZE_PART = re.compile(
+    r"^(?:\d+(?:\.\d+)?[BMKT]?|[A-Z]{1,3}|(?i:large|base|small|medium|tiny|mini|huge|giant|pro|plus|ultra|lite|nano|micro))$"
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,7 @@ class _View:
             elif before in (".", "!", "?") and self.ends[i - 1] < self.idx[i]:
                 starts.append(i)
         self.sents = list(zip(starts, [*starts[1:], n]))
+        self._citing: list[int] | None = None
         self.sent_of = [0] * n
         for number, (a, b) in enumerate(self.sents):
             for i in range(a, b):
@@ -150,8 +157,71 @@ class _View:
         end = i + 1 if end is None else end
         return not words.isdisjoint(self.lower[max(first, i - before) : i] + self.lower[end : min(last, end + after)])
 
+    def compares(self, start: int, end: int) -> bool:
+        """Whether tokens [start, end) compare with something else ("rather than" does not)."""
+        cues = _set("comparison_cues")
+        return any(w in cues and not (w == "than" and k > start and self.lower[k - 1] == "rather")
+                   for k, w in enumerate(self.lower[start:end], start))
+
+    def token_at(self, char: int) -> int:
+        return max(bisect.bisect_right(self.idx, char) - 1, 0)
+
+    def counted(self, i: int) -> bool:
+        """Whether a count comes right before token *i* ("64 A100", "8×A100")."""
+        before = i - 2 if i > 1 and self.words[i - 1] in ("×", "x", "X") else i - 1
+        return before >= 0 and self.is_number(before)
+
+    def scaled_at(self, end: int) -> int | None:
+        """The first token of a scaled number ending just before token *end* ("1.4B", or "350" "M")."""
+        if end >= 1 and _SCALED.match(self.words[end - 1]):
+            return end - 1
+        if end >= 2 and self.words[end - 1] in ("M", "B", "T", "K") and self.is_number(end - 2) and self.glued(end - 1):
+            return end - 2
+        return None
+
+    def cites(self, char: int) -> bool:
+        """Whether the words at *char* report other work: a citation or "according to" close by.
+
+        Close is ten words before or eight after in the sentence ("GPT-3 (Brown et al.,
+        2020) has 175B parameters", "took 21 days according to its authors"), or the
+        same parentheses ("(86M parameters, pre-trained by Dosovitskiy et al.)").
+        """
+        if self._citing is None:
+            phrases = _set("other_work_phrases")
+            heads = {p.split()[0] for p in phrases}
+            self._citing = [k for k in range(self.n) if self.lower[k] in heads and (
+                self.lower[k] in phrases or k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in phrases)]
+        if not self._citing:
+            return False
+        i = max(bisect.bisect_right(self.idx, char) - 1, 0)
+        first, last = self.sentence(i)
+        for k in self._citing:
+            if not first <= k < last:
+                continue
+            if i - 10 <= k <= i + 8:
+                return True
+            opened = max((j for j in range(first, i) if self.words[j] == "("), default=None)
+            if opened is not None and ")" not in self.words[opened:i] and ")" not in self.words[i:k] and k > i:
+                return True
+        return False
+
+    def compound_before(self, i: int, words: frozenset[str]) -> bool:
+        """Whether one of *words* before token *i* is the end of a compound ("the 12-epoch schedule")."""
+        first = self.sentence(i)[0]
+        return any(
+            self.lower[k] in words and k > first + 1 and self.words[k - 1] == "-" and _COUNTED.match(self.words[k - 2])
+            for k in range(max(first, i - 6), i)
+        )
+
     def is_number(self, i: int) -> bool:
         return bool(_DIGITS.match(self.words[i])) or self.lower[i] in _set("count_words")
+
+    def mentions(self, start: int, end: int, phrases: frozenset[str]) -> bool:
+        """Whether one of *phrases* (of one or two words) is among tokens [start, end)."""
+        words = self.lower[start:end]
+        return not phrases.isdisjoint(words) or not phrases.isdisjoint(
+            f"{a} {b}" for a, b in zip(words, words[1:])
+        )
 
     def with_hedge(self, i: int) -> int:
         """Where a value starts with the hedge before it ("about 256", "more than 2 weeks"): kg.normalize reads it."""
@@ -209,8 +279,89 @@ class _Finder:
         finds += self.years(view)
         finds += self.places(view)
         models = self.models(view)
+        models += self.siblings(view, models)
         finds += models + self.named_again(view, models, finds)
-        return _without_overlaps(finds)
+        finds += self.sizes_after_names(view, [f for f in finds if f.kind == "model"])
+        ours = {view.text[f.start : f.end].casefold() for f in models}
+        taken = {view.token_at(f.start) for f in finds if f.kind == "hardware"}
+        foreign = self.foreign_sentences(view, ours, taken)
+        return _without_overlaps([
+            f for f in finds
+            if not view.cites(f.start) and (f.kind == "model" or view.sent_of[view.token_at(f.start)] not in foreign)
+        ])
+
+    def foreign_sentences(self, view: _View, ours: set[str], hardware: set[int]) -> set[int]:
+        """Sentences about another model: they open with its name, none of ours is in them, and no "we" or "our".
+
+        "LLaMA-65B took about 21 days on 2,048 A100 GPUs" reports another
+        lab's run; its facts are not this paper's.
+        """
+        firsts, markup, stop = _set("first_person"), _set("markup_words"), _set("not_model_names")
+        catalogue = load_catalogue()
+        foreign = set()
+        for number, (first, last) in enumerate(view.sents):
+            k = first
+            while k < last and view.words[k] in markup:
+                k += 1
+            if k >= last or k in hardware or not _FOREIGN_NAME.match(view.words[k]) or view.words[k] in stop:
+                continue
+            if not firsts.isdisjoint(view.lower[first:last]) or catalogue.resolve(view.words[k]) is not None:
+                continue
+            name = _name_at(view, k, last)
+            if name is None:
+                continue
+            sentence = view.text[view.idx[first] : view.ends[last - 1]].casefold()
+            if not any(o in sentence for o in ours):
+                foreign.add(number)
+        return foreign
+
+    def siblings(self, view: _View, models: list[Find]) -> list[Find]:
+        """Names that share a found model's stem: "Mola-S and Mola-L", "Cicada-Base ... Cicada-Large".
+
+        A paper that trains several sizes names them alike; each new one is
+        found once, where it is first written, unless a comparison is near.
+        """
+        anti = _set("model_anti_cues")
+        seen = {view.text[f.start : f.end].casefold() for f in models}
+        stems = {view.text[f.start : f.end].split("-")[0] for f in models if "-" in view.text[f.start : f.end]}
+        found = []
+        for stem in sorted(stems):
+            for match in re.finditer(r"(?<![\w-])" + re.escape(stem) + r"-[\w.]+", view.text):
+                i = view.token_at(match.start())
+                if view.idx[i] != match.start():
+                    continue
+                name = _name_at(view, i, view.sentence(i)[1])
+                if name is None or view.near(name[0], 4, anti):
+                    continue
+                text = view.text[view.idx[name[0]] : view.ends[name[1] - 1]]
+                if text.casefold() in seen:
+                    continue
+                seen.add(text.casefold())
+                found.append(self.find(view, "model", name[0], name[1], "model_sibling"))
+        return found
+
+    def sizes_after_names(self, view: _View, models: list[Find]) -> list[Find]:
+        """"Mola-L has 1.3B": a scaled number right after a found model's "has" or "with"."""
+        found = []
+        nouns = _set("param_nouns") | _set("backbone_nouns") | {"-", ";", ",", ".", "and", ")"}
+        for model in models:
+            end = view.token_at(model.end - 1) + 1
+            if end + 1 >= view.n or view.lower[end] not in ("has", "with", "having"):
+                continue
+            k = end + 1
+            start = view.with_hedge(k) if k + 1 < view.n and view.lower[k] in _hedges()[0] else k
+            if start != k:
+                k += 1
+            if _SCALED.match(view.words[k]):
+                number_end = k + 1
+            elif view.scaled_at(k + 2) == k or (k + 1 < view.n and view.is_number(k) and view.lower[k + 1] in _set("scale_words")):
+                number_end = k + 2
+            else:
+                continue
+            if number_end < view.n and view.lower[number_end] not in nouns:
+                continue
+            found.append(self.find(view, "params", k if start == k else k - 1, number_end, "params_named"))
+        return found
 
     def named_again(self, view: _View, models: list[Find], facts: list[Find]) -> list[Find]:
         """A found model's name again, in a sentence that states one of its facts.
@@ -251,13 +402,24 @@ class _Finder:
                 start, end = start + first, end + first
                 if view.near(start, 3, anti) or (end < view.n and view.lower[end] in ("each", "per")):
                     continue
-                if view.has((first, start), _set("comparison_cues")):
+                if view.compares(first, start):
                     continue  # "we compare against X, which has 1.5B parameters": another model's size
+                if view.mentions(first, start, _set("frozen_words")) or view.near(end - 1, 0, _set("citation_words"), after=5):
+                    continue  # a frozen encoder's size; "(355M parameters; Liu et al., 2019)": another paper's model
                 while end - 1 > start and view.lower[end - 1] in nouns:
                     end -= 1  # the span is the number, as the examples tag it
                 if rule == "params_backbone":  # "a 220M encoder": the number and its scale letter
                     end = start + (2 if view.words[start + 1] in ("M", "B", "T") else 1)
                 found.append(self.find(view, "params", view.with_hedge(start), end, rule))
+                # "with 350M and 1.4B parameters, respectively": the counts listed before it
+                k = start
+                while k > first + 1 and view.lower[k - 1] in ("and", ","):
+                    j = k - 2 if k > first + 2 and view.lower[k - 1] == "and" and view.lower[k - 2] == "," else k - 1
+                    before = view.scaled_at(j)
+                    if before is None or before < first:
+                        break
+                    found.append(self.find(view, "params", view.with_hedge(before), j, rule))
+                    k = before
         return found
 
     def hardware_spans(self, view: _View) -> list[Find]:
@@ -281,9 +443,9 @@ class _Finder:
             if end < view.n and view.lower[end] in nouns:
                 if view.lower[end] in kept:
                     end += 1
-            elif bare and not _SPELLED_OUT.search(named) and not (start > 0 and view.is_number(start - 1)):
+            elif bare and not _SPELLED_OUT.search(named) and not view.counted(start):
                 continue  # "T4" or "L4" alone could be anything; "64 T4" is a count of them
-            if view.near(start, 8, anti, after=4, end=end):
+            if view.near(start, 10, anti, after=4, end=end):
                 continue
             found.append(self.find(view, "hardware", start, end))
         return found
@@ -311,6 +473,8 @@ class _Finder:
             if before > 1 and view.lower[before - 1] in ("per", "each", "of") and view.lower[before - 2] in ("nodes", "node", "with"):
                 continue
             found.append(self.find(view, "gpu_count", view.with_hedge(before), before + 1))
+            if before > 1 and view.lower[before - 1] == "and" and view.is_number(before - 2):
+                found.append(self.find(view, "gpu_count", before - 2, before - 1))  # "on 128 and 256 TPU v5e chips"
         found += self.unlisted(view, inside)
         # "on 64 GPUs": a count with no catalogue name
         cues, generic = _set("training_cues"), _set("generic_device_nouns")
@@ -361,6 +525,7 @@ class _Finder:
     def durations(self, view: _View) -> list[Find]:
         units, cues, anti = _set("time_units"), _set("training_cues"), _set("training_anti_cues")
         of_ok, frequency, totals = _set("duration_of_ok"), _set("frequency_words"), _set("total_words")
+        per_item, anti_after = _set("per_item_words"), _set("training_anti_after")
         found = []
         for first, last in view.sents:
             if not view.has((first, last), cues):
@@ -374,8 +539,12 @@ class _Finder:
                     continue
                 if after == "-" or (i > 0 and view.words[i - 1] in ("-", "(")):
                     continue  # "3-day", "GPU-hours", "12 steps (72 hours)"
-                if view.near(i, 5, anti, after=1, end=i + 2) or view.near(i, 2, frequency):
+                if view.near(i, 5, anti, after=2, end=i + 2) or view.near(i, 2, frequency):
                     continue
+                if view.near(i, 0, anti_after, after=6, end=i + 2):
+                    continue  # "takes 3 minutes on a GPU workstation", "3 hours per run"
+                if view.near(i, 6, per_item) and not view.compound_before(i, per_item):
+                    continue  # "one epoch takes about 2 hours": the time of a part, not of the run
                 here.append((self.find(view, "training", view.with_hedge(i), i + 2), i + 2))
             # "one pass takes nine hours; four passes, 36 hours in total": the total is the run's
             total = [f for f, j in here if not totals.isdisjoint(view.lower[j : min(last, j + 4)])]
@@ -419,6 +588,20 @@ class _Finder:
     def models(self, view: _View) -> list[Find]:
         anti, markup, skip = _set("model_anti_cues"), _set("markup_words"), _set("model_lead_words")
         places = [(end, "model_cue") for _, _, end in self.model_cues(view.doc)]
+        verbs, nouns = _set("model_cue_verbs"), _set("model_cue_nouns")
+        for i, word in enumerate(view.lower):
+            if word == "we":  # "we train X", "we instead train X", "we fine-tune X"
+                last = view.sentence(i)[1]
+                for k in range(i + 1, min(last, i + 4)):
+                    if view.lower[k] in verbs and not (k + 1 < last and view.words[k + 1] == "-"):
+                        places.append((k + 1, "model_cue"))
+                        break
+                    if view.lower[k] == "-" and k + 1 < last and f"{view.lower[k - 1]}-{view.lower[k + 1]}" in verbs:
+                        places.append((k + 2, "model_cue"))
+                        break
+            elif word == "," and i > 0 and view.lower[i - 1] in nouns:  # "our placement agent, Cedar-Place,"
+                if "our" in view.lower[max(view.sentence(i)[0], i - 4) : i]:
+                    places.append((i + 1, "model_cue"))
         for first, _ in view.sents:
             if view.at_paragraph_start(first):
                 start = first
@@ -433,7 +616,15 @@ class _Finder:
             last = view.sentence(at)[1]
             while at < last and view.lower[at] in skip:
                 at += 1
-            name = _name_at(view, at, last)
+            name = _name_at(view, at, last, cued=rule == "model_cue")
+            if name is None and rule == "model_cue":  # "we train two diffusion transformers ...: Aurora-T5 ..."
+                for k in range(at, min(last, at + 24)):
+                    if view.words[k] in (",", ":"):
+                        name = _name_at(view, k + 1, last)
+                        if name is not None:
+                            break
+                    if view.words[k] in (";", "(") or view.lower[k] == "on":
+                        break
             if name is None:
                 continue
             start, end = name
@@ -463,11 +654,13 @@ class _Finder:
 
 
 _SPELLED_OUT = re.compile(r"\s|[A-Za-z]{3,}")
+#: a word that names a model at a glance: a capital and then a digit or another capital ("GPT-3", "LLaMA-65B")
+_FOREIGN_NAME = re.compile(r"^(?=[A-Z])(?=.*(?:\d|[a-z][A-Z]))[\w.-]+$")
 #: a word of an accelerator's name: a capital or a digit in it ("Zephyr", "ZX-9", "Q7")
 _NAMEISH = re.compile(r"^(?=.*[A-Z0-9])[A-Za-z0-9][A-Za-z0-9.-]*$")
 
 
-def _name_at(view: _View, i: int, end: int) -> tuple[int, int] | None:
+def _name_at(view: _View, i: int, end: int, cued: bool = False) -> tuple[int, int] | None:
     """The tokens [i, j) of a model name starting at token *i*, if the words there look like one."""
     if i >= end:
         return None
@@ -491,7 +684,8 @@ def _name_at(view: _View, i: int, end: int) -> tuple[int, int] | None:
     if not any(c.isupper() or ord(c) > 0x2FF for c in letters):
         return None  # "on 40", "spoken-language": a name has a capital (or is not in Latin letters)
     looks_named = (
-        any(c.isdigit() for c in text)
+        cued and j - i > 1 and words[j - 1].isalpha() and _SIZE_PART.match(words[j - 1]) is not None  # "we fine-tune Whisper medium"
+        or any(c.isdigit() for c in text)
         or any(ord(c) > 0x2FF for c in letters)
         or any(c.isupper() for c in text[1:])
         or text.startswith(("\"", "“"))
