@@ -1,6 +1,6 @@
 """The floor: bulk-load already-made N-Quads into a fresh pyoxigraph store.
 
-    python bench/floor_oxigraph.py graph.nq --store DIR
+    python bench/floor_oxigraph.py graph.nq --store DIR [--format trig]
 
 No reading, tagging, normalizing or mapping: only the store's own loading
 cost, which no build of the same quads can beat. Prints one JSON line.
@@ -20,11 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("nquads")
     parser.add_argument("--store", required=True)
+    parser.add_argument("--format", choices=["nquads", "trig"], default="nquads")
     args = parser.parse_args(argv)
     shutil.rmtree(args.store, ignore_errors=True)
     started = time.perf_counter()
     store = Store(args.store)
-    store.bulk_load(path=args.nquads, format=RdfFormat.N_QUADS)
+    rdf_format = RdfFormat.TRIG if args.format == "trig" else RdfFormat.N_QUADS
+    store.bulk_load(path=args.nquads, format=rdf_format)
     store.flush()
     seconds = time.perf_counter() - started
     print(json.dumps({"quads": len(store), "seconds": round(seconds, 3)}))

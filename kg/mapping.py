@@ -597,6 +597,7 @@ class _Mapper:
             (LABEL, t.string(doc.id)),
             (t.mlkg("paperId"), t.string(doc.id)),
             (t.mlkg("contentHash"), t.string(self.result.content_hash)),
+            (t.mlkg("plainText"), t.string(tagged.plain)),
         )
         if doc.source_path is not None:  # left out with --source-paths omit
             out.add(self.paper_term, t.mlkg("sourcePath"), t.string(doc.source_path))
@@ -710,6 +711,12 @@ class _Mapper:
         return result
 
     def describe_mention(self, mention: str, span: TagSpan, sentences: Sentences) -> None:
+        """What every mention has: its words, where they are, and the sentence as offsets.
+
+        The paper keeps its text once (``mlkg:plainText``); a mention's
+        sentence, line and column follow from it (see :mod:`kg.mentions`).
+        """
+        left, right = sentences.bounds(span.start, span.end)
         self.out.describe(
             mention,
             (TYPE, t.mlkg("Mention")),
@@ -719,9 +726,8 @@ class _Mapper:
             (t.mlkg("mentionText"), t.string(span.text)),
             (t.mlkg("startOffset"), t.integer(span.start)),
             (t.mlkg("endOffset"), t.integer(span.end)),
-            (t.mlkg("line"), t.integer(span.line)),
-            (t.mlkg("column"), t.integer(span.column)),
-            (t.mlkg("sourceSentence"), t.string(sentences.around(span.start, span.end))),
+            (t.mlkg("sentenceStart"), t.integer(left)),
+            (t.mlkg("sentenceEnd"), t.integer(right)),
         )
 
 

@@ -25,7 +25,7 @@ NODE_CLASSES = tuple(c for c in CLASSES if c not in DETAIL_CLASSES)
 MENTION_PROPERTIES = frozenset(
     {
         "inPaper", "factSubject", "factProperty", "factValue", "tagName", "mentionText", "startOffset",
-        "endOffset", "line", "column", "sourceSentence", "approximate", "qualifier", "warning", "conversion",
+        "endOffset", "sentenceStart", "sentenceEnd", "approximate", "qualifier", "warning", "conversion",
         "hardwareUsage", "usedHardware", "usedQuantity",
     }
 )

@@ -153,10 +153,10 @@ def parse_tags(text: str) -> TaggedText:
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
-#: Characters of context kept on each side of a span. A mention keeps its
-#: sentence so a reader sees the fact in its words, but a "sentence" can be
-#: a whole document (a table flattened to one line): unbounded, thousands of
-#: tags in it would each copy it, and memory grows with tags x length.
+#: Characters of context shown on each side of a span. A reader sees a fact
+#: in its sentence's words, but a "sentence" can be a whole document (a table
+#: flattened to one line): unbounded, each of thousands of tags in it would
+#: show all of it.
 CONTEXT_CHARS = 240
 ELLIPSIS = "\u2026"
 
@@ -190,15 +190,23 @@ class Sentences:
         At most *context* characters are kept on each side of the span; a
         clipped side ends in an ellipsis.
         """
-        left, right = self.bounds(start, end)
-        head = self.plain[max(left, start - context) : start]
-        tail = self.plain[end : min(right, end + context)]
-        text = " ".join((head + self.plain[start:end] + tail).split())
-        if start - context > left:
-            text = ELLIPSIS + text
-        if end + context < right:
-            text = text + ELLIPSIS
-        return text
+        return clip_sentence(self.plain, *self.bounds(start, end), start, end, context)
+
+
+def clip_sentence(plain: str, left: int, right: int, start: int, end: int, context: int = CONTEXT_CHARS) -> str:
+    """The sentence [left, right) of *plain* around the span [start, end), as a reader is shown it.
+
+    Whitespace is collapsed and at most *context* characters are kept on each
+    side of the span; a clipped side ends in an ellipsis.
+    """
+    head = plain[max(left, start - context) : start]
+    tail = plain[end : min(right, end + context)]
+    text = " ".join((head + plain[start:end] + tail).split())
+    if start - context > left:
+        text = ELLIPSIS + text
+    if end + context < right:
+        text = text + ELLIPSIS
+    return text
 
 
 def sentence_around(plain: str, start: int, end: int) -> str:

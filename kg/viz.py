@@ -42,6 +42,7 @@ from .network import (
     literal_value,
     to_networkx,
 )
+from .mentions import mention_source
 from .store import KnowledgeGraph
 from .vocab import MLKG, MLKG_NS, RDF, RDFS, mlkg_term
 
@@ -450,10 +451,10 @@ def add_sources(kg: KnowledgeGraph, view: View, limit: int) -> None:
         for quad in kg.store.quads_for_pattern(None, MLKG.factSubject, NamedNode(node.id), None):
             mention = quad.subject
             prop = next(kg.store.quads_for_pattern(mention, MLKG.factProperty, None, None), None)
-            sentence = next(kg.store.quads_for_pattern(mention, MLKG.sourceSentence, None, None), None)
-            if prop is None or sentence is None:
+            source = mention_source(kg.store, mention)
+            if prop is None or source is None:
                 continue
-            entry = (local_name(prop.object.value), sentence.object.value)
+            entry = (local_name(prop.object.value), source.sentence)
             if entry not in seen:
                 seen.add(entry)
                 node.sources.append(entry)

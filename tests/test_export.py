@@ -227,8 +227,8 @@ def test_sparql_xml_results_are_well_formed_whatever_control_characters_the_text
 
     result = _cli(
         "query",
-        "SELECT ?id ?text ?sentence ?warning WHERE { ?m mlkg:inPaper/mlkg:paperId ?id ; mlkg:mentionText ?text ; "
-        "mlkg:sourceSentence ?sentence . OPTIONAL { ?m mlkg:warning ?warning } }",
+        "SELECT ?id ?text ?plain ?warning WHERE { ?m mlkg:inPaper ?p ; mlkg:mentionText ?text . "
+        "?p mlkg:paperId ?id ; mlkg:plainText ?plain . OPTIONAL { ?m mlkg:warning ?warning } }",
         "--format", "xml", "--out", str(hostile_build),
     )
     root = ET.fromstring(result.stdout_bytes)

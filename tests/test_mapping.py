@@ -8,6 +8,7 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 
 from kg.mapping import map_document
+from kg.mentions import line_column
 from kg.reference import ReferenceWriter, label_statements
 from kg.totals import Tally, chosen_names
 from kg.sources import Document
@@ -76,19 +77,23 @@ def test_every_mention_points_back_to_its_exact_words():
     plain = parse_tags(SEED).plain
     rows = select(
         store,
-        """SELECT ?tag ?text ?start ?end ?line ?column ?sentence ?paper WHERE {
+        """SELECT ?tag ?text ?start ?end ?from ?to ?plain ?paper WHERE {
              ?m a mlkg:Mention ; mlkg:tagName ?tag ; mlkg:mentionText ?text ; mlkg:startOffset ?start ;
-                mlkg:endOffset ?end ; mlkg:line ?line ; mlkg:column ?column ;
-                mlkg:sourceSentence ?sentence ; mlkg:inPaper ?paper }""",
+                mlkg:endOffset ?end ; mlkg:sentenceStart ?from ; mlkg:sentenceEnd ?to ; mlkg:inPaper ?paper .
+             ?paper mlkg:plainText ?plain }""",
     )
     assert len(rows) == 7
-    lines = SEED.split("\n")
+    lines, plain_lines = SEED.split("\n"), plain.split("\n")
     for row in rows:
-        assert row["paper"] == mapped.iri
-        assert plain[int(row["start"]) : int(row["end"])] == row["text"]
-        assert row["text"] in row["sentence"]
-        line, column = int(row["line"]), int(row["column"])
-        assert lines[line - 1][column - 1 :].startswith(f"<{row['tag']}>")
+        assert row["paper"] == mapped.iri and row["plain"] == plain
+        start, end = int(row["start"]), int(row["end"])
+        assert plain[start:end] == row["text"]
+        sentence = plain[int(row["from"]) : int(row["to"])]
+        assert row["text"] in sentence and sentence.strip()[-1] in ".!?"
+        # the line is the source's; the column counts the text without tags
+        line, column = line_column(plain, start)
+        assert plain_lines[line - 1][column - 1 :].startswith(row["text"])
+        assert f"<{row['tag']}>{row['text']}" in lines[line - 1]
 
 
 def test_paper_records_source_and_hash():

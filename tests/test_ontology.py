@@ -133,14 +133,14 @@ DOMAIN_RANGE = [
     ("paperId", "Paper", XSD.string),
     ("sourcePath", "Paper", XSD.string),
     ("contentHash", "Paper", XSD.string),
+    ("plainText", "Paper", XSD.string),
     ("inPaper", "Mention", MLKG.Paper),
     ("tagName", "Mention", XSD.string),
     ("mentionText", "Mention", XSD.string),
     ("startOffset", "Mention", XSD.integer),
     ("endOffset", "Mention", XSD.integer),
-    ("line", "Mention", XSD.integer),
-    ("column", "Mention", XSD.integer),
-    ("sourceSentence", "Mention", XSD.string),
+    ("sentenceStart", "Mention", XSD.integer),
+    ("sentenceEnd", "Mention", XSD.integer),
     ("approximate", "Mention", XSD.boolean),
     ("qualifier", "Mention", XSD.string),
     ("warning", "Mention", XSD.string),
@@ -281,6 +281,7 @@ VALID_DATA = """
     mlkg:paperId "p1" ;
     mlkg:sourcePath "examples/papers/p1.txt" ;
     mlkg:contentHash "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" ;
+    mlkg:plainText "The model was trained in Germany." ;
     mlkg:reports <https://w3id.org/mlkg/id/paper/p1/run> .
 
 <https://w3id.org/mlkg/id/paper/p1/run> a mlkg:TrainingRun ;
@@ -324,11 +325,10 @@ VALID_DATA = """
     mlkg:inPaper <https://w3id.org/mlkg/id/paper/p1> ;
     mlkg:tagName "country" ;
     mlkg:mentionText "Germany" ;
-    mlkg:startOffset 120 ;
-    mlkg:endOffset 127 ;
-    mlkg:line 3 ;
-    mlkg:column 15 ;
-    mlkg:sourceSentence "The model was trained in Germany." ;
+    mlkg:startOffset 25 ;
+    mlkg:endOffset 32 ;
+    mlkg:sentenceStart 0 ;
+    mlkg:sentenceEnd 33 ;
     mlkg:approximate false ;
     mlkg:factSubject <https://w3id.org/mlkg/id/paper/p1/run> ;
     mlkg:factProperty mlkg:country ;
