@@ -287,8 +287,21 @@ class _Finder:
         foreign = self.foreign_sentences(view, ours, taken)
         return _without_overlaps([
             f for f in finds
-            if not view.cites(f.start) and (f.kind == "model" or view.sent_of[view.token_at(f.start)] not in foreign)
+            if not view.cites(f.start)
+            and (f.kind == "model" or view.sent_of[view.token_at(f.start)] not in foreign)
+            and not (f.kind == "params" and self.anothers_size(view, view.token_at(f.start), ours))
         ])
+
+    @staticmethod
+    def anothers_size(view: _View, i: int, ours: set[str]) -> bool:
+        """"Chinchilla, with 70 billion parameters": a size written right after another name."""
+        for before in (("," , "with"), ("(",), ("has",), ("'s",), (",", "which", "has")):
+            k = i - len(before)
+            if k >= 1 and tuple(view.lower[k:i]) == before:
+                name = view.words[k - 1]
+                if name[:1].isupper() and name.casefold() not in ours and not any(name.casefold() in o for o in ours):
+                    return name not in _set("not_model_names") and view.lower[k - 1] not in _set("own_words")
+        return False
 
     def foreign_sentences(self, view: _View, ours: set[str], hardware: set[int]) -> set[int]:
         """Sentences about another model: they open with its name, none of ours is in them, and no "we" or "our".
@@ -303,13 +316,14 @@ class _Finder:
             k = first
             while k < last and view.words[k] in markup:
                 k += 1
-            if k >= last or k in hardware or not _FOREIGN_NAME.match(view.words[k]) or view.words[k] in stop:
+            if k >= last or k in hardware or view.words[k] in stop or not firsts.isdisjoint(view.lower[first:last]):
                 continue
-            if not firsts.isdisjoint(view.lower[first:last]) or catalogue.resolve(view.words[k]) is not None:
-                continue
-            name = _name_at(view, k, last)
-            if name is None:
-                continue
+            if _FOREIGN_NAME.match(view.words[k]) and catalogue.resolve(view.words[k]) is None:
+                if _name_at(view, k, last) is None:
+                    continue
+            elif not (view.words[k][:1].isupper() and k + 2 < last and view.words[k + 1] == "("
+                      and (view.scaled_at(k + 3) == k + 2 or view.lower[k + 3] in ("et", "al."))):
+                continue  # "Gopher (280B) was trained on ...", "Smith (et al. ...)": another model named with its size
             sentence = view.text[view.idx[first] : view.ends[last - 1]].casefold()
             if not any(o in sentence for o in ours):
                 foreign.add(number)

@@ -105,6 +105,8 @@ def test_each_kind_is_found(text, expected):
         ("a cited model's hardware", "GraphCast (Lam et al., 2023) was trained on 32 TPU v4 devices."),
         ("another lab's run", "Our model is small. LLaMA-65B took about 21 days on 2,048 A100 GPUs according to its authors."),
         ("a sentence about another model", "Our model is small. LLaMA-65B was trained on 2,048 A100 GPUs for 21 days."),
+        ("a size written after another name", "Our model is small. Gopher was trained on text, and Chinchilla, with 70 billion parameters, on more."),
+        ("a sentence opening with another model and its size", "Our model is small. Gopher (280B) was trained on TPU v3 chips."),
         ("a frozen encoder's size", "We add a frozen retriever (a 110M-parameter encoder, not updated during training)."),
         ("a time per epoch", "Training is fast: one epoch takes about 35 minutes."),
         ("a time per item", "Reconstruction of one volume takes 2 seconds, and each training epoch takes about 2 hours."),
