@@ -422,6 +422,8 @@ class _Finder:
                     continue  # a frozen encoder's size; "(355M parameters; Liu et al., 2019)": another paper's model
                 while end - 1 > start and view.lower[end - 1] in nouns:
                     end -= 1  # the span is the number, as the examples tag it
+                if view.lower[start] == "parameter":  # "a parameter count of 151 million"
+                    start += 3
                 if rule == "params_backbone":  # "a 220M encoder": the number and its scale letter
                     end = start + (2 if view.words[start + 1] in ("M", "B", "T") else 1)
                 found.append(self.find(view, "params", view.with_hedge(start), end, rule))
@@ -480,6 +482,9 @@ class _Finder:
             before = i - 1
             if before > 0 and view.words[before] in ("×", "x", "X"):
                 before -= 1
+            if j + 1 < view.n and view.words[j] in ("×", "x") and view.is_number(j + 1):  # "Tesla T4 × 24"
+                found.append(self.find(view, "gpu_count", j + 1, j + 2))
+                continue
             if before < 0 or not view.is_number(before):
                 continue
             if j < view.n and view.lower[j] in after:
@@ -539,7 +544,7 @@ class _Finder:
     def durations(self, view: _View) -> list[Find]:
         units, cues, anti = _set("time_units"), _set("training_cues"), _set("training_anti_cues")
         of_ok, frequency, totals = _set("duration_of_ok"), _set("frequency_words"), _set("total_words")
-        per_item, anti_after = _set("per_item_words"), _set("training_anti_after")
+        per_item, anti_after, after_ok = _set("per_item_words"), _set("training_anti_after"), _set("after_ok")
         found = []
         for first, last in view.sents:
             if not view.has((first, last), cues):
@@ -553,8 +558,10 @@ class _Finder:
                     continue
                 if after == "-" or (i > 0 and view.words[i - 1] in ("-", "(")):
                     continue  # "3-day", "GPU-hours", "12 steps (72 hours)"
-                if view.near(i, 5, anti, after=2, end=i + 2) or view.near(i, 2, frequency):
+                if view.near(i, 5, anti - {"after"}, after=2, end=i + 2) or view.near(i, 2, frequency):
                     continue
+                if "after" in view.lower[max(first, i - 3) : i] and not view.near(i, 4, after_ok):
+                    continue  # "evaluated after 2 weeks"; but "finished after ten days" is the run
                 if view.near(i, 0, anti_after, after=6, end=i + 2):
                     continue  # "takes 3 minutes on a GPU workstation", "3 hours per run"
                 if view.near(i, 6, per_item) and not view.compound_before(i, per_item):
@@ -581,6 +588,9 @@ class _Finder:
                 continue  # a range of years: data, not when the work was done
             if view.near(i, 8, anti, after=3):
                 continue
+            released = [k for k in range(max(0, i - 4), i) if view.lower[k] == "released"]
+            if released and (released[0] == 0 or view.lower[released[0] - 1] not in _set("released_own")):
+                continue  # "checkpoints released in 2020": someone else's release; "the model was released in 2020" is ours
             found.append(self.find(view, "year", i, i + 1))
         return found
 
@@ -590,8 +600,10 @@ class _Finder:
         for span in _filter_spans([view.doc[s:e] for _, s, e in self.countries(view.doc)]):
             start = span.start
             before = start - 2 if start > 1 and view.lower[start - 1] == "the" else start - 1
-            if before < 0 or view.lower[before] not in ("in", "at", "within"):
+            if before < 0 or view.lower[before] not in ("in", "at", "within", "from"):
                 continue
+            if view.lower[before] == "from" and (before == 0 or view.lower[before - 1] not in _set("country_from_verbs")):
+                continue  # "data from Kenya"; but "the project was led from Czechia"
             if not view.has(view.sentence(span.start), cues) or view.near(before, 10, anti, after=6, end=span.end):
                 continue
             found.append(self.find(view, "country", start, span.end))  # the name without "the" (docs/tagging.md)
@@ -616,12 +628,26 @@ class _Finder:
             elif word == "," and i > 0 and view.lower[i - 1] in nouns:  # "our placement agent, Cedar-Place,"
                 if "our" in view.lower[max(view.sentence(i)[0], i - 4) : i]:
                     places.append((i + 1, "model_cue"))
-        for first, _ in view.sents:
+        verbs = _set("subject_verbs")
+        for first, last in view.sents:
+            start = first
+            while start < last and view.words[start] in markup:
+                start += 1
             if view.at_paragraph_start(first):
-                start = first
-                while start < view.n and view.words[start] in markup:
-                    start += 1
                 places.append((start, "model_subject"))
+            elif start < last and view.words[start][:1].isupper() and not view.compares(first, last):
+                # "Kea-Reason-8B is a dense transformer ...": a name with a digit or inner capital, describing itself
+                name = _name_at(view, start, last)
+                if name is not None and name[1] < last and view.lower[name[1]] in verbs and _FOREIGN_NAME.match(
+                        view.text[view.idx[name[0]] : view.ends[name[1] - 1]]):
+                    places.append((start, "model_subject"))
+        appositions = {tuple(a) for a in _words()["apposition_words"]}
+        for k in range(1, view.n - 2):
+            if view.words[k] == "," and tuple(view.lower[k + 1 : k + 3]) in appositions:
+                j = k - 1  # "..., for Sift-Base, the model that fits our budget": back to the name's first part
+                while j >= 2 and view.words[j - 1] in ("-", "‑") and view.glued(j) and view.glued(j - 1):
+                    j -= 2
+                places.append((j, "model_cue"))
         found: list[Find] = []
         seen: set[str] = set()
         for at, rule in sorted(places):
@@ -669,7 +695,7 @@ class _Finder:
 
 _SPELLED_OUT = re.compile(r"\s|[A-Za-z]{3,}")
 #: a word that names a model at a glance: a capital and then a digit or another capital ("GPT-3", "LLaMA-65B")
-_FOREIGN_NAME = re.compile(r"^(?=[A-Z])(?=.*(?:\d|[a-z][A-Z]))[\w.-]+$")
+_FOREIGN_NAME = re.compile(r"^(?=[A-Z])(?=.*(?:\d|[a-z]-?[A-Z]))[\w.-]+$")
 #: a word of an accelerator's name: a capital or a digit in it ("Zephyr", "ZX-9", "Q7")
 _NAMEISH = re.compile(r"^(?=.*[A-Z0-9])[A-Za-z0-9][A-Za-z0-9.-]*$")
 
