@@ -19,58 +19,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
-from .countries import resolve_country
 from .finder import KINDS, find
-from .hardware import hardware_key, load_catalogue
-from .normalize import (
-    NotUnderstood,
-    model_key,
-    parse_accelerator_hours,
-    parse_count,
-    parse_duration,
-    parse_parameter_count,
-    parse_year,
-)
+from .kinds import fact_key
 from .sources import Document, Rejected, iter_documents
 from .tags import parse_tags
 
 __all__ = ["Evaluation", "Score", "evaluate", "evaluate_documents", "fact_key"]
-
-
-def _hours(text: str) -> str:
-    try:
-        return f"{parse_duration(text).hours.normalize()} h"
-    except NotUnderstood:
-        return f"{parse_accelerator_hours(text).hours.normalize()} accelerator-h"
-
-
-def _hardware(text: str) -> str:
-    accelerator = load_catalogue().resolve(text)
-    if accelerator is not None:
-        return accelerator.id
-    key = hardware_key(text)
-    if not key:
-        raise NotUnderstood(f"{text!r} names no accelerator")
-    return key
-
-
-_KEYS = {
-    "model": model_key,
-    "params": lambda text: str(parse_parameter_count(text).value),
-    "gpu_count": lambda text: str(parse_count(text).value),
-    "training": _hours,
-    "hardware": _hardware,
-    "country": lambda text: resolve_country(text).iso2,
-    "year": lambda text: str(parse_year(text).value),
-}
-
-
-def fact_key(kind: str, text: str) -> str | None:
-    """The value a build would record for a *kind* span, as a string; None when it records none."""
-    try:
-        return _KEYS[kind](text)
-    except (NotUnderstood, ValueError, ArithmeticError):
-        return None
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from .hardware import load_catalogue
 from .normalize import data_text
+from .kinds import FOUND
 from .tags import TaggedText
 
 if TYPE_CHECKING:  # spaCy is imported when the finder first runs, not by every kg command
@@ -40,8 +41,8 @@ __all__ = ["EXTRACT_MODES", "FINDER", "KINDS", "Find", "find", "finds_for"]
 
 #: the finder's name and version, written as ``mlkg:extractedBy`` on what it finds
 FINDER = "mlkg finder 1"
-#: the kinds it finds, in the order tags are usually written
-KINDS = ("model", "params", "hardware", "gpu_count", "training", "country", "year")
+#: the kinds it finds (kg.kinds), in the order tags are usually written
+KINDS = FOUND
 #: --extract: find facts in documents with no tags (auto), in every document
 #: beside the tags a person wrote (always), or never
 EXTRACT_MODES = ("auto", "always", "never")

@@ -40,7 +40,8 @@ from .normalize import (
     parse_year,
 )
 from .sources import Document
-from .tags import KNOWN_TAGS, Sentences, TaggedText, TagSpan, parse_tags
+from .kinds import KINDS
+from .tags import Sentences, TaggedText, TagSpan, parse_tags
 from .terms import LABEL, TYPE, Iris
 from .totals import PaperFacts, RunFacts
 
@@ -365,16 +366,26 @@ class _Mapper:
             run.facts.countries.add(iri)
             self.fact(mention, run.term, "country", self.iri(iri))
 
-    def on_organization(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
-        """The organization that trained the run: a lab, a company, a university (as written)."""
+    def handlers(self) -> dict[str, Callable[[TagSpan, str, list[_Run]], None]]:
+        """What reads each kind of tag (kg.kinds): its own method, or on_named for a kind that names a node."""
+        own = {
+            "model": self.on_model, "params": self.on_params, "gpu_count": self.on_gpu_count,
+            "training": self.on_training, "hardware": self.on_hardware, "country": self.on_country,
+            "year": self.on_year,
+        }
+        return {name: self.on_named if kind.node else own[name] for name, kind in KINDS.items()}
+
+    def on_named(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
+        """A node the run names (an organization, a data set), one per way of writing its name's letters."""
+        kind = KINDS[span.name]
         name = " ".join(span.text.split())
         slug = manufacturer_id(name)
         if not slug:
-            raise NotUnderstood(f"{span.text!r} holds no letters or digits to name an organization by")
-        self.result.reference_keys.add(("org", name))
-        iri = self.iris.organization(slug)
+            raise NotUnderstood(f"{span.text!r} holds no letters or digits to name a {kind.name} by")
+        self.result.reference_keys.add(("named_node", kind.name, name))
+        iri = self.iris.named(kind.path, slug)  # type: ignore[arg-type]
         for run in runs:
-            self.fact(mention, run.term, "organization", self.iri(iri))
+            self.fact(mention, run.term, kind.property, self.iri(iri))
 
     def on_year(self, span: TagSpan, mention: str, runs: list[_Run]) -> None:
         parsed = parse_year(span.text)
@@ -602,9 +613,7 @@ class _Mapper:
         if doc.source_path is not None:  # left out with --source-paths omit
             out.add(self.paper_term, t.mlkg("sourcePath"), t.string(doc.source_path))
         run_of_span = self.run_of_span = self.make_runs(spans)
-        handlers: dict[str, Callable[[TagSpan, str, list[_Run]], None]] = {
-            name: getattr(self, f"on_{name}") for name in KNOWN_TAGS
-        }
+        handlers = self.handlers()
         sentences = Sentences(tagged.plain)
         # one run (most papers): every fact is its, no sentence needs reading
         by_sentence = self.spans_by_sentence(spans, sentences, run_of_span) if len(self.runs) > 1 else None

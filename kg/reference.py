@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from .kinds import KINDS
 from . import terms as t
 from .countries import country_by_code, display_name
 from .hardware import load_catalogue, manufacturer_id
@@ -85,6 +86,11 @@ class ReferenceWriter:
             self.done.add(("typed", node))
             out.add(node, TYPE, t.mlkg(cls))
         out.add(node, LABEL, t.string(label))
+
+    def _named_node(self, out: t.GraphWriter, kind: str, name: str) -> None:
+        entry = KINDS[kind]
+        node = out.iri(self.iris.named(entry.path, manufacturer_id(name)))  # type: ignore[arg-type]
+        self._named(out, node, entry.node, name)  # type: ignore[arg-type]
 
     def _org(self, out: t.GraphWriter, name: str) -> None:
         node = out.iri(self.iris.organization(manufacturer_id(name)))

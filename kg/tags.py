@@ -14,9 +14,7 @@ import re
 from typing import Callable
 from dataclasses import dataclass, field
 
-KNOWN_TAGS = frozenset(
-    {"model", "params", "hardware", "gpu_count", "training", "country", "year", "organization"}
-)
+from .kinds import KNOWN_TAGS  # the registry of tag kinds
 
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9_]*)>")
 

@@ -68,7 +68,11 @@ class Iris:
         return f"{self.base}hardware/unknown/{segment(key)}"
 
     def organization(self, slug: str) -> str:
-        return f"{self.base}org/{segment(slug)}"
+        return self.named("org", slug)
+
+    def named(self, path: str, slug: str) -> str:
+        """A node a tag kind names (kg.kinds): an organization, a data set."""
+        return f"{self.base}{path}/{segment(slug)}"
 
     def country(self, iso2: str) -> str:
         return f"{self.base}country/{segment(iso2)}"
