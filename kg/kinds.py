@@ -81,6 +81,7 @@ KINDS: dict[str, TagKind] = {
         TagKind("country", "country", single=True, found=True, key=lambda text: resolve_country(text).iso2),
         TagKind("year", "year", single=True, found=True, key=lambda text: str(parse_year(text).value)),
         TagKind("organization", "organization", key=_name, node="Organization", path="org"),
+        TagKind("dataset", "trainingDataset", key=_name, node="Dataset", path="dataset"),
     )
 }
 

@@ -31,6 +31,7 @@ from typing import Collection, Iterable, Iterator
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
+from .kinds import KINDS as TAG_KINDS
 from .store import KnowledgeGraph, owns
 from .vocab import MLKG_NS, QB_NS, RDF_NS
 from .workers import windowed_map
@@ -54,10 +55,11 @@ SLICE_OF_CLASS = {
     MLKG_NS + "ComputeMethod": "shared",
     MLKG_NS + "Model": "shared",
     MLKG_NS + "Hardware": "shared",
-    MLKG_NS + "Organization": "shared",
     MLKG_NS + "Country": "shared",
     MLKG_NS + "Year": "shared",
     QB_NS + "Observation": "statistics",
+    # the nodes tag kinds name (organizations, data sets) live in the reference graph
+    **{MLKG_NS + kind.node: "shared" for kind in TAG_KINDS.values() if kind.node},
 }
 KINDS = ("papers", "shared", "statistics")
 #: The shapes each kind of slice is checked against. A paper's graph holds

@@ -290,7 +290,7 @@ def test_kg_add_merges_into_the_report_and_keeps_the_last_check(tmp_path):
     assert runner.invoke(app, ["build", str(PAPERS), "--out", str(out), "-q"]).exit_code == 0
     before = json.loads((out / "report.json").read_text(encoding="utf-8"))
     extra = tmp_path / "extra.txt"
-    extra.write_text("<model>Added-1B</model> uses <gpu_count>8</gpu_count> <hardware>A100</hardware> and <dataset>X</dataset>.",
+    extra.write_text("<model>Added-1B</model> uses <gpu_count>8</gpu_count> <hardware>A100</hardware> and <corpus>X</corpus>.",
                      encoding="utf-8")
     result = runner.invoke(app, ["add", str(extra), "--out", str(out)])
     assert result.exit_code == 0, result.output

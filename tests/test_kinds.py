@@ -69,3 +69,26 @@ def test_docs_terms_and_readme_name_each_tag(name: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"mlkg:{KINDS[name].property}" in terms
     assert f"<{name}>" in readme
+
+
+def test_a_dataset_tag_names_the_data_set_a_run_learned_from(tmp_path: Path) -> None:
+    """<dataset> was added as one registry entry (and its vocabulary lines): it links the run to a node."""
+    from kg.build import build
+    from kg.store import KnowledgeGraph
+
+    paper = tmp_path / "p.txt"
+    paper.write_text(
+        "We train <model>Kite-1B</model> on <dataset>The Pile</dataset> and <dataset>the-pile</dataset>.", "utf-8"
+    )
+    result = build([str(paper)], tmp_path / "out", jobs=1, exports=[])
+    assert result.summary["warning"] == 0 and result.summary["validation"]["conforms"]
+    kg = KnowledgeGraph(tmp_path / "out", read_only=True)
+    rows = list(kg.query(
+        "PREFIX mlkg: <https://w3id.org/mlkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?data (GROUP_CONCAT(?label; separator='|') AS ?labels) WHERE { "
+        "?run mlkg:trainingDataset ?data . ?data a mlkg:Dataset ; rdfs:label ?label } GROUP BY ?data"
+    ))
+    kg.close()
+    assert [(r["data"].value.rsplit("/", 2)[-2:], sorted(r["labels"].value.split("|"))) for r in rows] == [
+        (["dataset", "the-pile"], ["The Pile", "the-pile"])
+    ]

@@ -130,9 +130,9 @@ def test_values_not_understood_keep_their_text_and_get_no_fact(tag, text, warnin
 
 
 def test_unknown_tags_are_kept_as_mentions_with_a_warning():
-    store, mapped = load(Document("p", "Data: <dataset>ImageNet-21k</dataset>.", "p.txt"))
+    store, mapped = load(Document("p", "Data: <corpus>ImageNet-21k</corpus>.", "p.txt"))
     (row,) = select(store, "SELECT ?tag ?text ?w WHERE { ?m mlkg:tagName ?tag ; mlkg:mentionText ?text ; mlkg:warning ?w }")
-    assert (row["tag"], row["text"]) == ("dataset", "ImageNet-21k")
+    assert (row["tag"], row["text"]) == ("corpus", "ImageNet-21k")
     assert [p.kind for p in mapped.problems] == ["unknown_tag"]
 
 

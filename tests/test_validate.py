@@ -146,8 +146,8 @@ def test_every_targeted_shape_is_checked_in_exactly_one_kind_of_slice():
 def test_a_shape_on_an_unplaced_class_is_refused_rather_than_skipped():
     shapes = Graph().parse(data=ontology_text("shapes.ttl"), format="turtle")
     sh = Namespace(SH)
-    shapes.add((URIRef("urn:x:DatasetShape"), sh.targetClass, MLKG.Dataset))
-    with pytest.raises(ValueError, match="DatasetShape"):
+    shapes.add((URIRef("urn:x:BenchmarkShape"), sh.targetClass, MLKG.Benchmark))
+    with pytest.raises(ValueError, match="BenchmarkShape"):
         shape_groups(shapes)
 
 
