@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from kg.build import build
 from kg.cli import app
+from kg.kinds import KINDS
 from kg.store import KnowledgeGraph
 from kg.tagging import insert_tags
 from kg.tags import parse_tags
@@ -20,9 +21,9 @@ PREFIX mlkg: <https://w3id.org/mlkg/ontology#>
 SELECT ?paperId ?property ?value WHERE {
   ?mention a mlkg:Mention ; mlkg:inPaper ?paper ; mlkg:factProperty ?property ; mlkg:factValue ?value .
   ?paper mlkg:paperId ?paperId .
-  FILTER(?property != mlkg:organization)  # not one of the seven kinds the finder looks for
+  FILTER(?property NOT IN (%s))  # kinds the finder does not look for
 }
-"""
+""" % ", ".join(f"mlkg:{kind.property}" for kind in KINDS.values() if not kind.found)
 
 
 def facts(out: Path) -> dict[str, set[tuple[str, str]]]:
