@@ -23,7 +23,7 @@ CORPUS = Path(__file__).resolve().parent / "fixtures" / "extraction"
 SEVEN = ("model", "params", "hardware", "gpu_count", "training", "country", "year")
 
 #: split -> (at least this many excerpts, at least this many gold facts of every kind)
-MINIMUMS = {"dev": (60, 20)}
+MINIMUMS = {"dev": (60, 20), "heldout": (30, 10)}
 
 
 def excerpts(split: str) -> list[Path]:
@@ -118,6 +118,37 @@ def test_excerpts_are_named_and_sized_as_method_sections(split):
         words = len(parse_tags(path.read_text(encoding="utf-8")).plain.split())
         if not re.fullmatch(r"\d{3}_[a-z0-9-]+\.txt", path.name) or not 80 <= words <= 300:
             wrong.append((path.name, words))
+    assert wrong == []
+
+
+#: docs/tagging.md's span shapes: kind -> (what the tagged text must match, the rule)
+SPAN_SHAPES = {
+    "params": (re.compile(r"(?!.*(param|weight)).+", re.IGNORECASE), "the word 'parameters' stays outside"),
+    "country": (re.compile(r"(?!the ).+", re.IGNORECASE), "a leading 'the' stays outside"),
+    "year": (re.compile(r"\d{4}"), "four digits only"),
+    "gpu_count": (re.compile(r"(around |about )?(\d[\d,]*|[a-z]+)"), "the number only"),
+    "hardware": (re.compile(r"(?!.*\b(cards|accelerators|cores|servers|nodes)$).+"), "these nouns stay outside"),
+}
+HEDGE_BEFORE = re.compile(r"(\b(about|approximately|roughly|around|nearly|almost)|~)\s*$", re.IGNORECASE)
+DEVICE_AFTER = re.compile(r"\s(GPUs?|NPUs?|TPUs?|chips?|pods?)\b")
+
+
+@pytest.mark.parametrize("split", sorted(MINIMUMS))
+def test_spans_follow_the_guideline(split):
+    wrong = []
+    for path in excerpts(split):
+        tagged = parse_tags(path.read_text(encoding="utf-8"))
+        for span in tagged.spans:
+            where = f"{path.name}:{span.line}:{span.column} <{span.name}>{span.text}"
+            shape, rule = SPAN_SHAPES.get(span.name, (re.compile(".+"), ""))
+            if not shape.fullmatch(span.text):
+                wrong.append(f"{where}: {rule}")
+            if span.text != span.text.strip():
+                wrong.append(f"{where}: no space at either end")
+            if HEDGE_BEFORE.search(tagged.plain[max(0, span.start - 16) : span.start]):
+                wrong.append(f"{where}: a hedge goes inside the tag")
+            if span.name == "hardware" and DEVICE_AFTER.match(tagged.plain, span.end):
+                wrong.append(f"{where}: a GPU/NPU/TPU/chip/pod noun right after goes inside")
     assert wrong == []
 
 
