@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.plant:
         kept = [line for line in piece.ntriples.splitlines(keepends=True) if b"#mentionText>" not in line]
         piece = validate.Slice(piece.kind, b"".join(kept), piece.pointed, piece.limit)
-    validate._init_worker()
+    validate.init_checks()
     shapes = validate._shapes[piece.kind]
 
     import pyshacl

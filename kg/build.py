@@ -27,13 +27,16 @@ from .report import ReportWriter, entry_for
 from .sources import Item, Rejected, check_paths, iter_documents
 from .store import KnowledgeGraph
 from .terms import Iris, header
-from .validate import ValidationResult, validate as run_validation
+from .validate import WHOLE_STORE, SliceResult, ValidationResult, check_papers, finish_checks, init_checks
+from .validate import validate as run_validation
 from .vocab import DEFAULT_BASE
 from .workers import WorkerDied, windowed_map
 
 DEFAULT_EXPORTS = ("turtle", "trig")
-#: Above this many papers a build skips SHACL validation (run `kg validate`).
-VALIDATION_LIMIT = 20_000
+#: Up to this many papers the report counts the store's quads (seconds on a large store).
+QUAD_COUNT_LIMIT = 20_000
+#: Results of each severity a build's SHACL check keeps (the counts cover all).
+VALIDATION_RESULTS = 200
 #: Documents per store batch at first: small, so loading starts early.
 BATCH_DOCUMENTS = 2_000
 #: Batches grow with the store up to this many documents or this much TriG.
@@ -127,11 +130,14 @@ class BuildResult:
 _iris: Iris | None = None
 _utilization: Decimal | None = None
 _extract = "auto"
+_check = False
 
 
-def _init_worker(base: str, utilization: Decimal | None = None, extract: str = "auto") -> None:
-    global _iris, _utilization, _extract
-    _iris, _utilization, _extract = Iris(base), utilization, extract
+def _init_worker(base: str, utilization: Decimal | None = None, extract: str = "auto", check: bool = False) -> None:
+    global _iris, _utilization, _extract, _check
+    _iris, _utilization, _extract, _check = Iris(base), utilization, extract, check
+    if check:
+        init_checks()
 
 
 def map_item(item: Item) -> MappedDocument | Rejected:
@@ -146,32 +152,51 @@ def map_item(item: Item) -> MappedDocument | Rejected:
         return Rejected(item.id, item.source, f"internal error while mapping: {err!r}")
 
 
-def _map_chunk(chunk: list[Item]) -> list[MappedDocument | Rejected]:
-    return [map_item(item) for item in chunk]
+def _map_chunk(chunk: list[Item]) -> tuple[list[MappedDocument | Rejected], SliceResult | None]:
+    """Map a chunk of documents and, when the build validates, check their graphs here, in the worker."""
+    mapped = [map_item(item) for item in chunk]
+    if not _check:
+        return mapped, None
+    papers = [doc for doc in mapped if isinstance(doc, MappedDocument)]
+    if not papers:
+        return mapped, SliceResult()
+    keys = set().union(*(doc.reference_keys for doc in papers))
+    found = check_papers("".join(doc.trig() for doc in papers), keys, _iris or Iris(), VALIDATION_RESULTS)
+    return mapped, found
 
 
-def _lost_chunk(chunk: list[Item], reason: str) -> list[Rejected]:
+def _lost_chunk(chunk: list[Item], reason: str) -> tuple[list[Rejected], None]:
     """The documents of a chunk whose worker died twice: rejected, so that the build can finish."""
     return [
         item if isinstance(item, Rejected)
         else Rejected(item.id, item.source, f"the worker mapping this document died ({reason})")
         for item in chunk
-    ]
+    ], None
 
 
 def map_stream(
-    items: Iterable[Item], *, jobs: int, base: str, utilization: Decimal | None = None, extract: str = "auto"
+    items: Iterable[Item],
+    *,
+    jobs: int,
+    base: str,
+    utilization: Decimal | None = None,
+    extract: str = "auto",
+    checked: ValidationResult | None = None,
 ) -> Iterator[MappedDocument | Rejected]:
     """Map documents in order, with at most a few chunks in flight per worker.
 
-    A chunk whose worker dies (the out-of-memory killer, a crash) is mapped
-    once more by a fresh worker; if that one dies too, its documents are
-    rejected with the reason.
+    Given *checked*, each chunk's papers are SHACL-checked in the worker
+    that maps them, and the results are added to it. A chunk whose worker
+    dies (the out-of-memory killer, a crash) is mapped once more by a fresh
+    worker; if that one dies too, its documents are rejected with the reason.
     """
     chunks = iter(lambda it=iter(items): list(itertools.islice(it, CHUNK)), [])
-    for mapped in windowed_map(
-        _map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=(base, utilization, extract), on_death=_lost_chunk
+    initargs = (base, utilization, extract, checked is not None)
+    for mapped, found in windowed_map(
+        _map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=initargs, on_death=_lost_chunk
     ):
+        if checked is not None and found is not None:
+            checked.add(found, VALIDATION_RESULTS)
         yield from mapped
 
 
@@ -309,9 +334,11 @@ def build(
     documents the finder reads (docs/extraction.md): "auto" those with no
     fact tags, "always" all (a person's tag wins over a find it overlaps),
     "never" none.
-    ``validate=None`` validates the whole store when it holds at most
-    :data:`VALIDATION_LIMIT` papers, else the papers this build loaded (and
-    the shared nodes they name) when they are at most that many.
+    ``validate=None`` (the default) checks each document's graph in the
+    worker that maps it, and at the end every graph that is not a paper's
+    (shared nodes, running totals): into an empty store this is what a check
+    of the whole store finds, at any size. ``validate=True`` checks the whole
+    store in one pass after loading; ``False`` skips the check.
     """
     # Every argument is checked before the output directory is touched.
     check_base(base)
@@ -336,16 +363,21 @@ def build(
     streamed = None
     if not loader.check_existing:
         streamed = StreamedExports(out_dir, [f for f in exports if f in StreamedExports.FORMATS], iris)
-    loaded_papers: list[str] = []
+    # By default each paper is checked where it is mapped, the rest at the end;
+    # --validate asks for one pass over the whole store instead.
+    checked = ValidationResult(conforms=True) if validate is None else None
+    was_empty = not loader.check_existing
+    read = 0
     try:
-        for result in map_stream(iter_documents(paths, stdin, source_paths), jobs=jobs, base=iris.base, utilization=utilization, extract=extract):
+        documents = iter_documents(paths, stdin, source_paths)
+        for result in map_stream(documents, jobs=jobs, base=iris.base, utilization=utilization, extract=extract,
+                                 checked=checked):
             if isinstance(result, Rejected):
                 entry = entry_for(result)
             else:
+                read += 1
                 changed = loader.add(result, streamed)
                 entry = entry_for(result, unchanged=not changed)
-                if changed and len(loaded_papers) <= VALIDATION_LIMIT:
-                    loaded_papers.append(result.iri)  # for a check of just these (bounded)
             report.add(entry)
             if progress:
                 progress(entry)
@@ -391,23 +423,19 @@ def build(
     papers = kg.paper_count()
     validation = None
     try:
-        if validate or (validate is None and papers <= VALIDATION_LIMIT):
-            validation = run_validation(kg, jobs=jobs).as_dict()
-        elif validate is None and 0 < len(loaded_papers) <= VALIDATION_LIMIT:
-            # a large store: check what this build loaded and the shared nodes it names
-            validation = run_validation(kg, jobs=jobs, papers=loaded_papers).as_dict()
+        if validate:
+            validation = run_validation(kg, jobs=jobs, limit=VALIDATION_RESULTS).as_dict()
+        elif checked is not None:
+            # into an empty store every paper was read, so the check covers it all
+            checked.scope = WHOLE_STORE if was_empty else (
+                f"the {read} paper{'s' if read != 1 else ''} this build read, every shared node and the running totals"
+            )
+            validation = finish_checks(kg, iris, checked, jobs=jobs, limit=VALIDATION_RESULTS).as_dict()
     except WorkerDied as err:
         # the store is built and sound; only the check is missing, and the report says so
         validation = ValidationResult(
             None, skipped=f"{err}; run `kg validate`", violation_count=None, warning_count=None
         ).as_dict()
-    if validation is None and validate is None:
-        skipped = (
-            f"{papers} papers in the store and {loader.loaded} loaded by this build are above the limit "
-            if loader.loaded
-            else f"this build loaded no papers, and {papers} papers in the store are above the limit "
-        ) + f"of {VALIDATION_LIMIT}; run `kg validate`"
-        validation = ValidationResult(None, skipped=skipped, violation_count=None, warning_count=None).as_dict()
     extra: dict = {}
     if merge_report:
         extra["this_build"] = {
@@ -423,7 +451,7 @@ def build(
         papers_unchanged=loader.unchanged,
         papers_in_store=papers,
         # counting every quad takes seconds on a large store; say so instead
-        triples_in_store=len(kg) if papers <= VALIDATION_LIMIT else None,
+        triples_in_store=len(kg) if papers <= QUAD_COUNT_LIMIT else None,
         seconds=round(time.perf_counter() - started, 3),
         load_seconds=round(load_seconds, 3),
         compact_seconds=compact_seconds,

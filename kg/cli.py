@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from typer.core import TyperGroup
 
-from .build import COMPACT_AFTER, DEFAULT_EXPORTS, VALIDATION_LIMIT, build as build_graph, check_base
+from .build import COMPACT_AFTER, DEFAULT_EXPORTS, build as build_graph, check_base
 from .errors import KgError
 from .export import ExportFormat, export as export_graph
 from .query import (
@@ -121,7 +121,7 @@ def _summary_table(summary: dict) -> Table:
         if validation["warning_count"]:
             shacl += f", {validation['warning_count']} warnings"
         if validation.get("scope") not in (None, WHOLE_STORE):
-            shacl += " (the papers this build loaded)"
+            shacl += " (the papers this build read)"
     else:
         shacl = "not run"
     table.add_row("SHACL", shacl)
@@ -213,7 +213,7 @@ def build(
     ),
     no_export: bool = typer.Option(False, "--no-export", help="Write no export files, only the store and report."),
     validate: Optional[bool] = typer.Option(
-        None, "--validate/--no-validate", help=f"SHACL-validate (default: the whole store up to {VALIDATION_LIMIT} papers, else the papers loaded)."
+        None, "--validate/--no-validate", help="SHACL-validate the whole store in one pass after loading (default: each paper as it is mapped, then the shared nodes and totals)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
     html: bool = typer.Option(True, "--html/--no-html", help="Also write graph.html, the interactive view, and report.html, the charts."),

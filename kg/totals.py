@@ -596,6 +596,15 @@ def _stored_name(store, graph: NamedNode, node: str, dimension: str) -> str | No
     return None
 
 
+def stated_parameter_counts(kg: KnowledgeGraph, iris: Iris) -> Iterator[tuple[str, int]]:
+    """Each (model IRI, parameter count) some paper states, as the running totals keep them."""
+    store, graph = kg.store, NamedNode(iris.statistics_graph)
+    for quad in store.quads_for_pattern(None, MLKG.forParameterCount, None, graph):
+        model = next(store.quads_for_pattern(quad.subject, MLKG.forModel, None, graph), None)
+        if model is not None:
+            yield model.object.value, int(quad.object.value)
+
+
 def _stored_derived(store, graph: NamedNode, model: str) -> dict:
     counts: dict[int, int] = {}
     for quad in store.quads_for_pattern(None, MLKG.forModel, NamedNode(model), graph):

@@ -16,8 +16,14 @@ against the shapes of papers, runs and mentions, other slices against all
 shapes. Slices are independent, so they run in worker processes, and
 together they report what one check of the whole graph reports
 (``tests/test_validate.py`` compares the two). :func:`paper_slices` cuts
-only some papers and the shared nodes they name, for a build that adds
-papers to a store too large to check whole.
+only some papers and the shared nodes they name.
+
+A build checks each batch of papers in the worker that maps it
+(:func:`check_papers`: the batch's graphs with the types of the shared nodes
+they name, which are known from the reference keys), while the store loads;
+at the end only the graphs that are not papers' remain (:func:`shared_slices`),
+with what papers say of shared nodes (a model's parameter counts) read from
+the running totals instead of from every paper's graph.
 """
 
 from __future__ import annotations
@@ -31,9 +37,12 @@ from typing import Collection, Iterable, Iterator
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
+from . import totals
 from .kinds import KINDS as TAG_KINDS
+from .reference import ReferenceWriter
 from .store import KnowledgeGraph, owns
-from .vocab import MLKG_NS, QB_NS, RDF_NS
+from .terms import Iris, header
+from .vocab import MLKG, MLKG_NS, QB_NS, RDF_NS, XSD_NS
 from .workers import windowed_map
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -161,7 +170,20 @@ class _Types:
         return found
 
 
-def _slice(kind: str, triples: list[Triple], types: _Types, limit: int) -> Slice:
+class _KnownTypes:
+    """The rdf:type statements of nodes, from statements at hand (a batch's reference nodes)."""
+
+    def __init__(self, triples: Iterable[Triple]):
+        self.found: dict[str, list[Triple]] = defaultdict(list)
+        for triple in triples:
+            if triple.predicate == RDF_TYPE:
+                self.found[triple.subject.value].append(triple)
+
+    def of(self, node: NamedNode) -> tuple:
+        return tuple(self.found.get(node.value, ()))
+
+
+def _slice(kind: str, triples: list[Triple], types: _Types | _KnownTypes, limit: int) -> Slice:
     subjects = {t.subject for t in triples}
     typed = {t.subject for t in triples if t.predicate == RDF_TYPE}
     objects = {t.object for t in triples if isinstance(t.object, NamedNode)}
@@ -227,6 +249,12 @@ def slices(kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE
                 others.append(graph)
 
     yield from _chunks("papers", _paper_graphs(store, paper_graphs(), said), papers, types, limit)
+    yield from _other_slices(kg, others, said, types, nodes, limit)
+
+
+def _other_slices(kg: KnowledgeGraph, others: list, said: dict, types: _Types, nodes: int, limit: int) -> Iterator[Slice]:
+    """Slices of the graphs that are not papers', with *said*: what papers say of each shared node."""
+    store = kg.store
     if next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None:
         others.append(DefaultGraph())  # mlkg writes nothing there, but what is there is checked
     for graph in others:
@@ -239,6 +267,23 @@ def slices(kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE
     leftover = [triple for node in sorted(said, key=str) for triple in sorted(said[node], key=str)]
     if leftover:
         yield _slice("shared", leftover, types, limit)
+
+
+def shared_slices(kg: KnowledgeGraph, iris: Iris, *, nodes: int = SLICE_NODES, limit: int = 200) -> Iterator[Slice]:
+    """What :func:`slices` cuts besides the papers' graphs, without reading those graphs.
+
+    What papers say of shared nodes is a model's parameter counts, which the
+    running totals keep (one observation per model and count); they stand in
+    for the statements themselves.
+    """
+    said: dict = defaultdict(set)
+    integer = NamedNode(XSD_NS + "integer")
+    for model, count in totals.stated_parameter_counts(kg, iris):
+        node = NamedNode(model)
+        said[node].add(Triple(node, MLKG.parameterCount, Literal(str(count), datatype=integer)))
+    store = kg.store
+    others = [graph for graph in store.named_graphs() if not _is_paper_graph(store, graph)]
+    yield from _other_slices(kg, others, said, _Types(kg), nodes, limit)
 
 
 def paper_slices(
@@ -352,7 +397,8 @@ def shapes_for(kind: str, shapes):
     return kept
 
 
-def _init_worker() -> None:
+def init_checks() -> None:
+    """Read the shapes once per process, for each kind of slice."""
     from rdflib import Graph
 
     shapes = Graph().parse(data=ontology_text("shapes.ttl"), format="turtle")
@@ -438,6 +484,31 @@ def check_slice(piece: Slice) -> SliceResult:
     return found
 
 
+def check_papers(graphs: str, keys: set[tuple], iris: Iris, limit: int = 200) -> SliceResult:
+    """Check papers' graphs (TriG blocks, as :meth:`MappedDocument.trig` writes them) where they were mapped.
+
+    *keys* are the reference keys they name: the reference statements
+    written for them give the types of the shared nodes, which is all the
+    papers' shapes need of them (``sh:class``). Run in a worker after
+    :func:`init_checks`.
+    """
+    base = header(iris.base)
+    triples = [quad.triple for quad in parse(base + graphs, RdfFormat.TRIG)]
+    reference = ReferenceWriter(iris).statements(keys)
+    types = _KnownTypes(parse(base + reference, RdfFormat.TURTLE)) if reference else _KnownTypes(())
+    return check_slice(_slice("papers", triples, types, limit))
+
+
+def finish_checks(
+    kg: KnowledgeGraph, iris: Iris, result: ValidationResult, *, jobs: int = 1, limit: int = 200
+) -> ValidationResult:
+    """Add to *result* (the papers checked as they were mapped) the check of everything else."""
+    pieces = shared_slices(kg, iris, limit=limit)
+    for found in windowed_map(check_slice, pieces, jobs=jobs, initializer=init_checks, window=2):
+        result.add(found, limit)
+    return result
+
+
 def validate(
     kg: KnowledgeGraph,
     *,
@@ -464,6 +535,6 @@ def validate(
         )
         result = ValidationResult(conforms=True, scope=scope)
         pieces = paper_slices(kg, papers, papers=slice_papers, nodes=slice_nodes, limit=limit)
-    for found in windowed_map(check_slice, pieces, jobs=jobs, initializer=_init_worker, window=2):
+    for found in windowed_map(check_slice, pieces, jobs=jobs, initializer=init_checks, window=2):
         result.add(found, limit)
     return result

@@ -206,36 +206,6 @@ def test_checking_some_papers_reports_what_the_whole_check_reports_about_them(br
     assert result.scope == f"{len(papers)} papers and the shared nodes they name"
 
 
-def test_a_build_into_a_large_store_checks_the_papers_it_loaded(tmp_path, monkeypatch):
-    monkeypatch.setattr(sys.modules["kg.build"], "VALIDATION_LIMIT", 5)
-    out = tmp_path / "out"
-    args = ["--out", str(out), "--no-html", "--no-export"]
-    first = CliRunner().invoke(app, ["build", str(PAPERS), *args])
-    assert first.exit_code == 0, first.output
-    report = json.loads((out / "report.json").read_text())["summary"]
-    assert report["papers_loaded"] > 5 and "run `kg validate`" in report["validation"]["skipped"]
-    # two new papers, one giving an existing model a second parameter count
-    more = tmp_path / "more.jsonl"
-    more.write_text(
-        json.dumps({"id": "corvid-again", "text": "We retrain <model>Corvid-13B</model> with <params>14B</params> parameters."})
-        + "\n"
-        + json.dumps({"id": "plain", "text": "A <model>Plain-1</model> model trained in <year>2024</year>."})
-        + "\n",
-        encoding="utf-8",
-    )
-    second = CliRunner().invoke(app, ["build", str(more), *args])
-    assert second.exit_code == 0, second.output
-    validation = json.loads((out / "report.json").read_text())["summary"]["validation"]
-    assert validation["scope"] == "2 papers and the shared nodes they name"
-    assert validation["conforms"] is True and validation["skipped"] is None
-    assert any(w["focus"].endswith("/model/corvid13b") and w["path"].endswith("#parameterCount")
-               for w in validation["warnings"])
-    assert "(the papers this build loaded)" in second.output
-    again = CliRunner().invoke(app, ["build", str(more), *args])
-    validation = json.loads((out / "report.json").read_text())["summary"]["validation"]
-    assert again.exit_code == 0 and validation["skipped"].startswith("this build loaded no papers")
-
-
 def test_cli_checks_the_papers_it_is_given(broken):
     out, nodes = broken
     kg = KnowledgeGraph(out, read_only=True)
