@@ -142,3 +142,11 @@ def test_the_readme_shows_what_kg_tag_writes_for_the_plain_example(tmp_path):
     written = (tmp_path / "plain" / "101_wren-speech.txt").read_text(encoding="utf-8").rstrip()
     readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
     assert f"```\n{written}\n```" in readme
+
+
+def test_standard_input_is_written_as_stdin_txt(tmp_path):
+    result = CliRunner().invoke(app, ["tag", "-", "-o", str(tmp_path)], input="Training took 21 days in 2023.")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "stdin.txt").read_text(encoding="utf-8") == (
+        "Training took <training>21 days</training> in <year>2023</year>."
+    )
