@@ -17,9 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Callable
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QueryTriples, RdfFormat
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples
 
 from .errors import KgError
+from .formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format, results_format
 from .normalize import NotUnderstood, model_key
 from .store import KnowledgeGraph, mask_sparql
 from .terms import segment
@@ -304,6 +305,8 @@ def _undeclared_prefixes(sparql: str) -> list[str]:
 
 
 class ResultFormat(str, Enum):
+    """``kg query -f``: a table for people, or a format of :mod:`kg.formats`."""
+
     table = "table"
     csv = "csv"
     tsv = "tsv"
@@ -311,15 +314,10 @@ class ResultFormat(str, Enum):
     xml = "xml"
     turtle = "turtle"
     ntriples = "ntriples"
-
-
-_SOLUTION_FORMATS = {
-    "csv": QueryResultsFormat.CSV,
-    "tsv": QueryResultsFormat.TSV,
-    "json": QueryResultsFormat.JSON,
-    "xml": QueryResultsFormat.XML,
-}
-_GRAPH_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES}
+    jsonld = "jsonld"
+    rdfxml = "rdfxml"
+    trig = "trig"
+    nquads = "nquads"
 
 
 def compact(term) -> str:
@@ -413,15 +411,17 @@ def labeller(kg: KnowledgeGraph) -> Callable[[str], str | None]:
 
 def write_result(result, fmt: ResultFormat | str, stream: IO[bytes]) -> None:
     """Serialize a result in a machine format (everything but ``table``)."""
-    fmt = ResultFormat(fmt)
+    name = ResultFormat(fmt).value
     if isinstance(result, QueryTriples):
-        rdf = _GRAPH_FORMATS.get(fmt.value)
-        if rdf is None:
-            raise QueryError(f"a CONSTRUCT/DESCRIBE result can be written as turtle or ntriples, not {fmt.value}")
-        result.serialize(stream, rdf)
+        try:
+            result.serialize(stream, rdf_format(name).rdf)
+        except KeyError:
+            names = ", ".join(f.name for f in RDF_FORMATS)
+            raise QueryError(f"a CONSTRUCT/DESCRIBE result can be written as {names}, not {name}") from None
         return
-    results_format = _SOLUTION_FORMATS.get(fmt.value)
-    if results_format is None:
-        raise QueryError(f"a SELECT/ASK result can be written as csv, tsv, json or xml, not {fmt.value}")
-    result.serialize(stream, results_format)
+    try:
+        result.serialize(stream, results_format(name).results)
+    except KeyError:
+        names = ", ".join(f.name for f in RESULTS_FORMATS)
+        raise QueryError(f"a SELECT/ASK result can be written as {names}, not {name}") from None
 

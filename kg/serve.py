@@ -52,7 +52,6 @@ from pyoxigraph import (
     QueryBoolean,
     QueryResultsFormat,
     QueryTriples,
-    RdfFormat,
     Store,
     Triple,
     parse_query_results,
@@ -60,6 +59,7 @@ from pyoxigraph import (
 )
 
 from .errors import KgError
+from .formats import RDF_FORMATS, RESULTS_FORMATS, Format, rdf_format, results_format
 from .query import bundled_queries
 from .store import STORE_DIR, KnowledgeGraph, StoreError, has_dataset_clause, mask_sparql
 from .vocab import PREFIXES, XSD
@@ -104,55 +104,25 @@ class ServeError(KgError, RuntimeError):
 # -- content negotiation ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Format:
-    name: str
-    media_type: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def content_type(self) -> str:
-        return self.media_type + ("; charset=utf-8" if self.media_type.startswith("text/") else "")
-
-
 #: First entry of each list is the default when the client accepts anything.
-SOLUTION_FORMATS = (
-    Format("json", "application/sparql-results+json", ("application/json",)),
-    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml")),
-    Format("csv", "text/csv"),
-    Format("tsv", "text/tab-separated-values"),
-)
-GRAPH_FORMATS = (
-    Format("turtle", "text/turtle", ("application/turtle", "application/x-turtle")),
-    Format("ntriples", "application/n-triples", ("text/plain",)),
-    Format("jsonld", "application/ld+json", ("application/json",)),
-    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml")),
-)
-_RESULTS_FORMATS = {
-    "json": QueryResultsFormat.JSON,
-    "xml": QueryResultsFormat.XML,
-    "csv": QueryResultsFormat.CSV,
-    "tsv": QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-}
-#: ``format=`` parameter values: (solutions format, graph format).
-FORMAT_PARAM = {
-    "json": ("json", "jsonld"),
-    "xml": ("xml", "rdfxml"),
-    "csv": ("csv", None),
-    "tsv": ("tsv", None),
-    "turtle": (None, "turtle"),
-    "ttl": (None, "turtle"),
-    "ntriples": (None, "ntriples"),
-    "nt": (None, "ntriples"),
-    "jsonld": (None, "jsonld"),
-    "rdfxml": (None, "rdfxml"),
-}
+SOLUTION_FORMATS = RESULTS_FORMATS
+GRAPH_FORMATS = RDF_FORMATS
+#: ``format=`` parameter values beyond the format names and file extensions:
+#: one word for both kinds of result, as other SPARQL servers take it.
+_PAIRED = {"json": ("json", "jsonld"), "xml": ("xml", "rdfxml")}
+
+
+def format_param(word: str) -> tuple[str | None, str | None] | None:
+    """(solutions format, graph format) a ``format=`` word names, or None when it names none."""
+    if word in _PAIRED:
+        return _PAIRED[word]
+    for fmt in SOLUTION_FORMATS:
+        if word in (fmt.name, fmt.extension):
+            return fmt.name, None
+    for fmt in GRAPH_FORMATS:
+        if word in (fmt.name, fmt.extension):
+            return None, fmt.name
+    return None
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -200,10 +170,6 @@ def negotiate(ranges: list[tuple[str, float]], formats: tuple[Format, ...]) -> s
         if q > best_q:
             best, best_q = fmt.name, q
     return best
-
-
-def format_by_name(formats: tuple[Format, ...], name: str) -> Format:
-    return next(f for f in formats if f.name == name)
 
 
 # -- requests to other servers ------------------------------------------------------
@@ -363,12 +329,12 @@ def evaluate(store: Store, job: Job) -> Answer:
                 if len(triples) >= job.max_results:
                     return _too_many(job.max_results)
                 triples.append(triple)
-            fmt = format_by_name(GRAPH_FORMATS, job.graph_format)
-            body = serialize(triples, format=_RDF_FORMATS[fmt.name], prefixes=PREFIXES)
+            fmt = rdf_format(job.graph_format)
+            body = serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
             return Answer(200, fmt.content_type, body or b"")
         if job.solutions_format is None:
             return Answer.text(406, "no acceptable format for a SELECT/ASK result; try Accept: application/sparql-results+json")
-        fmt = format_by_name(SOLUTION_FORMATS, job.solutions_format)
+        fmt = results_format(job.solutions_format)
         if isinstance(result, QueryBoolean):
             data = json.dumps({"head": {}, "boolean": bool(result)}).encode()
         else:
@@ -380,7 +346,7 @@ def evaluate(store: Store, job: Job) -> Answer:
                 solutions.append(solution)
             data = solutions_json(variables, solutions)
         if fmt.name != "json":
-            data = parse_query_results(data, QueryResultsFormat.JSON).serialize(format=_RESULTS_FORMATS[fmt.name])
+            data = parse_query_results(data, QueryResultsFormat.JSON).serialize(format=fmt.results)
         return Answer(200, fmt.content_type, data)
     except (OSError, ValueError) as err:
         return Answer.text(500, f"the query failed: {err}")
@@ -799,8 +765,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return
         requested = (params.get("format") or [""])[0].strip().lower()
         if requested:
-            if requested in FORMAT_PARAM:
-                solutions, graphs = FORMAT_PARAM[requested]
+            if named := format_param(requested):
+                solutions, graphs = named
             else:
                 ranges = [(requested, 1.0)]
                 solutions, graphs = negotiate(ranges, SOLUTION_FORMATS), negotiate(ranges, GRAPH_FORMATS)

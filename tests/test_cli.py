@@ -93,6 +93,27 @@ def test_query_formats(built, fmt):
         assert "year" in text and "2023" in text
 
 
+@pytest.mark.parametrize("fmt, parser", [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"),
+                                         ("rdfxml", "xml"), ("trig", "trig"), ("nquads", "nquads")])
+def test_construct_in_every_rdf_format(built, fmt, parser):
+    """A CONSTRUCT result is written in each RDF format of the shared table and reads back."""
+    import rdflib
+
+    out, _ = built
+    sparql = "CONSTRUCT { ?p mlkg:paperId ?id } WHERE { ?p mlkg:paperId ?id }"
+    result = runner.invoke(app, ["query", sparql, "--out", str(out), "-f", fmt])
+    assert result.exit_code == 0, result.output
+    graph = rdflib.Dataset(default_union=True).parse(data=result.stdout, format=parser)
+    assert len(graph) == len([p for p in PAPERS.rglob("*") if p.suffix in (".txt", ".md")]) + 5
+
+
+def test_select_in_an_rdf_format_is_refused_with_the_choices(built):
+    out, _ = built
+    result = runner.invoke(app, ["query", "runs-per-year", "--out", str(out), "-f", "turtle"])
+    assert result.exit_code == 2, result.output
+    assert "json, xml, csv or tsv" in result.output.replace("\n", " ") or "json, xml, csv, tsv" in result.output
+
+
 def test_inline_sparql_and_rq_files(built, tmp_path):
     out, _ = built
     inline = runner.invoke(app, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?p a mlkg:Paper }", "--out", str(out), "-f", "csv"])

@@ -230,6 +230,8 @@ GRAPH_PARSERS = {
     "application/n-triples": "nt",
     "application/ld+json": "json-ld",
     "application/rdf+xml": "xml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
 }
 
 
@@ -248,8 +250,13 @@ def test_construct_in_every_format_and_method(server, paper_ids, how, media_type
     reply = ask(server, PAPERS_CONSTRUCT, accept=media_type, how=how)
     assert reply.status == 200, reply.body
     assert reply.headers["content-type"].split(";")[0] == media_type
-    graph = rdflib.Graph().parse(data=reply.body, format=GRAPH_PARSERS[media_type])
+    graph = rdflib.Dataset(default_union=True).parse(data=reply.body, format=GRAPH_PARSERS[media_type])
     assert sorted(str(o) for o in graph.objects(None, rdflib.URIRef(MLKG.paperId.value))) == sorted(paper_ids)
+
+
+def test_construct_is_read_back_in_every_served_format():
+    """Each RDF format the server can answer in has a parser in the test above."""
+    assert set(GRAPH_PARSERS) == {f.media_type for f in GRAPH_FORMATS}
 
 
 @pytest.mark.parametrize(
@@ -260,6 +267,10 @@ def test_construct_in_every_format_and_method(server, paper_ids, how, media_type
         ("xml", PAPERS_QUERY, "application/sparql-results+xml"),
         ("ntriples", PAPERS_CONSTRUCT, "application/n-triples"),
         ("jsonld", PAPERS_CONSTRUCT, "application/ld+json"),
+        ("ttl", PAPERS_CONSTRUCT, "text/turtle"),
+        ("nq", PAPERS_CONSTRUCT, "application/n-quads"),
+        ("trig", PAPERS_CONSTRUCT, "application/trig"),
+        ("srj", PAPERS_QUERY, "application/sparql-results+json"),
     ],
 )
 def test_format_parameter_overrides_accept(server, fmt, query, media_type):
