@@ -8,25 +8,27 @@ those triples are de-duplicated on the way out.
 
 from __future__ import annotations
 
-import json
 import os
 from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Iterator
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import RdfFormat, Triple, serialize
 
+from .formats import Format, rdf_format, results_format
 from .reference import ReferenceWriter
 from .store import KnowledgeGraph, owns
 from .terms import Iris, header
 from .totals import TotalsWriter
-from .vocab import PREFIXES, RDF_NS, XSD_NS
+from .vocab import PREFIXES
 
 if TYPE_CHECKING:
     from .mapping import MappedDocument
 
 
 class ExportFormat(str, Enum):
+    """``kg export -f``: an RDF format of :mod:`kg.formats`, a property-graph format, or the models table."""
+
     turtle = "turtle"
     trig = "trig"
     ntriples = "ntriples"
@@ -39,8 +41,12 @@ class ExportFormat(str, Enum):
 
     @property
     def extension(self) -> str:
-        special = {"jsonld": "jsonld", "rdfxml": "rdf", "graphml": "graphml", "gexf": "gexf", "csv": "csv"}
-        return special.get(self.value) or self.rdf_format.file_extension
+        return self.value if self.is_network else self.format.extension
+
+    @property
+    def format(self) -> Format:
+        """Its entry in the format table (the models table is SPARQL results CSV)."""
+        return results_format(self.value) if self.is_table else rdf_format(self.value)
 
     @property
     def is_table(self) -> bool:
@@ -54,18 +60,13 @@ class ExportFormat(str, Enum):
 
     @property
     def rdf_format(self) -> RdfFormat:
-        return {
-            "turtle": RdfFormat.TURTLE,
-            "trig": RdfFormat.TRIG,
-            "ntriples": RdfFormat.N_TRIPLES,
-            "nquads": RdfFormat.N_QUADS,
-            "jsonld": RdfFormat.JSON_LD,
-            "rdfxml": RdfFormat.RDF_XML,
-        }[self.value]
+        rdf = rdf_format(self.value).rdf
+        assert rdf is not None
+        return rdf
 
     @property
     def has_graphs(self) -> bool:
-        return self.value in ("trig", "nquads", "jsonld")
+        return not (self.is_network or self.is_table) and self.format.has_graphs
 
 
 def union_triples(kg: KnowledgeGraph) -> Iterator[Triple]:
@@ -126,12 +127,12 @@ def export(
 
         return export_network(kg, fmt.value, output)
     if fmt.is_table:
-        from pyoxigraph import QueryResultsFormat
-
         from .query import named_query, run_query
 
-        return run_query(kg, named_query("models").text).serialize(output, QueryResultsFormat.CSV)
+        return run_query(kg, named_query("models").text).serialize(output, fmt.format.results)
     if fmt is ExportFormat.jsonld:
+        from .jsonld import write_jsonld
+
         return write_jsonld(kg, output, base=base)
     prefixes = None if fmt in (ExportFormat.ntriples, ExportFormat.nquads) else prefixes_for(base)
     if fmt.has_graphs:
@@ -206,104 +207,3 @@ class StreamedExports:
         for fmt, stream in self.streams.items():
             stream.close()
             _partial(self.targets[fmt]).unlink(missing_ok=True)
-
-
-# -- JSON-LD ---------------------------------------------------------------------
-
-_RDF_TYPE = RDF_NS + "type"
-_XSD_STRING = XSD_NS + "string"
-_RDF_LANG_STRING = RDF_NS + "langString"
-
-
-def jsonld_context(base: str | None) -> dict:
-    context: dict = dict(PREFIXES)
-    if base:
-        context["@base"] = base
-    return context
-
-
-class _Compactor:
-    def __init__(self, base: str | None):
-        self.base = base
-        # longest namespace first, so mlkg: wins over a shorter match
-        self.prefixes = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-
-    def iri(self, value: str, *, vocab: bool) -> str:
-        for prefix, namespace in self.prefixes:
-            if value.startswith(namespace) and len(value) > len(namespace):
-                local = value[len(namespace) :]
-                if "/" not in local and "#" not in local and ":" not in local:
-                    return f"{prefix}:{local}"
-        if not vocab and self.base and value.startswith(self.base) and ":" not in value[len(self.base) :].split("/")[0]:
-            relative = value[len(self.base) :]
-            if relative and not relative.startswith(("/", "?", "#")):
-                return relative
-        return value
-
-    def node(self, term) -> str:
-        if isinstance(term, BlankNode):
-            return f"_:{term.value}"
-        return self.iri(term.value, vocab=False)
-
-    def value(self, term):
-        if isinstance(term, Literal):
-            datatype = term.datatype.value
-            if term.language:
-                return {"@value": term.value, "@language": term.language}
-            if datatype == _XSD_STRING:
-                return term.value
-            return {"@value": term.value, "@type": self.iri(datatype, vocab=True)}
-        return {"@id": self.node(term)}
-
-
-def write_jsonld(kg: KnowledgeGraph, stream: IO[bytes], *, base: str | None = None) -> None:
-    """Stream JSON-LD: one graph object per named graph, nodes grouped by subject."""
-    compact = _Compactor(base)
-    write = stream.write
-    write(b'{"@context": ' + json.dumps(jsonld_context(base)).encode() + b',\n "@graph": [')
-    top_count = inner_count = 0
-    in_named_graph = False
-    current_graph = current_subject = None
-    node: dict | None = None
-
-    def emit(obj: dict) -> None:
-        nonlocal top_count, inner_count
-        data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
-        if in_named_graph:
-            write((b",\n    " if inner_count else b"\n    ") + data)
-            inner_count += 1
-        else:
-            write((b",\n  " if top_count else b"\n  ") + data)
-            top_count += 1
-
-    for quad in kg.store.quads_for_pattern(None, None, None, None):
-        graph = quad.graph_name
-        if graph != current_graph or node is None:
-            if graph != current_graph:
-                if node is not None:
-                    emit(node)
-                    node = None
-                if in_named_graph:
-                    write(b"\n  ]}")
-                in_named_graph = isinstance(graph, (NamedNode, BlankNode))
-                if in_named_graph:
-                    opening = b'{"@id": ' + json.dumps(compact.node(graph)).encode() + b', "@graph": ['
-                    write((b",\n  " if top_count else b"\n  ") + opening)
-                    top_count += 1
-                    inner_count = 0
-                current_graph, current_subject = graph, None
-        if quad.subject != current_subject:
-            if node is not None:
-                emit(node)
-            current_subject = quad.subject
-            node = {"@id": compact.node(quad.subject)}
-        predicate = quad.predicate.value
-        if predicate == _RDF_TYPE and isinstance(quad.object, NamedNode):
-            node.setdefault("@type", []).append(compact.iri(quad.object.value, vocab=True))
-        else:
-            node.setdefault(compact.iri(predicate, vocab=True), []).append(compact.value(quad.object))
-    if node is not None:
-        emit(node)
-    if in_named_graph:
-        write(b"\n  ]}")
-    write(b"\n]}\n")

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from pyoxigraph import NamedNode
 
 from kg.export import ExportFormat, export
-from kg.vocab import DEFAULT_BASE
+from kg.jsonld import json_number
+from kg.vocab import DEFAULT_BASE, MLKG, XSD_NS
 
 from conftest import require_tool
 
@@ -126,10 +128,64 @@ def test_jsonld_has_a_compact_context(exported):
     context = document["@context"]
     assert context["mlkg"] == "https://w3id.org/mlkg/ontology#"
     assert context["@base"] == DEFAULT_BASE
+    assert context["parameterCount"] == {"@id": "mlkg:parameterCount", "@type": "xsd:integer"}
+    assert context["trainedModel"] == {"@id": "mlkg:trainedModel", "@type": "@id"}
     first_graph = document["@graph"][0]
     node = first_graph["@graph"][0]
     assert not node["@id"].startswith("https://")  # relative to @base
-    assert any(key.startswith("mlkg:") for key in node)
+    assert not any(key.startswith("mlkg:") for key in node)  # plain term names
+
+
+def _jsonld_nodes(document: dict):
+    for item in document["@graph"]:
+        yield from item.get("@graph", [item])
+
+
+@pytest.mark.parametrize("term, kind", [("parameterCount", int), ("hardwareQuantity", int), ("memoryGB", int),
+                                        ("flop", float), ("peakFlops", float), ("approximate", bool)])
+def test_jsonld_numbers_are_json_numbers_and_expand_to_typed_literals(exported, example_graph, term, kind):
+    """A user reading the JSON sees numbers; pyld turns each back into the literal the store holds."""
+    from pyld import jsonld
+
+    document = json.loads(exported["jsonld"].read_text(encoding="utf-8"))
+    found = [(node["@id"], value) for node in _jsonld_nodes(document) for value in node.get(term, [])]
+    assert found
+    assert all(type(value) is kind for _, value in found)
+    node_id, value = found[0]
+    nquads = jsonld.to_rdf({"@context": document["@context"], "@id": node_id, term: value},
+                           {"format": "application/n-quads"})
+    (subject, _, literal), = rdflib.Graph().parse(data=nquads, format="nt")
+    stored = next(example_graph.store.quads_for_pattern(NamedNode(str(subject)), getattr(MLKG, term), None, None)).object
+    assert str(literal.datatype) == stored.datatype.value
+    assert literal.eq(rdflib.Literal(stored.value, datatype=stored.datatype.value))
+
+
+def test_jsonld_decimals_are_numbers_unless_they_have_a_fraction(exported):
+    document = json.loads(exported["jsonld"].read_text(encoding="utf-8"))
+    hours = [value for node in _jsonld_nodes(document) for value in node.get("trainingHours", [])]
+    assert any(type(value) is int for value in hours)
+    assert all(type(value) is int or "." in value for value in hours)
+
+
+@pytest.mark.parametrize(
+    "lexical, datatype, number",
+    [
+        ("175000000000", "integer", 175000000000),
+        ("-3", "integer", -3),
+        ("007", "integer", None),  # not canonical: JSON-LD would write it back as 7
+        ("1000000000000000000000", "integer", None),  # 10^21: JSON-LD would read a double
+        ("60", "decimal", 60),
+        ("0.4", "decimal", None),  # JSON-LD would write 4.0E-1, no xsd:decimal
+        ("1807349760000000000000", "double", 1.80734976e21),
+        ("1.5E3", "double", 1500.0),
+        ("INF", "double", None),
+        ("NaN", "double", None),
+        ("12", "string", None),
+    ],
+)
+def test_json_number(lexical, datatype, number):
+    assert json_number(lexical, XSD_NS + datatype) == number
+    assert type(json_number(lexical, XSD_NS + datatype)) is type(number)
 
 
 def test_turtle_uses_prefixes(exported):
