@@ -8,13 +8,13 @@ those triples are de-duplicated on the way out.
 
 from __future__ import annotations
 
-import os
 from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Iterator
 
 from pyoxigraph import RdfFormat, Triple, serialize
 
+from .files import PartialFile, replacing
 from .formats import Format, rdf_format, results_format
 from .reference import ReferenceWriter
 from .store import KnowledgeGraph, owns
@@ -112,16 +112,8 @@ def export(
         if target.exists() and not target.is_file():  # /dev/stdout, a named pipe: write through
             with open(target, "wb") as stream:
                 return export(kg, fmt, stream, base=base)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = _partial(target)
-        try:
-            with open(partial, "wb") as stream:
-                export(kg, fmt, stream, base=base)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        os.replace(partial, target)
-        return None
+        with replacing(target, binary=True) as stream:
+            return export(kg, fmt, stream, base=base)
     if fmt.is_network:
         from .network import export_network
 
@@ -141,10 +133,6 @@ def export(
         serialize(union_triples(kg), output, fmt.rdf_format, prefixes=prefixes)
 
 
-def _partial(target: Path) -> Path:
-    return target.with_name(f".{target.name}.partial")
-
-
 class StreamedExports:
     """Turtle and TriG written while documents load into an empty store.
 
@@ -158,12 +146,11 @@ class StreamedExports:
 
     def __init__(self, out_dir: Path, formats: list[ExportFormat], iris: Iris):
         self.iris = iris
-        self.targets = {fmt: out_dir / f"graph.{fmt.extension}" for fmt in formats}
-        self.streams = {fmt: open(_partial(target), "w", encoding="utf-8") for fmt, target in self.targets.items()}
-        self.turtle = self.streams.get(ExportFormat.turtle)
-        self.trig = self.streams.get(ExportFormat.trig)
-        for stream in self.streams.values():
-            stream.write(header(iris.base))
+        self.files = {fmt: PartialFile(out_dir / f"graph.{fmt.extension}") for fmt in formats}
+        self.turtle = self.files[ExportFormat.turtle].stream if ExportFormat.turtle in self.files else None
+        self.trig = self.files[ExportFormat.trig].stream if ExportFormat.trig in self.files else None
+        for file in self.files.values():
+            file.stream.write(header(iris.base))
         self.shared_written: set[str] = set()
         self.reference: list[str] = []
 
@@ -198,12 +185,10 @@ class StreamedExports:
             self.turtle.write(statements)
         if self.trig and statements:
             self.trig.write(ReferenceWriter(self.iris).block(statements))
-        for fmt, stream in self.streams.items():
-            stream.close()
-            os.replace(_partial(self.targets[fmt]), self.targets[fmt])
-        return list(self.targets.values())
+        for file in self.files.values():
+            file.commit()
+        return [file.path for file in self.files.values()]
 
     def abort(self) -> None:
-        for fmt, stream in self.streams.items():
-            stream.close()
-            _partial(self.targets[fmt]).unlink(missing_ok=True)
+        for file in self.files.values():
+            file.discard()

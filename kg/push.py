@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
 from .errors import KgError
+from .files import write_atomic
 from .store import KnowledgeGraph
 from .vocab import XSD
 
@@ -278,12 +278,7 @@ def save_state(path: Path, state: dict[str, dict[str, str]]) -> None:
     The file names the servers pushed to, so only its owner may read it:
     the new file is created with mode 0600 and renamed over the old one.
     """
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.unlink(missing_ok=True)  # a left-over file would keep its own mode
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(json.dumps(state, indent=1, sort_keys=True))
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(state, indent=1, sort_keys=True), private=True)
 
 
 # -- push ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Iterable
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
 from .errors import KgError
+from .files import partial_path, write_atomic
 from .vocab import MLKG, PREFIXES
 
 STORE_DIR = "store"
@@ -276,7 +277,7 @@ class KnowledgeGraph:
             return
         if self.is_empty():
             if not self.read_only:
-                marker.write_text(f"{GRAPH_FORMAT}\n", encoding="utf-8")
+                write_atomic(marker, f"{GRAPH_FORMAT}\n")
             return
         change = FORMAT_CHANGES.get(stated or "1", "its graph has another shape")
         raise StoreError(
@@ -319,7 +320,7 @@ class KnowledgeGraph:
     def _remove_files(out: Path) -> None:
         shutil.rmtree(out / STORE_DIR, ignore_errors=True)
         (out / PENDING_FILE).unlink(missing_ok=True)
-        (out / PENDING_FILE).with_suffix(".partial").unlink(missing_ok=True)
+        partial_path(out / PENDING_FILE).unlink(missing_ok=True)
         (out / TOTALS_STALE_FILE).unlink(missing_ok=True)
         (out / FORMAT_FILE).unlink(missing_ok=True)
 
@@ -358,9 +359,7 @@ class KnowledgeGraph:
         """Bulk-load TriG for new papers, replacing the graphs listed in *replace*."""
         graphs = list(graphs)
         # written whole or not at all: a kill mid-write must not leave a torn journal
-        partial = self._pending.with_suffix(".partial")
-        partial.write_text(json.dumps(graphs), encoding="utf-8")
-        os.replace(partial, self._pending)
+        write_atomic(self._pending, json.dumps(graphs))
         for graph in replace:
             self.store.remove_graph(NamedNode(graph))
         if trig:

@@ -16,6 +16,7 @@ import rdflib
 from pyoxigraph import RdfFormat
 
 from kg.build import build
+from kg.files import partial_path
 from kg.store import PENDING_FILE, KnowledgeGraph
 
 from conftest import EXAMPLES, FIXTURES, PAPERS
@@ -196,7 +197,7 @@ def test_a_journal_torn_by_a_kill_does_not_break_the_next_build(tmp_path):
     build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False)
     complete = quads(tmp_path)
     # a kill while the journal was being written leaves only its partial file
-    (tmp_path / PENDING_FILE).with_suffix(".partial").write_text("")
+    partial_path(tmp_path / PENDING_FILE).write_text("")
     result = build([str(PAPERS)], tmp_path, jobs=1, exports=[], validate=False)
     assert result.summary["papers_unchanged"] == result.summary["documents"]
     assert quads(tmp_path) == complete
