@@ -19,10 +19,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .files import write_atomic
+from .pages import json_for_script, script_hash
 from .restatements import AS_RUN
 from .store import KnowledgeGraph
-from .files import write_atomic
-from .viz import _json_for_script, _script_hash
 
 #: accelerators drawn by name in the share chart; the rest are "other"
 TOP_ACCELERATORS = 8
@@ -225,8 +225,8 @@ def render_report(data: ChartData, title: str = "mlkg: training compute and hard
         "TITLE": html.escape(title),
         "SUMMARY": html.escape(f"{len(data.runs):,} runs with training compute · {len(data.sizes):,} models with a size"),
         "CSP": "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-        f"script-src {_script_hash(plotly_js)} {_script_hash(app_js)}; base-uri 'none'; form-action 'none'",
-        "DATA": _json_for_script(figures(data)),
+        f"script-src {script_hash(plotly_js)} {script_hash(app_js)}; base-uri 'none'; form-action 'none'",
+        "DATA": json_for_script(figures(data)),
         "PLOTLY_JS": plotly_js,
         "APP_JS": app_js,
     }

@@ -14,9 +14,7 @@ over the facts with SPARQL aggregates.
 
 from __future__ import annotations
 
-import base64
 import difflib
-import hashlib
 import html
 import json
 import math
@@ -30,6 +28,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples
 
 from .errors import KgError
 from .files import write_atomic
+from .pages import json_for_script, script_hash
 from . import totals
 from .restatements import AS_RUN
 from .network import (
@@ -651,18 +650,6 @@ def _legend(view: View) -> list[dict]:
     ]
 
 
-def _json_for_script(data) -> str:
-    """JSON that cannot end its <script> element or open markup."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return text
-
-
-def _script_hash(script: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
 def render_page(view: View, title: str) -> str:
     """The complete HTML page: our template, vis-network inlined, data as JSON."""
     net = build_network(view)
@@ -683,9 +670,9 @@ def render_page(view: View, title: str) -> str:
         "NOTE": html.escape(view.note),
         "NOTE_HIDDEN": "" if view.note else " hidden",
         "CSP": "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-        f"script-src {_script_hash(vis_js)} {_script_hash(APP_JS)}; base-uri 'none'; form-action 'none'",
+        f"script-src {script_hash(vis_js)} {script_hash(APP_JS)}; base-uri 'none'; form-action 'none'",
         "VIS_CSS": vis_css,
-        "DATA": _json_for_script(data),
+        "DATA": json_for_script(data),
         "VIS_JS": vis_js,
         "APP_JS": APP_JS,
     }
