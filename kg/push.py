@@ -33,6 +33,8 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
 
 from .errors import KgError
 from .files import write_atomic
+from .sparql import Fragment, fill
+from .sparql import term as sparql_term
 from .store import KnowledgeGraph
 from .vocab import XSD
 
@@ -109,10 +111,15 @@ def computed_insert(graph: str, triples: list) -> bytes:
     """INSERT ... WHERE { BIND(STRDT(...)) } for literals INSERT DATA cannot carry everywhere."""
     patterns, binds = [], []
     for index, triple in enumerate(triples):
-        literal = triple.object
-        patterns.append(f"{triple.subject} {triple.predicate} ?v{index} .")
-        binds.append(f"BIND(STRDT({Literal(literal.value)}, {literal.datatype}) AS ?v{index})")
-    text = f"INSERT {{ GRAPH <{graph}> {{ {' '.join(patterns)} }} }} WHERE {{ {' '.join(binds)} }}"
+        literal, variable = triple.object, Fragment(f"?v{index}")
+        patterns.append(fill("$s $p $v .", s=triple.subject, p=triple.predicate, v=variable))
+        binds.append(fill("BIND(STRDT($text, $datatype) AS $v)", text=literal.value, datatype=literal.datatype, v=variable))
+    text = fill(
+        "INSERT { GRAPH $graph { $patterns } } WHERE { $binds }",
+        graph=NamedNode(graph),
+        patterns=Fragment(" ".join(patterns)),
+        binds=Fragment(" ".join(binds)),
+    )
     return text.encode("utf-8")
 
 
@@ -164,7 +171,7 @@ def update_requests(kg: KnowledgeGraph, graphs: list[Graph], limit: int | None =
         return request
 
     for graph in graphs:
-        name = f"<{graph.iri}>".encode()
+        name = sparql_term(NamedNode(graph.iri)).encode()
         ntriples, computed = split_graph(kg, graph.iri)
         statements = [b"INSERT DATA { GRAPH " + name + b" {\n" + piece + b"} }" for piece in chunks(ntriples, limit)]
         statements += [computed_insert(graph.iri, computed[i : i + 200]) for i in range(0, len(computed), 200)]
@@ -249,7 +256,7 @@ def delete_request(target: str, iri: str, *, graph_store: bool) -> urllib.reques
     if graph_store:
         separator = "&" if "?" in target else "?"
         return urllib.request.Request(f"{target}{separator}graph={quote(iri, safe='')}", method="DELETE")
-    body = f"DROP SILENT GRAPH <{iri}>".encode("utf-8")
+    body = fill("DROP SILENT GRAPH $graph", graph=NamedNode(iri)).encode("utf-8")
     return urllib.request.Request(
         target, data=body, method="POST", headers={"Content-Type": "application/sparql-update; charset=utf-8"}
     )

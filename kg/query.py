@@ -22,9 +22,11 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples
 from .errors import KgError
 from .formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format, results_format
 from .normalize import NotUnderstood, model_key
+from .sparql import Fragment, fill
+from .sparql import term as sparql_term
 from .store import KnowledgeGraph, mask_sparql
 from .terms import segment
-from .vocab import PREFIXES, RDFS, SKOS, XSD_NS
+from .vocab import PREFIXES, RDFS, SKOS, XSD, XSD_NS
 
 
 class QueryError(KgError, ValueError):
@@ -106,15 +108,14 @@ def binding_terms(value: str) -> list[str]:
     """
     if _IRI.fullmatch(value) or _LITERAL.fullmatch(value):
         return [value]
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    terms = [f'"{escaped}"']
+    terms = [sparql_term(value)]
     if _NUMBER.fullmatch(value):
         terms.append(value)
         if "." not in value:  # a whole number stored as xsd:decimal (accelerator-hours)
-            terms.append(f'"{value}"^^<{PREFIXES["xsd"]}decimal>')
+            terms.append(sparql_term(Literal(value, datatype=XSD.decimal)))
     prefixed = _PREFIXED.fullmatch(value)
     if prefixed and prefixed.group(1) in PREFIXES:
-        terms.append(f"<{PREFIXES[prefixed.group(1)]}{prefixed.group(2)}>")
+        terms.append(sparql_term(NamedNode(PREFIXES[prefixed.group(1)] + prefixed.group(2))))
     return terms
 
 
@@ -227,8 +228,8 @@ def with_bindings(sparql: str, bindings: dict[str, list[str]]) -> str:
                 f"of a UNION, or in a sub-select that does not return it): binding it would give answers "
                 f"without it that value"
             )
-        terms = dict.fromkeys(term for value in values for term in binding_terms(value))
-        blocks.append(f" VALUES ?{name} {{ {' '.join(terms)} }}")
+        terms = dict.fromkeys(text for value in values for text in binding_terms(value))
+        blocks.append(fill(" VALUES $variable { $terms }", variable=Fragment(f"?{name}"), terms=Fragment(" ".join(terms))))
     return sparql[:start] + "".join(blocks) + "\n" + sparql[start:]
 
 

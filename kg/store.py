@@ -393,5 +393,5 @@ class KnowledgeGraph:
         return len(self.store)
 
     def paper_count(self) -> int:
-        row = next(iter(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?p a <{MLKG.Paper.value}> }}")))
+        row = next(iter(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?p a mlkg:Paper }")))
         return int(row["n"].value)
