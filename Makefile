@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast system-deps bench clean
+.PHONY: demo test test-fast lint system-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ system-deps:
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-test: $(STAMP) system-deps
+# ruff (lint) and mypy, configured in pyproject.toml; `make test` runs them first.
+lint: $(STAMP)
+	$(BIN)/ruff check kg tests bench
+	$(BIN)/mypy
+
+test: $(STAMP) system-deps lint
 	MLKG_REQUIRE_SYSTEM_TOOLS=1 $(BIN)/pytest -q
 
 # Everything but the `system` (Chromium, Virtuoso, rapper) and `slow` tests: under a minute.
@@ -40,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py --sizes 10000,100000
 
 clean:
-	rm -rf output $(VENV) .pytest_cache
+	rm -rf output $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -162,7 +162,7 @@ def measure(
 
 def _last_error(stderr: str) -> str:
     """The last line of a traceback (e.g. ``MemoryError``), not GNU time's own lines."""
-    lines = [l.strip() for l in stderr.splitlines() if l.strip() and not l.startswith(("\t", "Command "))]
+    lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith(("\t", "Command "))]
     return lines[-1] if lines else ""
 
 

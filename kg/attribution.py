@@ -169,7 +169,7 @@ def attribute(fact: Span, sentence: list[Span], text: str, bounds: tuple[int, in
     group = _group_of(fact, groups)
     if group is None:
         return Attribution((), "it comes before the several models its sentence names")
-    runs = tuple(dict.fromkeys(m.run for m in group))  # type: ignore[misc]
+    runs = tuple(dict.fromkeys(m.run for m in group))
     if len(runs) > 1:
         # several models and several facts of one kind: which is whose cannot be told
         rivals = [s for s in same_kind if _group_of(s, groups) is group]

@@ -41,10 +41,10 @@ class ExportFormat(str, Enum):
 
     @property
     def extension(self) -> str:
-        return self.value if self.is_network else self.format.extension
+        return self.value if self.is_network else self.output_format.extension
 
     @property
-    def format(self) -> Format:
+    def output_format(self) -> Format:
         """Its entry in the format table (the models table is SPARQL results CSV)."""
         return results_format(self.value) if self.is_table else rdf_format(self.value)
 
@@ -66,7 +66,7 @@ class ExportFormat(str, Enum):
 
     @property
     def has_graphs(self) -> bool:
-        return not (self.is_network or self.is_table) and self.format.has_graphs
+        return not (self.is_network or self.is_table) and self.output_format.has_graphs
 
 
 def union_triples(kg: KnowledgeGraph) -> Iterator[Triple]:
@@ -121,7 +121,7 @@ def export(
     if fmt.is_table:
         from .query import named_query, run_query
 
-        return run_query(kg, named_query("models").text).serialize(output, fmt.format.results)
+        return run_query(kg, named_query("models").text).serialize(output, fmt.output_format.results)
     if fmt is ExportFormat.jsonld:
         from .jsonld import write_jsonld
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, serialize
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
 from .errors import KgError
 from .files import write_atomic
@@ -101,7 +101,8 @@ def split_graph(kg: KnowledgeGraph, iri: str) -> tuple[bytes, list]:
     but accepts the same value built with STRDT in INSERT ... WHERE, which
     is standard SPARQL and means the same on any server.
     """
-    plain, computed = [], []
+    plain: list[Triple] = []
+    computed: list[Triple] = []
     for triple in _triples(kg, iri):
         (computed if _computed(triple) else plain).append(triple)
     return serialize(plain, format=RdfFormat.N_TRIPLES) or b"", computed

@@ -402,8 +402,10 @@ def labeller(kg: KnowledgeGraph) -> Callable[[str], str | None]:
     def label(iri: str) -> str | None:
         if iri not in known:
             node = NamedNode(iri)
-            names = [q.object.value for q in kg.store.quads_for_pattern(node, SKOS.prefLabel, None, None)]
-            names = names or sorted(q.object.value for q in kg.store.quads_for_pattern(node, RDFS.label, None, None))
+            names = [q.object.value for q in kg.store.quads_for_pattern(node, SKOS.prefLabel, None, None)
+                     if isinstance(q.object, Literal)]
+            names = names or sorted(q.object.value for q in kg.store.quads_for_pattern(node, RDFS.label, None, None)
+                                    if isinstance(q.object, Literal))
             known[iri] = names[0] if names else None
         return known[iri]
 

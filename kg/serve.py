@@ -51,6 +51,7 @@ from pyoxigraph import (
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
+    QuerySolution,
     QueryTriples,
     Store,
     Triple,
@@ -324,7 +325,7 @@ def evaluate(store: Store, job: Job) -> Answer:
         if isinstance(result, QueryTriples):
             if job.graph_format is None:
                 return Answer.text(406, "no acceptable format for a CONSTRUCT/DESCRIBE result; try Accept: text/turtle")
-            triples = []
+            triples: list[Triple] = []
             for triple in result:
                 if len(triples) >= job.max_results:
                     return _too_many(job.max_results)
@@ -339,14 +340,14 @@ def evaluate(store: Store, job: Job) -> Answer:
             data = json.dumps({"head": {}, "boolean": bool(result)}).encode()
         else:
             variables = [v.value for v in result.variables]
-            solutions = []
+            solutions: list[QuerySolution] = []
             for solution in result:
                 if len(solutions) >= job.max_results:
                     return _too_many(job.max_results)
                 solutions.append(solution)
             data = solutions_json(variables, solutions)
         if fmt.name != "json":
-            data = parse_query_results(data, QueryResultsFormat.JSON).serialize(format=fmt.results)
+            data = parse_query_results(data, QueryResultsFormat.JSON).serialize(format=fmt.results) or b""
         return Answer(200, fmt.content_type, data)
     except (OSError, ValueError) as err:
         return Answer.text(500, f"the query failed: {err}")
@@ -365,7 +366,7 @@ def _worker_main(store_path: str, conn) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(Answer.text(500, broken) if store is None else evaluate(store, job))
+        conn.send(evaluate(store, job) if store is not None else Answer.text(500, broken or "cannot open the store"))
 
 
 # -- engines ------------------------------------------------------------------------
@@ -564,7 +565,7 @@ class ThreadEngine:
 
 
 def _static(name: str) -> bytes:
-    return resources.files(__package__).joinpath("static", name).read_bytes()
+    return resources.files(__package__).joinpath("static").joinpath(name).read_bytes()
 
 
 def service_description(endpoint: str, allow_updates: bool) -> bytes:
@@ -596,6 +597,11 @@ def _iri(value: str) -> str:
         return NamedNode(value).value
     except ValueError as err:
         raise _BadRequest(f"not an IRI: {value!r}") from err
+
+
+def _host_port(address) -> tuple[str, int]:
+    """Host and port of a listening socket's address (IPv6 addresses carry two more fields)."""
+    return str(address[0]), int(address[1])
 
 
 class _BadRequest(ValueError):
@@ -733,7 +739,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
     # -- helpers --
 
     def _host(self) -> str:
-        host, port = self.server.server_address[:2]
+        host, port = _host_port(self.server.server_address)
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     def _body(self) -> bytes:
@@ -836,7 +842,7 @@ class SparqlServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = _host_port(self.server_address)
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}/"
 

@@ -345,13 +345,14 @@ class KnowledgeGraph:
         """The stored hash of a paper's text, or None if the paper is not stored."""
         paper = NamedNode(paper_iri)
         for quad in self.store.quads_for_pattern(paper, MLKG.contentHash, None, paper):
-            return quad.object.value
+            if isinstance(quad.object, Literal):
+                return quad.object.value
         return None
 
     def paper_iri(self, paper_id: str) -> str | None:
         """The IRI of the paper with this id, or None (one index lookup, whatever the base IRI)."""
         for quad in self.store.quads_for_pattern(None, MLKG.paperId, Literal(paper_id), None):
-            if quad.subject == quad.graph_name:
+            if quad.subject == quad.graph_name and isinstance(quad.subject, NamedNode):
                 return quad.subject.value
         return None
 

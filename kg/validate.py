@@ -328,7 +328,7 @@ def paper_slices(
             by_graph[graph].append([*(sorted(said, key=str) if index == 0 else ()), *found[graph]])
         if not ordered:
             leftover.extend(sorted(said, key=str))
-    for graph, groups in by_graph.items():
+    for groups in by_graph.values():
         yield from _chunks("shared", groups, nodes, types, limit)
     if leftover:
         yield _slice("shared", leftover, types, limit)

@@ -342,7 +342,7 @@ def focus_view(kg: KnowledgeGraph, focus: str, depth: int, node_budget: int) -> 
     for _ in range(max(depth, 0)):
         found: list[str] = []
         for iri in frontier:
-            for subject, prop, obj in links(kg, iri):
+            for subject, _prop, obj in links(kg, iri):
                 other = obj if subject == iri else subject
                 if other in classes:
                     continue

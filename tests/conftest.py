@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import inspect
-import os
-import shutil
 from pathlib import Path
 
 import pytest
+from support import EXAMPLES, PAPERS
 
 from kg.build import build
 from kg.store import KnowledgeGraph
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-PAPERS = EXAMPLES / "papers"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def require_tool(name: str) -> str:
-    """Path of a system tool; skip without it, fail in CI (MLKG_REQUIRE_SYSTEM_TOOLS=1)."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (Debian: see .ci/run)"
-        if os.environ.get("MLKG_REQUIRE_SYSTEM_TOOLS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 #: what a test or one of its fixtures calls when it drives Chromium, Virtuoso or rapper
@@ -37,7 +20,7 @@ def _drives_a_system_tool(item) -> bool:
     if "browser" in item.fixturenames:  # every page test takes its Chromium session as `browser`
         return True
     functions = [getattr(item, "function", None)]
-    for definitions in getattr(item, "_fixtureinfo").name2fixturedefs.values():
+    for definitions in item._fixtureinfo.name2fixturedefs.values():
         functions += [definition.func for definition in definitions]
     for function in functions:
         try:

@@ -19,7 +19,7 @@ from kg.build import build
 from kg.files import partial_path
 from kg.store import PENDING_FILE, KnowledgeGraph
 
-from conftest import EXAMPLES, FIXTURES, PAPERS
+from support import EXAMPLES, FIXTURES, PAPERS
 
 
 def quads(out) -> set[str]:
@@ -33,7 +33,7 @@ def test_report_lists_every_document(example_build):
     out, result = example_build
     report = json.loads((out / "report.json").read_text())
     files = [p for p in PAPERS.rglob("*") if p.suffix in (".txt", ".md")]
-    jsonl = [l for l in (EXAMPLES / "papers.jsonl").read_text().splitlines() if l.strip()]
+    jsonl = [line for line in (EXAMPLES / "papers.jsonl").read_text().splitlines() if line.strip()]
     assert len(report["documents"]) == len(files) + len(jsonl)
     assert report["summary"]["documents"] == len(report["documents"])
     assert {d["status"] for d in report["documents"]} <= {"ok", "warning"}

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.query import bundled_queries
 
-from conftest import EXAMPLES, FIXTURES, PAPERS
+from support import EXAMPLES, FIXTURES, PAPERS
 
 runner = CliRunner()
 

@@ -8,15 +8,10 @@ prints the same table; docs/compute.md states the target and today's distributio
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.compute_accuracy import PUBLISHED, accuracy, report, within  # noqa: E402
+from bench.compute_accuracy import PUBLISHED, accuracy, report, within
 
 #: The documented target: at least this share of runs within 2x of the published figure.
 TARGET = 0.70

@@ -14,7 +14,7 @@ from kg.export import ExportFormat, export
 from kg.jsonld import json_number
 from kg.vocab import DEFAULT_BASE, MLKG, XSD_NS
 
-from conftest import require_tool
+from support import require_tool
 
 RAPPER_SYNTAX = {
     "turtle": "turtle",

@@ -183,7 +183,7 @@ def test_any_model_name_gives_a_valid_deterministic_iri_and_exact_label(name):
 def test_case_and_spacing_variants_are_one_model(a, b):
     first = map_document(Document("a", f"<model>{a}</model>", "a"))
     second = map_document(Document("b", f"<model>{b}</model>", "b"))
-    model = lambda m: next(l.split()[1] for l in m.turtle.splitlines() if "trainedModel" in l)  # noqa: E731
+    model = lambda m: next(line.split()[1] for line in m.turtle.splitlines() if "trainedModel" in line)  # noqa: E731
     assert model(first).startswith("<model/")
     assert model(first) == model(second)
 

@@ -598,6 +598,6 @@ def test_a_term_written_as_text_is_refused_when_undeclared_as_the_namespace_refu
 
     assert terms.mlkg("trainedModel") == "mlkg:trainedModel"
     with pytest.raises(AttributeError):
-        MLKG.trainedmodel
+        MLKG.trainedmodel  # noqa: B018 - the lookup itself is what is tested
     with pytest.raises(ValueError, match="mlkg:trainedmodel is not a declared term"):
         terms.mlkg("trainedmodel")

@@ -9,11 +9,11 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 
 import pytest
-from conftest import PAPERS, require_tool
+from support import PAPERS, require_tool
 from pyoxigraph import Literal, NamedNode
 from SPARQLWrapper import JSON, SPARQLWrapper
 from test_serve import copy_store
-from virtuoso import PASSWORD, USER, running_virtuoso
+from support.virtuoso import PASSWORD, USER, running_virtuoso
 
 import kg.push as push_module
 from kg.build import build

@@ -16,7 +16,7 @@ from kg.normalize import NotUnderstood, parse_count, parse_duration, parse_param
 from kg.query import bundled_queries, named_query, rows, run_query
 from kg.store import KnowledgeGraph
 
-from conftest import EXAMPLES, PAPERS
+from support import EXAMPLES, PAPERS
 
 TAG = re.compile(r"<([a-z_]+)>(.*?)</\1>", re.S)
 

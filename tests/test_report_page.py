@@ -19,7 +19,7 @@ from kg.charts import chart_data
 from kg.cli import app
 from kg.query import named_query, rows, run_query
 from kg.store import KnowledgeGraph
-from webdriver import Browser
+from support.webdriver import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -19,13 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
+from support import PAPERS, ROOT
 from typer.testing import CliRunner
 
 from kg.build import BuildError, build
 from kg.cli import app
 from kg.store import LOCK_FILE, STORE_DIR, KnowledgeGraph, StoreError
-
-from conftest import EXAMPLES, PAPERS, ROOT
 
 KG = str(Path(sys.executable).parent / "kg")
 #: Documents in the corpus a build must still be busy with while the test acts on it:
@@ -41,7 +40,6 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="kills processes with
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """A synthetic corpus large enough that building it takes several seconds."""
-    sys.path.insert(0, str(ROOT))
     from bench.generate import write_corpus
 
     return write_corpus(CORPUS_DOCUMENTS, tmp_path_factory.mktemp("corpus") / "corpus.jsonl", seed=21)
@@ -101,7 +99,7 @@ def finish(process: subprocess.Popen) -> tuple[int, str, str]:
             os.kill(child, signal.SIGKILL)
         process.kill()
         stdout, stderr = process.communicate()
-        raise AssertionError(f"the build did not finish within {TIMEOUT} s (it hangs): {stderr[-2000:]}")
+        raise AssertionError(f"the build did not finish within {TIMEOUT} s (it hangs): {stderr[-2000:]}") from None
     return process.returncode, stdout, stderr
 
 

@@ -18,13 +18,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.generate import write_corpus  # noqa: E402
-from kg.normalize import model_key  # noqa: E402
-from kg.terms import Iris  # noqa: E402
-from kg.vocab import MLKG  # noqa: E402
+from bench.generate import write_corpus
+from kg.normalize import model_key
+from kg.terms import Iris
+from kg.vocab import MLKG
 
 KG = str(Path(sys.executable).parent / "kg")
 QUIET = ["--no-html", "--no-validate", "--no-export", "--quiet"]

@@ -16,7 +16,7 @@ import time
 import urllib.parse
 
 import pytest
-from webdriver import Browser
+from support.webdriver import Browser
 from test_serve import ADDED, INSERT, ask, call, copy_store, select_values, start_server, stop_server
 
 from kg.serve import make_server

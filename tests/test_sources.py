@@ -11,7 +11,7 @@ import pytest
 from kg.build import build
 from kg.sources import Document, Rejected, SourceError, check_paths, iter_documents
 
-from conftest import EXAMPLES, FIXTURES, PAPERS
+from support import EXAMPLES, FIXTURES, PAPERS
 
 
 def test_folders_are_read_recursively_txt_and_md():

@@ -8,7 +8,7 @@ import pytest
 
 from kg.tags import parse_tags, sentence_around
 
-from conftest import FIXTURES
+from support import FIXTURES
 
 BROKEN = FIXTURES / "broken"
 EXPECTED = {entry["file"]: entry["problems"] for entry in json.loads((BROKEN / "EXPECTED.json").read_text())}

@@ -18,19 +18,16 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.generate import write_corpus  # noqa: E402
-from kg.build import build  # noqa: E402
-from kg.query import named_query, rows, run_query  # noqa: E402
-from kg.store import TOTALS_STALE_FILE, KnowledgeGraph  # noqa: E402
-from kg.terms import Iris  # noqa: E402
-from kg.stats import compute_stats  # noqa: E402
-from kg.vocab import RDFS, SKOS_NS  # noqa: E402
-from kg.totals import DERIVED, SLICES, PaperFacts, RunFacts, Tally, trusted  # noqa: E402
-from kg.viz import aggregated_view  # noqa: E402
-from kg.restatements import AS_RUN  # noqa: E402
+from bench.generate import write_corpus
+from kg.build import build
+from kg.query import named_query, rows, run_query
+from kg.restatements import AS_RUN
+from kg.stats import compute_stats
+from kg.store import TOTALS_STALE_FILE, KnowledgeGraph
+from kg.terms import Iris
+from kg.totals import DERIVED, SLICES, PaperFacts, RunFacts, Tally, trusted
+from kg.viz import aggregated_view
+from kg.vocab import RDFS, SKOS_NS
 
 FROM_FACTS = Path(__file__).resolve().parent / "queries_from_facts"
 QUERIES = sorted(p.stem for p in FROM_FACTS.glob("*.rq"))

@@ -19,7 +19,7 @@ from kg.store import KnowledgeGraph
 from kg.validate import SH, SLICE_OF_CLASS, ontology_text, path_text, shape_groups, validate
 from kg.vocab import MLKG_NS, QB_NS, RDF_NS
 
-from conftest import EXAMPLES, PAPERS
+from support import EXAMPLES, PAPERS
 
 MLKG = Namespace(MLKG_NS)
 RDF_TYPE = NamedNode(RDF_NS + "type")

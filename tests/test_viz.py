@@ -16,7 +16,7 @@ from kg.build import build
 from kg.store import KnowledgeGraph
 from kg.viz import VizError, write_html
 
-from webdriver import Browser
+from support.webdriver import Browser
 
 XSS_LABEL = "<img src=x onerror=window.pwned=1>"
 XSS_DOC = (

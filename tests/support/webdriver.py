@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import require_tool
+from support import require_tool
 
 
 class Browser:
