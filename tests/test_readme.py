@@ -53,3 +53,17 @@ def test_a_readme_example_prints_what_it_shows(example_build, command: str, show
         expected = expected[:-1]
         printed = printed[: len(expected)]
     assert printed == expected
+
+
+def test_the_readme_puts_kg_on_the_path_before_it_uses_it(tmp_path) -> None:
+    """After `make demo`, the README's next line activates the environment, so its bare `kg` lines work."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert text.index(". .venv/bin/activate") < text.index("\nkg ")
+    activate = Path(sys.executable).parent / "activate"
+    done = subprocess.run(
+        ["sh", "-c", '. "$1" && command -v kg && kg --help', "sh", str(activate)],
+        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, cwd=tmp_path, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == KG
+    assert "build" in done.stdout
