@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Namespace
+from rdflib import RDFS, Graph, Namespace
 from rdflib.namespace import SH
 
 from kg import finder, tags, vocab
