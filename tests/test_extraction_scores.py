@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from kg.evaluate import evaluate
 from kg.tags import parse_tags
