@@ -7,22 +7,18 @@ import json
 import random
 import re
 import sys
-from pathlib import Path
 
 import pytest
+from support import PAPERS
+from test_validate import sliced_results, whole_graph_results
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.generate import write_corpus  # noqa: E402
-from kg.build import build  # noqa: E402
-from kg.cli import app  # noqa: E402
-from kg.mapping import map_document as real_map_document  # noqa: E402
-from kg.store import KnowledgeGraph  # noqa: E402
-from kg.validate import WHOLE_STORE  # noqa: E402
-
-from conftest import PAPERS  # noqa: E402
-from test_validate import sliced_results, whole_graph_results  # noqa: E402
+from bench.generate import write_corpus
+from kg.build import build
+from kg.cli import app
+from kg.mapping import map_document as real_map_document
+from kg.store import KnowledgeGraph
+from kg.validate import WHOLE_STORE
 
 #: Ways to break a mapped paper, as a faulty mapper would: each gives the
 #: paper's graph a statement one of the shapes refuses.
