@@ -47,6 +47,8 @@ KINDS = FOUND
 #: beside the tags a person wrote (always), or never
 EXTRACT_MODES = ("auto", "always", "never")
 
+#: words a period follows without ending the sentence
+_ABBREVIATIONS = frozenset({"al", "e.g", "i.e", "etc", "fig", "figs", "cf", "vs", "approx", "ca", "no", "eq", "sec", "resp"})
 #: a number that may count something in a compound ("12-epoch", "300k-step")
 _COUNTED = re.compile(r"^\d[\d,.]*[kKmM]?$")
 _SCALED = re.compile(r"^[~≈]?\d[\d,]*(?:\.\d+)?[KkMmBbTt]$")
@@ -137,8 +139,9 @@ class _View:
             before = self.words[i - 1]
             if "\n" in before or "\n" in text[self.ends[i - 1] : self.idx[i]]:
                 starts.append(i)
-            elif before in (".", "!", "?") and self.ends[i - 1] < self.idx[i]:
-                starts.append(i)
+            elif before in (".", "!", "?") and self.ends[i - 1] < self.idx[i] and not (
+                    before == "." and i > 1 and self.words[i - 2].lower() in _ABBREVIATIONS):
+                starts.append(i)  # but not after "et al.", "e.g.", "Fig."
         self.sents = list(zip(starts, [*starts[1:], n]))
         self._citing: list[int] | None = None
         self.sent_of = [0] * n
@@ -157,6 +160,10 @@ class _View:
         first, last = self.sentence(i)
         end = i + 1 if end is None else end
         return not words.isdisjoint(self.lower[max(first, i - before) : i] + self.lower[end : min(last, end + after)])
+
+    def elsewhere(self, sentence: tuple[int, int]) -> bool:
+        """Whether a sentence is about another activity (inference, evaluation, processing) and not the run."""
+        return view_has(self, sentence, _set("other_activity_words")) and not view_has(self, sentence, _set("run_words"))
 
     def compares(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) compare with something else ("rather than" does not)."""
@@ -296,6 +303,10 @@ class _Finder:
     @staticmethod
     def anothers_size(view: _View, i: int, ours: set[str]) -> bool:
         """"Chinchilla, with 70 billion parameters": a size written right after another name."""
+        if i >= 2 and view.words[i - 1] == "(":  # "XLM-R base (270M parameters)": the size of the name before
+            names = [w for w in view.words[max(0, i - 4) : i - 1] if w[:1].isupper() or any(c.isdigit() for c in w)]
+            if names and not any(n.casefold() in o or o in n.casefold() for n in names for o in ours):
+                return True
         for before in (("," , "with"), ("(",), ("has",), ("'s",), (",", "which", "has")):
             k = i - len(before)
             if k >= 1 and tuple(view.lower[k:i]) == before:
@@ -417,8 +428,12 @@ class _Finder:
                 start, end = start + first, end + first
                 if view.near(start, 3, anti) or (end < view.n and view.lower[end] in ("each", "per")):
                     continue
-                if view.compares(first, start):
-                    continue  # "we compare against X, which has 1.5B parameters": another model's size
+                if view.near(end - 1, 0, _set("params_anti_after"), after=4):
+                    continue  # "a 2.4B-parameter model released in 2024": someone else's
+                if view.compares(first, start) or view.has((first, last), _set("params_sentence_anti")):
+                    continue  # "we compare against X, which has 1.5B parameters"; "... serve as baselines"
+                if start > first and view.lower[start - 1] in ("to", "between", "from"):
+                    continue  # "models of about 1.4M to 20M parameters": a range, no one model's size
                 if view.mentions(first, start, _set("frozen_words")) or view.near(end - 1, 0, _set("citation_words"), after=5):
                     continue  # a frozen encoder's size; "(355M parameters; Liu et al., 2019)": another paper's model
                 while end - 1 > start and view.lower[end - 1] in nouns:
@@ -464,6 +479,9 @@ class _Finder:
                 continue  # "T4" or "L4" alone could be anything; "64 T4" is a count of them
             if view.near(start, 10, anti, after=4, end=end):
                 continue
+            sentence = view.sentence(start)
+            if not view.has(sentence, _set("hardware_cues")) or view.elsewhere(sentence):
+                continue  # "throughput is measured on a single T4": not what the run trained on
             found.append(self.find(view, "hardware", start, end))
         return found
 
@@ -555,7 +573,10 @@ class _Finder:
                 if view.lower[i + 1] not in units or not view.is_number(i):
                     continue
                 after = view.lower[i + 2] if i + 2 < view.n else None
-                if after == "of" and (i + 3 >= view.n or view.lower[i + 3] not in of_ok):
+                if after == "of" and (i + 3 >= view.n or view.lower[i + 3] not in of_ok
+                                      or (i + 4 < view.n and view.lower[i + 4] in _set("of_data_words"))):
+                    continue  # "118,000 hours of training data"
+                if view.elsewhere((first, last)):
                     continue
                 if after == "-" or (i > 0 and view.words[i - 1] in ("-", "(")):
                     continue  # "3-day", "GPU-hours", "12 steps (72 hours)"
@@ -587,6 +608,9 @@ class _Finder:
             following = view.lower[i + 1] if i + 1 < view.n else None
             if following in ("-", "–", "/", "to", "and"):
                 continue  # a range of years: data, not when the work was done
+            opener = i - 2 if before in _set("year_cues") and before not in ("in", "of", "during", "throughout") else i - 1
+            if opener >= 0 and view.lower[opener] in _set("year_range_words"):
+                continue  # "from January 2021 to June 2023", "created after June 2024"
             if view.near(i, 8, anti, after=3):
                 continue
             released = [k for k in range(max(0, i - 4), i) if view.lower[k] == "released"]
@@ -634,12 +658,13 @@ class _Finder:
             start = first
             while start < last and view.words[start] in markup:
                 start += 1
-            if view.at_paragraph_start(first):
-                places.append((start, "model_subject"))
+            if view.at_paragraph_start(first) and not _LIST_ITEM.match(view.text, view.idx[first]):
+                places.append((start, "model_subject"))  # not a list item: "- LightGBM with 1,500 trees"
             elif start < last and view.words[start][:1].isupper() and not view.compares(first, last):
                 # "Kea-Reason-8B is a dense transformer ...": a name with a digit or inner capital, describing itself
                 name = _name_at(view, start, last)
-                if name is not None and name[1] < last and view.lower[name[1]] in verbs and _FOREIGN_NAME.match(
+                verb = view.lower[name[1]] if name is not None and name[1] < last else ""
+                if name is not None and (verb in verbs or _THIRD_PERSON.match(verb)) and _FOREIGN_NAME.match(
                         view.text[view.idx[name[0]] : view.ends[name[1] - 1]]):
                     places.append((start, "model_subject"))
         appositions = {tuple(a) for a in _words()["apposition_words"]}
@@ -655,10 +680,11 @@ class _Finder:
             if at >= view.n:
                 continue
             last = view.sentence(at)[1]
-            while at < last and view.lower[at] in skip:
+            while at < last and (view.lower[at] in skip or view.words[at] in markup):
                 at += 1
             name = _name_at(view, at, last, cued=rule == "model_cue")
-            if name is None and rule == "model_cue":  # "we train two diffusion transformers ...: Aurora-T5 ..."
+            if name is None and rule == "model_cue" and view.lower[at] not in ("with", "on", "for", "using", "in", "at", "to", "from"):
+                # "we train two diffusion transformers ...: Aurora-T5 ..."
                 for k in range(at, min(last, at + 24)):
                     if view.words[k] in (",", ":"):
                         name = _name_at(view, k + 1, last)
@@ -674,8 +700,8 @@ class _Finder:
                 while after < last and view.words[after] in markup:
                     after += 1
                 if after >= last or not (view.words[after].islower() or view.words[after] in (",", "(")):
-                    continue
-            if view.near(start, 4, anti):
+                    continue  # "FoldWeave predicts ...", "CodeLark is ..."
+            if view.near(start, 6, anti):
                 continue
             names = [(start, end)]
             # "we train Kite-1B and Kite-7B", "X, Y and Z": names joined to the first
@@ -694,6 +720,9 @@ class _Finder:
         return found
 
 
+#: a verb a name may be the subject of ("HistoMIL-Pro aggregates ...")
+_THIRD_PERSON = re.compile(r"^[a-z]{3,}[^s]s$")
+_LIST_ITEM = re.compile(r"[-*•+]\s|\d+[.)]\s")
 _SPELLED_OUT = re.compile(r"\s|[A-Za-z]{3,}")
 #: a word that names a model at a glance: a capital and then a digit or another capital ("GPT-3", "LLaMA-65B")
 _FOREIGN_NAME = re.compile(r"^(?=[A-Z])(?=.*(?:\d|[a-z]-?[A-Z]))[\w.-]+$")
@@ -733,9 +762,15 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False) -> tuple[int, in
     )
     if not looks_named or text in stop or words[i].rstrip("s") in stop:
         return None
+    if any(text.endswith(suffix) for suffix in _set("name_suffix_anti")) or (text.isupper() and len(text) <= 4 and text.isalpha()):
+        return None  # "OpenVLA-style policies", "a SAR segmentation model"
     if text[0].isdigit() or (j - i <= 3 and load_catalogue().resolve(text) is not None):
         return None
     return i, j
+
+
+def view_has(view: _View, sentence: tuple[int, int], words: frozenset[str]) -> bool:
+    return view.has(sentence, words)
 
 
 def _filter_spans(spans: list[Span]) -> list[Span]:
