@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from .errors import KgError
-from . import restatements, totals
+from . import restatements, tally, totals
 from .export import ExportFormat, StreamedExports, export
 from .finder import EXTRACT_MODES
 from .mapping import DocumentRejected, MappedDocument, map_document
@@ -210,7 +210,7 @@ class _Loader:
         self.kg = kg
         self.iris = iris
         #: what this build changes in the running totals
-        self.tally = totals.Tally()
+        self.tally = tally.Tally()
         #: a store with papers already: the runs they report may now be restated
         self.restated = restatements.Tracker(kg, self.tally) if not kg.is_empty() else None
         #: an empty store: the settings of each report, matched up at the end
@@ -239,7 +239,7 @@ class _Loader:
         if stored == doc.content_hash:
             self.unchanged += 1
             return False
-        old = totals.PaperFacts.read(self.kg, self.iris, doc.iri) if stored is not None else None
+        old = totals.read_paper(self.kg, self.iris, doc.iri) if stored is not None else None
         if self.restated is not None:
             self.restated.touch(run.model for facts in (old, doc.paper) if facts for run in facts.runs)
         if old is not None:
@@ -387,7 +387,7 @@ def build(
         elif loader.restated is None:  # into an empty store
             merged = loader.reported.restate(kg)
             loader.tally.merge(merged.correction)
-            statements = chain(totals.fresh_statements(loader.tally, iris), merged.statements(iris))
+            statements = chain(tally.fresh_statements(loader.tally, iris), merged.statements(iris))
             totals.load_fresh(kg, iris, statements, streamed.add_totals if streamed else None)
             totals.load_fresh_names(kg, iris, loader.tally, streamed.add_reference if streamed else None)
         else:

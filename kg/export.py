@@ -19,7 +19,7 @@ from .formats import Format, rdf_format, results_format
 from .reference import ReferenceWriter
 from .store import KnowledgeGraph, owns
 from .terms import Iris, header
-from .totals import TotalsWriter
+from .tally import TotalsWriter
 from .vocab import PREFIXES
 
 if TYPE_CHECKING:

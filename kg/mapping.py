@@ -43,7 +43,7 @@ from .sources import Document
 from .kinds import KINDS
 from .tags import Sentences, TaggedText, TagSpan, parse_tags
 from .terms import LABEL, TYPE, Iris
-from .totals import PaperFacts, RunFacts
+from .tally import PaperFacts, RunFacts
 
 #: prov:used, written in full: the paper graphs' prefixes are mlkg's own
 PROV_USED = "<http://www.w3.org/ns/prov#used>"
@@ -81,7 +81,7 @@ class MappedDocument:
     shared: tuple[str, ...] = ()
     reference_keys: set[tuple] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
-    #: what the paper's runs add to the running totals (see :mod:`kg.totals`)
+    #: what the paper's runs add to the running totals (see :mod:`kg.tally`)
     paper: PaperFacts = field(default_factory=PaperFacts)
     facts: int = 0
     mentions: int = 0

@@ -30,14 +30,14 @@ from dataclasses import dataclass, field, replace
 from heapq import heappop, heappush
 from itertools import product
 from decimal import Decimal
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import NamedNode
 
 from .store import KnowledgeGraph
 from . import terms as t
 from .terms import Iris
-from .totals import Makers, PaperFacts, RunFacts, Slice, Tally, TotalsWriter, read_run
+from .tally import PaperFacts, RunFacts, Slice, Tally, TotalsWriter
 from .vocab import MLKG
 
 
@@ -207,6 +207,54 @@ AS_RUN = "OPTIONAL { ?restated mlkg:forRun ?run ; mlkg:sameRunAs ?first } BIND(C
 
 
 # -- the store side ----------------------------------------------------------------------
+
+
+
+
+class Makers(dict):
+    """Accelerator IRI -> its manufacturer's (or None), looked up once each."""
+
+    def __init__(self, store) -> None:
+        super().__init__()
+        self.store = store
+
+    def __call__(self, hw: NamedNode) -> str | None:
+        if hw.value not in self:
+            org = next(self.store.quads_for_pattern(hw, MLKG.manufacturer, None, None), None)
+            self[hw.value] = org.object.value if org else None
+        return self[hw.value]
+
+
+def read_run(store, graph: NamedNode, node, maker: Callable[[NamedNode], str | None]) -> RunFacts:
+    """One run's facts from the paper graph that holds it."""
+    run = RunFacts(iri=node.value)
+    for quad in store.quads_for_pattern(node, None, None, graph):
+        name, value = quad.predicate.value, quad.object
+        if name == MLKG.trainedModel.value:
+            run.model = value.value
+        elif name == MLKG.hardware.value:
+            run.hardware.add((value.value, maker(value)))
+        elif name == MLKG.country.value:
+            run.countries.add(value.value)
+        elif name == MLKG.year.value:
+            run.years.add(value.value)
+        elif name == MLKG.trainingCompute.value:
+            run.training_compute = Decimal(value.value)
+        elif name == MLKG.trainingHours.value:
+            run.durations.add(Decimal(value.value))
+        elif name == MLKG.acceleratorHours.value:
+            run.accelerator_hours = Decimal(value.value)
+        elif name == MLKG.hardwareUsage.value:
+            hw = quantity = hours = None
+            for part in store.quads_for_pattern(value, None, None, graph):
+                if part.predicate == MLKG.usedHardware:
+                    hw = part.object
+                elif part.predicate == MLKG.usedQuantity:
+                    quantity = int(part.object.value)
+                elif part.predicate == MLKG.acceleratorHours:
+                    hours = Decimal(part.object.value)
+            run.usages.append((hw.value if hw else None, maker(hw) if hw else None, quantity, hours))
+    return run
 
 
 def stored_reports(kg: KnowledgeGraph, model: str, makers: Makers | None = None) -> list[RunFacts]:

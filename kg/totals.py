@@ -11,388 +11,65 @@ equal the same questions asked of the facts themselves.
 A build that dies before its totals are written leaves a marker file; the
 next build then recounts every paper in the store instead of trusting the
 old totals.
+
+This module is the store side: reading papers back, applying changes,
+recounting. What a paper adds, and the observations' text, are pure values
+in :mod:`kg.tally`, which mapping workers use without importing the store.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, groupby
 from pathlib import Path
-from sys import intern
 from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
-from . import terms as t
-from .store import TOTALS_STALE_FILE, KnowledgeGraph
 from .reference import ReferenceWriter, label_statements, relabel_models
+from .restatements import Makers, models_reported_twice, read_run, restate
+from .store import TOTALS_STALE_FILE, KnowledgeGraph
+from .tally import (
+    DECIMAL_MEASURES,
+    NAMES,
+    QB_DATASET,
+    SLICES,
+    PaperFacts,
+    Tally,
+    TotalsWriter,
+    choose_names,
+    chosen_names,
+    derived_measures,
+    fresh_statements,
+    is_live,
+    keep_least,
+    spelling_order,
+)
 from .terms import Iris, header
-from .vocab import MLKG, QB_NS, RDFS
-
-QB = "qb:"
-QB_DATASET = NamedNode(QB_NS + "dataSet")
+from .vocab import MLKG, RDFS
 
 
-@dataclass(frozen=True)
-class Slice:
-    """One data set: which nodes it counts by, and what it counts."""
+def read_paper(kg: KnowledgeGraph, iris: Iris, paper: str) -> PaperFacts:
+    """The facts of a stored paper, from its own graph (before it is replaced)."""
+    store, graph = kg.store, NamedNode(paper)
+    facts = PaperFacts()
+    maker = Makers(store)
 
-    dataset: str
-    dimensions: tuple[str, ...]
-    measures: tuple[str, ...]
-
-
-#: key kind -> data set. The first measure is the one that is zero when
-#: nothing is left to count, and the observation is then dropped.
-SLICES = {
-    "runs": Slice(
-        "runTotals", (), ("runCount", "runsWithYear", "mentionCount", "paperCount", "papersWithYear", "reportCount",
-                          "runsWithTrainingCompute", "totalTrainingCompute")
-    ),
-    "year": Slice("runsByYear", ("forYear",), ("runCount", "runsWithTrainingCompute", "totalTrainingCompute")),
-    "hardware": Slice("runsByHardware", ("forHardware",), ("runCount",)),
-    "hardware-year": Slice("runsByHardwareAndYear", ("forHardware", "forYear"), ("runCount",)),
-    "country": Slice(
-        "computeByCountry", ("forCountry",),
-        ("runCount", "runsWithCompute", "acceleratorHours", "runsWithTrainingCompute", "totalTrainingCompute"),
-    ),
-    "country-hardware": Slice("runsByCountryAndHardware", ("forCountry", "forHardware"), ("runCount",)),
-    "manufacturer": Slice(
-        "computeByManufacturer", ("forManufacturer",), ("runCount", "acceleratorCount", "acceleratorHours")
-    ),
-    "model": Slice("models", ("forModel",), ("runCount", "papersWithParameterCount", "reportCount")),
-    "model-parameters": Slice("modelParameterCounts", ("forModel", "forParameterCount"), ("papersWithParameterCount",)),
-    "hardware-model": Slice("runsByHardwareAndModel", ("forHardware", "forModel"), ("runCount",)),
-    "model-spelling": Slice("modelSpellings", ("forModel", "forSpelling"), ("paperCount",)),
-}
-#: measures of a model worked out from its parameter-count observations
-DERIVED = ("maxParameterCount", "parameterCountValues")
-#: measures written as xsd:decimal (the others are integers)
-DECIMAL_MEASURES = {"acceleratorHours", "totalTrainingCompute"}
-#: measures written as xsd:double: sums of FLOP pass 10^20, beyond the store's decimals
-DOUBLE_MEASURES = {"totalTrainingCompute"}
-#: dimension -> the attribute that names its node in each observation
-NAMES = {"forModel": "modelName", "forHardware": "hardwareName"}
-
-
-class Spelling(str):
-    """A dimension value that is a literal (a way of writing a model's name), not a node."""
-
-    __slots__ = ()
-
-
-@dataclass
-class RunFacts:
-    """What one training run says, as far as the totals need it (absolute IRIs)."""
-
-    #: the run node; the order of a model's reports when they are matched up
-    iri: str = ""
-    model: str = ""
-    #: (hardware, its manufacturer or None)
-    hardware: set[tuple[str, str | None]] = field(default_factory=set)
-    countries: set[str] = field(default_factory=set)
-    years: set[str] = field(default_factory=set)
-    #: (hardware or None, its manufacturer or None, quantity or None, accelerator-hours or None)
-    usages: list[tuple[str | None, str | None, int | None, Decimal | None]] = field(default_factory=list)
-    #: stated, or worked out from the usages; None when neither can be
-    accelerator_hours: Decimal | None = None
-    #: (model, parameter count) as this run's paper states them
-    parameters: set[tuple[str, int]] = field(default_factory=set)
-    #: wall-clock durations stated for the run, in hours
-    durations: set[Decimal] = field(default_factory=set)
-    #: reports of the run these facts stand for (several once restatements are merged)
-    reports: int = 1
-    #: the run's training compute in FLOP (stated or estimated), if its text gives one
-    training_compute: Decimal | None = None
-
-    def contributions(self) -> Iterator[tuple[tuple, tuple]]:
-        """(key, measures) pairs; each run counts once, under each node it names.
-
-        Accelerator-hours count once per run: by country the run's own
-        figure, by manufacturer each usage's share (a stated figure for a
-        run with several accelerators cannot be split, so it is counted by
-        country only).
-        """
-        flop = self.training_compute
-        computed = (0, Decimal(0)) if flop is None else (1, flop)
-        yield ("runs",), (1, 1 if self.years else 0, 0, 0, 0, self.reports, *computed)
-        for year in self.years:
-            yield ("year", year), (1, *computed)
-        hardware = sorted(hw for hw, _ in self.hardware)
-        for hw in hardware:
-            yield ("hardware", hw), (1,)
-            for year in self.years:
-                yield ("hardware-year", hw, year), (1,)
-        hours = self.accelerator_hours
-        for country in self.countries:
-            yield ("country", country), (1, 0 if hours is None else 1, hours or Decimal(0), *computed)
-            for hw in hardware:
-                yield ("country-hardware", country, hw), (1,)
-        per_org: dict[str, list] = {}
-        for _, org in self.hardware:
-            if org:
-                per_org.setdefault(org, [1, 0, Decimal(0)])
-        for _, org, quantity, usage_hours in self.usages:
-            if org:
-                per_org[org][1] += quantity or 0
-                per_org[org][2] += usage_hours or Decimal(0)
-        for org, measures in per_org.items():
-            yield ("manufacturer", org), tuple(measures)
-        if self.model:
-            stated = any(m == self.model for m, _ in self.parameters)
-            yield ("model", self.model), (1, 1 if stated else 0, self.reports)
-            for hw in hardware:
-                yield ("hardware-model", hw, self.model), (1,)
-        for model, count in self.parameters:
-            yield ("model-parameters", model, count), (1,)
-
-
-@dataclass
-class PaperFacts:
-    """A paper's runs, and what the paper adds to the totals beyond them."""
-
-    runs: list[RunFacts] = field(default_factory=list)
-    #: model or hardware -> the least label this paper gives it
-    names: dict[str, str] = field(default_factory=dict)
-    #: (model, its name as this paper writes it): counted once per paper
-    spellings: set[tuple[str, str]] = field(default_factory=set)
-    #: tagged spans in the paper, understood or not
-    mentions: int = 0
-
-    def name(self, node: str, label: str) -> None:
-        _keep_least(self.names, node, label)
-
-    def contributions(self) -> Iterator[tuple[tuple, tuple]]:
-        with_year = any(run.years for run in self.runs)
-        yield ("runs",), (0, 0, self.mentions, 1, 1 if with_year else 0, 0, 0, Decimal(0))
-        for run in self.runs:
-            yield from run.contributions()
-        for model, spelling in sorted(self.spellings):
-            yield ("model-spelling", model, Spelling(spelling)), (1,)
-
-    @classmethod
-    def read(cls, kg: KnowledgeGraph, iris: Iris, paper: str) -> PaperFacts:
-        """The facts of a stored paper, from its own graph (before it is replaced)."""
-        store, graph = kg.store, NamedNode(paper)
-        facts = cls()
-        maker = Makers(store)
-
-        parameters: dict[str, set[int]] = {}
-        for quad in store.quads_for_pattern(None, MLKG.parameterCount, None, graph):
-            parameters.setdefault(quad.subject.value, set()).add(int(quad.object.value))
-        for reported in store.quads_for_pattern(graph, MLKG.reports, None, graph):
-            run = read_run(store, graph, reported.object, maker)
-            run.parameters = {(run.model, n) for n in parameters.get(run.model, ())}
-            facts.runs.append(run)
-        facts.mentions = sum(1 for _ in store.quads_for_pattern(None, MLKG.inPaper, graph, graph))
-        models = {run.model for run in facts.runs}
-        for quad in store.quads_for_pattern(None, MLKG.factValue, None, graph):
-            if quad.object.value in models and isinstance(quad.object, NamedNode):
-                for text in store.quads_for_pattern(quad.subject, MLKG.mentionText, None, graph):
-                    facts.spellings.add((quad.object.value, " ".join(text.object.value.split())))
-        return facts
-
-
-class Makers(dict):
-    """Accelerator IRI -> its manufacturer's (or None), looked up once each."""
-
-    def __init__(self, store) -> None:
-        super().__init__()
-        self.store = store
-
-    def __call__(self, hw: NamedNode) -> str | None:
-        if hw.value not in self:
-            org = next(self.store.quads_for_pattern(hw, MLKG.manufacturer, None, None), None)
-            self[hw.value] = org.object.value if org else None
-        return self[hw.value]
-
-
-def read_run(store, graph: NamedNode, node, maker: Callable[[NamedNode], str | None]) -> RunFacts:
-    """One run's facts from the paper graph that holds it."""
-    run = RunFacts(iri=node.value)
-    for quad in store.quads_for_pattern(node, None, None, graph):
-        name, value = quad.predicate.value, quad.object
-        if name == MLKG.trainedModel.value:
-            run.model = value.value
-        elif name == MLKG.hardware.value:
-            run.hardware.add((value.value, maker(value)))
-        elif name == MLKG.country.value:
-            run.countries.add(value.value)
-        elif name == MLKG.year.value:
-            run.years.add(value.value)
-        elif name == MLKG.trainingCompute.value:
-            run.training_compute = Decimal(value.value)
-        elif name == MLKG.trainingHours.value:
-            run.durations.add(Decimal(value.value))
-        elif name == MLKG.acceleratorHours.value:
-            run.accelerator_hours = Decimal(value.value)
-        elif name == MLKG.hardwareUsage.value:
-            hw = quantity = hours = None
-            for part in store.quads_for_pattern(value, None, None, graph):
-                if part.predicate == MLKG.usedHardware:
-                    hw = part.object
-                elif part.predicate == MLKG.usedQuantity:
-                    quantity = int(part.object.value)
-                elif part.predicate == MLKG.acceleratorHours:
-                    hours = Decimal(part.object.value)
-            run.usages.append((hw.value if hw else None, maker(hw) if hw else None, quantity, hours))
-    return run
-
-
-class Tally:
-    """Totals (or changes to totals) by key."""
-
-    def __init__(self) -> None:
-        self.values: dict[tuple, list] = {}
-        self.names: dict[str, str] = {}
-
-    def add(self, facts: PaperFacts | RunFacts, sign: int = 1) -> None:
-        """Count what a paper (or a single run) contributes, or take it away with ``sign=-1``."""
-        values = self.values
-        for key, measures in facts.contributions():
-            held = values.get(key)
-            if held is None:
-                # keys share their IRIs: a million papers name far fewer nodes
-                key = tuple(intern(k) if type(k) is str else k for k in key)
-                values[key] = [sign * m for m in measures]
-            else:
-                for i, m in enumerate(measures):
-                    held[i] += sign * m
-        if sign > 0 and isinstance(facts, PaperFacts):
-            for node, label in facts.names.items():
-                _keep_least(self.names, node, label)
-
-
-    def merge(self, other: Tally) -> None:
-        """Add *other*'s values to these."""
-        for key, measures in other.values.items():
-            held = self.values.setdefault(key, [0] * len(measures))
-            for i, m in enumerate(measures):
-                held[i] += m
-
-
-def _keep_least(names: dict[str, str], node: str, label: str) -> None:
-    """A node's name is its least label, as ``MIN(STR(?label))`` picks."""
-    if node not in names or label < names[node]:
-        names[node] = label
-
-
-class TotalsWriter:
-    """Observations as Turtle statements for the statistics graph."""
-
-    def __init__(self, iris: Iris):
-        self.iris = iris
-        self.out = t.GraphWriter(iris.statistics_graph, iris.base)
-        self.cut = len(iris.base)
-
-    def local(self, iri: str) -> str:
-        return iri[self.cut :] if iri.startswith(self.iris.base) else t.segment(iri)
-
-    def observation_iri(self, key: tuple) -> str:
-        parts = [
-            t.segment(k) if isinstance(k, Spelling) else self.local(k) if isinstance(k, str) else str(k)
-            for k in key[1:]
-        ]
-        return f"{self.iris.base}stats/{SLICES[key[0]].dataset}/" + ("/".join(parts) or "all")
-
-    def statements(
-        self, key: tuple, values: list, names: dict[str, str], derived: dict | None = None, first_seen: int | None = None
-    ) -> str:
-        spec = SLICES[key[0]]
-        pairs = [(t.TYPE, QB + "Observation"), (QB + "dataSet", t.mlkg(spec.dataset))]
-        for dimension, value in zip(spec.dimensions, key[1:]):
-            if isinstance(value, Spelling):
-                pairs.append((t.mlkg(dimension), t.string(value)))
-                continue
-            pairs.append((t.mlkg(dimension), self.out.iri(value) if isinstance(value, str) else t.integer(value)))
-            if dimension in NAMES and value in names:
-                pairs.append((t.mlkg(NAMES[dimension]), t.string(names[value])))
-        for measure, value in zip(spec.measures, values):
-            pairs.append((t.mlkg(measure), _number(measure, value)))
-        for measure, value in (derived or {}).items():
-            pairs.append((t.mlkg(measure), t.integer(value)))
-        if first_seen is not None:
-            pairs.append((t.mlkg("firstSeen"), t.integer(first_seen)))
-        subject = self.out.iri(self.observation_iri(key))
-        return f"{subject} " + " ;\n    ".join(f"{p} {o}" for p, o in pairs) + " .\n"
-
-    def block(self, statements: str) -> str:
-        return t.trig_block(self.out.graph, statements)
-
-
-def _number(measure: str, value) -> str:
-    if measure in DOUBLE_MEASURES:
-        return t.double(float(value))
-    return t.decimal(value) if measure in DECIMAL_MEASURES else t.integer(value)
-
-
-def _derived(parameter_counts: dict[str, dict[int, int]], model: str) -> dict:
-    counts = [n for n, papers in parameter_counts.get(model, {}).items() if papers > 0]
-    if not counts:
-        return {}
-    return {"maxParameterCount": max(counts), "parameterCountValues": len(counts)}
-
-
-def _live(values: list) -> bool:
-    return values[0] > 0
-
-
-def fresh_statements(tally: Tally, iris: Iris, seen: dict[tuple, int] | None = None) -> Iterator[str]:
-    """All observations of a store that held nothing before this build.
-
-    *seen* numbers the spellings (default: in the order the tally met them).
-    """
-    writer = TotalsWriter(iris)
-    parameter_counts: dict[str, dict[int, int]] = {}
-    for key, values in tally.values.items():
-        if key[0] == "model-parameters":
-            parameter_counts.setdefault(key[1], {})[key[2]] = values[0]
-    seen = seen if seen is not None else spelling_order(tally)
-    names = dict(tally.names)
-    names.update({model: preferred for model, (preferred, _) in chosen_names(tally, seen).items()})
-    for key in sorted(tally.values, key=_order):
-        values = tally.values[key]
-        if _live(values):
-            derived = _derived(parameter_counts, key[1]) if key[0] == "model" else None
-            yield writer.statements(key, values, names, derived, seen.get(key))
-
-
-# -- one name per model ------------------------------------------------------------------
-#
-# Every way a paper writes a model's name is counted (modelSpellings: papers
-# per spelling, and when the spelling was first counted). The model's name,
-# its one rdfs:label and skos:prefLabel, is the spelling most papers use; a
-# tie goes to the spelling counted first, that is the one of the
-# earliest-built paper. The other spellings are its skos:altLabel.
-
-
-def spelling_order(tally: Tally) -> dict[tuple, int]:
-    """Each spelling key of *tally* -> its place (1, 2, ...) in the order papers were added."""
-    keys = (key for key in tally.values if key[0] == "model-spelling")
-    return {key: number for number, key in enumerate(keys, start=1)}
-
-
-def choose_names(entries: Iterable[tuple[str, str, int, int]]) -> dict[str, tuple[str, list[str]]]:
-    """(model, spelling, papers, first seen) -> model: (its name, its other spellings in code-point order)."""
-    ranked: dict[str, list[tuple[int, int, str]]] = {}
-    for model, spelling, papers, first in entries:
-        if papers > 0:
-            ranked.setdefault(model, []).append((-papers, first, spelling))
-    chosen = {}
-    for model, spellings in ranked.items():
-        name = min(spellings)[2]
-        chosen[model] = (name, sorted(s for _, _, s in spellings if s != name))
-    return chosen
-
-
-def chosen_names(tally: Tally, seen: dict[tuple, int] | None = None) -> dict[str, tuple[str, list[str]]]:
-    """The models' names from a tally that holds all their spellings (a fresh build, a recount)."""
-    seen = seen if seen is not None else spelling_order(tally)
-    return choose_names(
-        (key[1], str(key[2]), values[0], seen[key]) for key, values in tally.values.items() if key in seen
-    )
+    parameters: dict[str, set[int]] = {}
+    for quad in store.quads_for_pattern(None, MLKG.parameterCount, None, graph):
+        parameters.setdefault(quad.subject.value, set()).add(int(quad.object.value))
+    for reported in store.quads_for_pattern(graph, MLKG.reports, None, graph):
+        run = read_run(store, graph, reported.object, maker)
+        run.parameters = {(run.model, n) for n in parameters.get(run.model, ())}
+        facts.runs.append(run)
+    facts.mentions = sum(1 for _ in store.quads_for_pattern(None, MLKG.inPaper, graph, graph))
+    models = {run.model for run in facts.runs}
+    for quad in store.quads_for_pattern(None, MLKG.factValue, None, graph):
+        if quad.object.value in models and isinstance(quad.object, NamedNode):
+            for text in store.quads_for_pattern(quad.subject, MLKG.mentionText, None, graph):
+                facts.spellings.add((quad.object.value, " ".join(text.object.value.split())))
+    return facts
 
 
 def stored_names(kg: KnowledgeGraph, iris: Iris, models: Iterable[str] | None = None) -> dict[str, tuple[str, list[str]]]:
@@ -445,10 +122,6 @@ class _FirstSeen:
             self.last = max((int(q.object.value) for q in found), default=0)
         self.last += 1
         return self.last
-
-
-def _order(key: tuple) -> tuple:
-    return tuple(str(k) for k in key)
 
 
 # -- the store side ---------------------------------------------------------------
@@ -577,7 +250,7 @@ def _rewrite(
             values = _measures(old, SLICES[key[0]].measures)
             if change is not None:
                 values = [a + b for a, b in zip(values, change)]
-            if _live(values):
+            if is_live(values):
                 derived = _stored_derived(store, graph, key[1]) if derive else None
                 seen = None
                 if first_seen is not None:  # a spelling keeps the place it was first counted at
@@ -612,7 +285,7 @@ def _stored_derived(store, graph: NamedNode, model: str) -> dict:
         if n is not None:
             papers = next(store.quads_for_pattern(quad.subject, MLKG.papersWithParameterCount, None, graph))
             counts[int(n.object.value)] = int(papers.object.value)
-    return _derived({model: counts}, model)
+    return derived_measures({model: counts}, model)
 
 
 def _measures(quads: Iterable[Quad], measures: tuple[str, ...]) -> list:
@@ -639,7 +312,7 @@ def stored_labels(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for node in nodes:
         for quad in kg.store.quads_for_pattern(NamedNode(node), RDFS.label, None, None):
-            _keep_least(names, node, quad.object.value)
+            keep_least(names, node, quad.object.value)
     return names
 
 
@@ -655,10 +328,8 @@ def recount(kg: KnowledgeGraph, iris: Iris) -> None:
     for quad in kg.store.quads_for_pattern(None, MLKG.paperId, None, None):
         paper = quad.subject.value
         if quad.graph_name.value == paper:
-            tally.add(PaperFacts.read(kg, iris, paper))
+            tally.add(read_paper(kg, iris, paper))
     tally.names = stored_labels(kg, _named_nodes(tally.values))
-    from .restatements import models_reported_twice, restate  # it builds on this module
-
     merged = restate(kg, models_reported_twice(tally))
     tally.merge(merged.correction)
     graph = NamedNode(iris.statistics_graph)

@@ -20,7 +20,7 @@ from kg.cli import app
 from kg.mapping import map_document
 from kg.query import named_query, rows, run_query
 from kg.reference import ReferenceWriter, label_statements
-from kg.totals import Tally, chosen_names
+from kg.tally import Tally, chosen_names
 from kg.sources import Document
 from kg.store import FORMAT_FILE, KnowledgeGraph, StoreError
 from kg.totals import run_totals

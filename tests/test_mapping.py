@@ -10,7 +10,7 @@ from pyoxigraph import RdfFormat, Store
 from kg.mapping import map_document
 from kg.mentions import line_column
 from kg.reference import ReferenceWriter, label_statements
-from kg.totals import Tally, chosen_names
+from kg.tally import Tally, chosen_names
 from kg.sources import Document
 from kg.tags import parse_tags
 from kg.terms import Iris, header

@@ -560,7 +560,7 @@ def test_doc_row_shows_the_ontology_label(ontology: Graph, doc_rows: dict[str, s
 @pytest.mark.parametrize("name", vocab.DATASETS)
 def test_every_data_set_of_totals_is_declared_with_its_structure(ontology: Graph, name: str) -> None:
     from kg.restatements import RESTATED
-    from kg.totals import DERIVED, NAMES, SLICES
+    from kg.tally import DERIVED, NAMES, SLICES
 
     spec = next((s for s in SLICES.values() if s.dataset == name), RESTATED)
     assert (MLKG[name], RDF.type, QB.DataSet) in ontology

@@ -23,7 +23,8 @@ from kg.query import named_query, rows, run_query
 from kg.restatements import AS_RUN, group_reports, merge, same_run
 from kg.store import KnowledgeGraph
 from kg.terms import Iris
-from kg.totals import RunFacts, Tally, run_totals
+from kg.tally import RunFacts, Tally
+from kg.totals import run_totals
 
 IRIS = Iris()
 KG = str(Path(sys.executable).parent / "kg")

@@ -25,7 +25,8 @@ from kg.restatements import AS_RUN
 from kg.stats import compute_stats
 from kg.store import TOTALS_STALE_FILE, KnowledgeGraph
 from kg.terms import Iris
-from kg.totals import DERIVED, SLICES, PaperFacts, RunFacts, Tally, trusted
+from kg.tally import DERIVED, SLICES, PaperFacts, RunFacts, Tally
+from kg.totals import trusted
 from kg.viz import aggregated_view
 from kg.vocab import RDFS, SKOS_NS
 
