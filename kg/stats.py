@@ -1,9 +1,9 @@
 """Summary statistics of a built graph: counts from the running totals, structure by networkx.
 
-Counts come from the running totals a build keeps (:mod:`kg.totals`), so
-they take milliseconds on a million-paper store; when those cannot be
-trusted they are counted over the facts with SPARQL aggregates instead
-(minutes at that size). The component and centrality figures need the
+Counts come from :func:`kg.run_counts.run_counts`: the running totals a
+build keeps, so they take milliseconds on a million-paper store, or, when
+those cannot be trusted, SPARQL aggregates over the facts (minutes at that
+size). The component and centrality figures need the
 whole graph in memory and are skipped (with a note) above ``max_nodes``.
 """
 
@@ -14,66 +14,29 @@ from pyoxigraph import NamedNode
 from rich.console import Console
 from rich.table import Table
 
-from . import totals
-from .restatements import AS_RUN
 from .network import NODE_CLASSES, to_networkx
+from .run_counts import FactCounts, run_counts
 from .store import KnowledgeGraph
-from .vocab import CLASSES, MLKG, mlkg_term
+from .vocab import MLKG
 
 MAX_NODES = 200_000
 
 
-CLASS_COUNTS = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
-
-# Each training run counts once, however many papers report it (AS_RUN).
-RUNS_PER_YEAR = """
-SELECT ?year (COUNT(DISTINCT ?r) AS ?n) WHERE {
-  ?run a mlkg:TrainingRun ; mlkg:year ?y . ?y mlkg:yearValue ?year . AS_RUN
-} GROUP BY ?year ORDER BY ?year""".replace("AS_RUN", AS_RUN)
-
-#: a run restated by several papers has a year when any of its reports states one
-RUNS_WITHOUT_YEAR = """
-SELECT ?n WHERE {
-  { SELECT (COUNT(DISTINCT ?r) AS ?all) WHERE { ?run a mlkg:TrainingRun . AS_RUN } }
-  { SELECT (COUNT(DISTINCT ?r) AS ?dated) WHERE { ?run a mlkg:TrainingRun ; mlkg:year ?y . AS_RUN } }
-  BIND(?all - ?dated AS ?n)
-}""".replace("AS_RUN", AS_RUN)
-
-#: Runs per node reached through *property* (hardware, country); ties by label.
-TOP_BY_RUNS = """
-SELECT ?node (MIN(STR(?l)) AS ?label) (COUNT(DISTINCT ?r) AS ?n) WHERE {
-  ?run a mlkg:TrainingRun ; mlkg:{prop} ?node . AS_RUN
-  OPTIONAL { ?node rdfs:label ?l }
-} GROUP BY ?node ORDER BY DESC(?n) ?label LIMIT {top}""".replace("AS_RUN", AS_RUN)
+def top_by_runs(counts: FactCounts, cls: str, top: int) -> list[dict]:
+    """The *top* nodes of *cls* by number of training runs; ties by label."""
+    runs = counts.runs(cls)
+    labels = counts.labels(runs)
+    order = sorted(runs, key=lambda iri: (-runs[iri], labels.get(iri, iri)))
+    return [{"iri": iri, "label": labels.get(iri, iri), "runs": runs[iri]} for iri in order[:top]]
 
 
-#: One class, for the classes the totals do not count (a few thousand nodes at most).
-CLASS_COUNT = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a mlkg:{cls} }}"
-#: the totals' name for the run property of `kg stats`' rankings
-RANKED = {"hardware": "Hardware", "country": "Country"}
-
-
-def _int(term) -> int:
-    return int(term.value) if term is not None else 0
-
-
-def class_counts(kg: KnowledgeGraph) -> dict[str, int]:
-    """Distinct resources per mlkg class (every class listed, zero when absent)."""
-    counts = {name: 0 for name in CLASSES}
-    for row in kg.query(CLASS_COUNTS):
-        name = mlkg_term(row["class"].value)
-        if name in counts:
-            counts[name] = _int(row["n"])
-    return counts
-
-
-def top_by_runs(kg: KnowledgeGraph, prop: str, top: int) -> list[dict]:
-    """The *top* nodes by number of training runs linked through mlkg:*prop*."""
-    query = TOP_BY_RUNS.replace("{prop}", prop).replace("{top}", str(int(top)))
-    return [
-        {"iri": row["node"].value, "label": row["label"].value if row["label"] else row["node"].value, "runs": _int(row["n"])}
-        for row in kg.query(query)
-    ]
+def runs_per_year(kg: KnowledgeGraph, counts: FactCounts) -> dict[str, int]:
+    """Calendar year -> training runs, in year order."""
+    per_year = {}
+    for node, n in counts.runs("Year").items():
+        value = next(kg.store.quads_for_pattern(NamedNode(node), MLKG.yearValue, None, None))
+        per_year[str(int(value.object.value))] = n
+    return dict(sorted(per_year.items(), key=lambda item: int(item[0])))
 
 
 def network_stats(kg: KnowledgeGraph, top: int) -> dict:
@@ -95,51 +58,16 @@ def network_stats(kg: KnowledgeGraph, top: int) -> dict:
     return result
 
 
-def counted_over_facts(kg: KnowledgeGraph, top: int) -> dict:
-    """The counts of `kg stats`, asked of the facts themselves."""
-    return {
-        "classes": class_counts(kg),
-        "runs_per_year": {str(_int(row["year"])): _int(row["n"]) for row in kg.query(RUNS_PER_YEAR)},
-        "runs_without_year": _int(next(iter(kg.query(RUNS_WITHOUT_YEAR)))["n"]),
-        "top_hardware": top_by_runs(kg, "hardware", top),
-        "top_countries": top_by_runs(kg, "country", top),
-    }
-
-
-def read_from_totals(kg: KnowledgeGraph, top: int) -> dict:
-    """The same counts, read from the running totals."""
-    whole = totals.run_totals(kg)
-    counts = {name: 0 for name in CLASSES}
-    for name in CLASSES:
-        if name == "Paper":
-            counts[name] = whole["paperCount"]
-        elif name == "TrainingRun":  # the nodes: every paper's report of a run
-            counts[name] = whole["reportCount"]
-        elif name == "Mention":
-            counts[name] = whole["mentionCount"]
-        else:
-            counts[name] = _int(next(iter(kg.query(CLASS_COUNT.format(cls=name))))["n"])
-    per_year = {}
-    for node, n in totals.runs_per_node(kg, "Year").items():
-        value = next(kg.store.quads_for_pattern(NamedNode(node), MLKG.yearValue, None, None))
-        per_year[str(int(value.object.value))] = n
-    ranked = {}
-    for prop, key in (("hardware", "top_hardware"), ("country", "top_countries")):
-        runs = totals.runs_per_node(kg, RANKED[prop])
-        labels = totals.stored_labels(kg, runs)
-        order = sorted(runs, key=lambda iri: (-runs[iri], labels.get(iri, iri)))
-        ranked[key] = [{"iri": iri, "label": labels.get(iri, iri), "runs": runs[iri]} for iri in order[:top]]
-    return {
-        "classes": counts,
-        "runs_per_year": dict(sorted(per_year.items(), key=lambda item: int(item[0]))),
-        "runs_without_year": whole["runCount"] - whole["runsWithYear"],
-        **ranked,
-    }
-
-
 def compute_stats(kg: KnowledgeGraph, *, top: int = 10, max_nodes: int = MAX_NODES) -> dict:
     """Everything `kg stats` shows, as a JSON-able dict."""
-    result = read_from_totals(kg, top) if totals.trusted(kg) else counted_over_facts(kg, top)
+    counts = run_counts(kg)
+    result = {
+        "classes": counts.classes(),
+        "runs_per_year": runs_per_year(kg, counts),
+        "runs_without_year": counts.runs_without_year(),
+        "top_hardware": top_by_runs(counts, "Hardware", top),
+        "top_countries": top_by_runs(counts, "Country", top),
+    }
     nodes = sum(result["classes"][name] for name in NODE_CLASSES)
     if nodes > max_nodes:
         result["network"] = {
