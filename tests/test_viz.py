@@ -6,15 +6,22 @@ Browser tests drive Chromium through chromedriver's W3C WebDriver HTTP API
 
 from __future__ import annotations
 
+import math
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from kg.build import build
+from kg.run_counts import FactCounts, TotalCounts, run_counts
+from kg.stats import compute_stats
 from kg.store import KnowledgeGraph
+from kg.totals import TOTALS_STALE_FILE
 from kg.viz import VizError, write_html
+from kg.viz.values import readable
 
 from support.webdriver import Browser
 
@@ -26,6 +33,13 @@ XSS_DOC = (
 )
 MLKG = "PREFIX mlkg: <https://w3id.org/mlkg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 H100 = "https://w3id.org/mlkg/id/hardware/nvidia-h100"
+CARD_DOC = (
+    "We present <model>Kite-7B</model>, a model with <params>6.7B</params> parameters. "
+    "It was trained on <gpu_count>512</gpu_count> <hardware>A100 GPUs</hardware> for <training>3.5 months</training>. "
+    "The work was done in <country>Germany</country> in <year>2023</year>.\n"
+)
+KITE_RUN = "https://w3id.org/mlkg/id/paper/kite/run"
+KITE = "https://w3id.org/mlkg/id/model/kite7b"
 
 
 def count(kg: KnowledgeGraph, where: str) -> int:
@@ -39,6 +53,26 @@ def xss_graph(tmp_path_factory):
     (root / "papers").mkdir()
     (root / "papers" / "xss.txt").write_text(XSS_DOC, encoding="utf-8")
     build([str(root / "papers")], root / "out", jobs=1, exports=[])
+    return KnowledgeGraph(root / "out", read_only=True)
+
+
+@pytest.fixture(scope="session")
+def card_graph(tmp_path_factory):
+    root = tmp_path_factory.mktemp("card")
+    (root / "papers").mkdir()
+    (root / "papers" / "kite.txt").write_text(CARD_DOC, encoding="utf-8")
+    build([str(root / "papers")], root / "out", jobs=1, exports=[])
+    return KnowledgeGraph(root / "out", read_only=True)
+
+
+@pytest.fixture(scope="session")
+def papers_graph(tmp_path_factory):
+    """About 150 nodes: 28 generated papers with their runs, models and shared catalogue nodes."""
+    root = tmp_path_factory.mktemp("papers28")
+    corpus = root / "corpus.jsonl"
+    generator = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
+    subprocess.run([sys.executable, str(generator), "28", "--out", str(corpus), "--seed", "3"], check=True, capture_output=True)
+    build([str(corpus)], root / "out", jobs=1, exports=[])
     return KnowledgeGraph(root / "out", read_only=True)
 
 
@@ -187,6 +221,56 @@ def test_overview_draws_everything_within_the_budget(example_graph, tmp_path):
     assert (summary.nodes, summary.folded) == (nodes, {})
 
 
+@pytest.mark.parametrize(
+    "value, kind, unit, shown",
+    [
+        ("P106DT12H41M51S", "duration", "", "3.5 months (2,557 h)"),
+        ("P27D", "duration", "", "27 days (648 h)"),
+        ("PT1H30M", "duration", "", "1.5 h"),
+        ("PT30M", "duration", "", "30 min"),
+        ("P800D", "duration", "", "2.2 years (19,200 h)"),
+        ("P1M", "duration", "", "P1M"),  # months are never written: shown as it is
+        ("soon", "duration", "", "soon"),
+        (36.0, "hours", "", "36 h"),
+        (24 * 30.436875, "hours", "", "30.4 days (730 h)"),
+        (24 * 3 * 30.436875, "hours", "", "3 months (2,191 h)"),
+        (6_700_000_000, "count", "", "6.7 billion (6,700,000,000)"),
+        (175_000_000_000, "count", "", "175 billion (175,000,000,000)"),
+        (1_500_000_000_000, "count", "", "1.5 trillion (1,500,000,000,000)"),
+        (999_960_000_000, "count", "", "1 trillion (999,960,000,000)"),
+        (125_000_000, "count", "", "125 million (125,000,000)"),
+        (950, "count", "", "950"),
+        (6.3e22, "scientific", "FLOP", "6.3 × 10²² FLOP"),
+        (9.999e22, "scientific", "FLOP", "1 × 10²³ FLOP"),
+        (9.89e14, "scientific", "FLOP/s", "9.89 × 10¹⁴ FLOP/s"),
+        (5000.0, "scientific", "FLOP", "5,000 FLOP"),
+        (165888.0, "number", "", "165,888"),
+        (1309029.12, "number", "", "1,309,029"),
+        (80.0, "number", "GB", "80 GB"),
+        (0.4, "number", "", "0.4"),
+        (2023, "plain", "", "2023"),
+        (True, "", "", "yes"),
+        ("GPU", "text", "", "GPU"),
+    ],
+)
+def test_values_read_as_a_person_reads_them(value, kind, unit, shown):
+    assert readable(value, kind, unit) == shown
+
+
+def test_stats_and_the_page_count_through_one_provider(example_build, tmp_path):
+    out, _ = example_build
+    kg = KnowledgeGraph(out, read_only=True)
+    assert type(run_counts(kg)) is TotalCounts
+    trusted_stats, trusted_page = compute_stats(kg), write_html(kg, tmp_path / "a.html", node_budget=10)
+    (out / TOTALS_STALE_FILE).touch()
+    try:
+        assert type(run_counts(kg)) is FactCounts
+        assert compute_stats(kg) == trusted_stats
+        assert write_html(kg, tmp_path / "b.html", node_budget=10) == trusted_page
+    finally:
+        (out / TOTALS_STALE_FILE).unlink()
+
+
 # -- in the browser ---------------------------------------------------------------------
 
 
@@ -264,3 +348,128 @@ def test_document_text_runs_nothing(xss_graph, browser, tmp_path):
         assert XSS_LABEL in browser.js(f"return document.getElementById('{where}').textContent")
     assert browser.js("return document.title") == XSS_LABEL
     assert severe(browser.logs()) == []
+
+
+def open_card(browser, page: Path, label: str) -> dict:
+    """Select the node with *label* and read its card in the side panel."""
+    browser.open(page)
+    assert browser.js("return window.mlkgFind(arguments[0]).length", label) >= 1
+    return browser.js(
+        """
+        var box = document.getElementById('details');
+        var named = {}, facts = {};
+        box.querySelectorAll('dl').forEach(function (dl) {
+          var into = dl.classList.contains('tip-named') ? named : facts;
+          dl.querySelectorAll('dt').forEach(function (dt) {
+            into[dt.textContent] = (into[dt.textContent] ? into[dt.textContent] + '; ' : '') + dt.nextElementSibling.textContent;
+          });
+        });
+        return {
+          text: box.textContent, named: named, facts: facts,
+          marks: Array.from(box.querySelectorAll('mark')).map(function (m) { return [m.title, m.textContent]; }),
+          sentences: Array.from(box.querySelectorAll('blockquote')).map(function (q) {
+            return Array.from(q.childNodes).filter(function (c) { return c.nodeName !== 'SUB'; })
+              .map(function (c) { return c.textContent; }).join('');
+          })
+        };
+        """
+    )
+
+
+def test_run_card_names_its_nodes_and_shows_each_fact_in_its_own_words(card_graph, browser, tmp_path):
+    page = tmp_path / "graph.html"
+    write_html(card_graph, page)
+    card = open_card(browser, page, "training run reported in kite")
+    assert card["named"] == {"model": "Kite-7B", "hardware": "512 × NVIDIA A100", "country": "Germany", "year": "2023"}
+    assert card["facts"]["training time"] == "3.5 months (2,557 h)"
+    assert card["facts"]["accelerators"] == "512"
+    assert re.fullmatch(r"[\d.]+ × 10²³ FLOP", card["facts"]["training compute"])
+    assert re.fullmatch(r"\d{1,3}(,\d{3})+ \(computed\)", card["facts"]["accelerator-hours"])
+    assert "P106D" not in card["text"] and "E+" not in card["text"]
+    # each fact marked in its own sentence, and each sentence shown once
+    assert card["marks"] == [
+        ["model", "Kite-7B"], ["accelerators", "512"], ["hardware", "A100 GPUs"], ["training time", "3.5 months"],
+        ["country", "Germany"], ["year", "2023"],
+    ]
+    assert card["sentences"] == [
+        "We present Kite-7B, a model with 6.7B parameters.",
+        "It was trained on 512 A100 GPUs for 3.5 months.",
+        "The work was done in Germany in 2023.",
+    ]
+    assert severe(browser.logs()) == []
+
+
+def test_model_card_reads_its_size(card_graph, browser, tmp_path):
+    page = tmp_path / "graph.html"
+    write_html(card_graph, page)
+    card = open_card(browser, page, "Kite-7B")
+    assert card["facts"] == {"parameters": "6.7 billion (6,700,000,000)"}
+    assert card["marks"] == [["parameters", "6.7B"]]
+
+
+LABELS = """
+var net = window.mlkgNetwork;
+return window.mlkgNodes.get().map(function (n) { return [n.id, n.cls, n.label, n.shortLabel, n.labelZoom]; });
+"""
+
+
+def test_labels_show_by_zoom_and_importance(papers_graph, browser, tmp_path):
+    page = tmp_path / "graph.html"
+    summary = write_html(papers_graph, page)
+    assert 120 <= summary.nodes <= 180
+    browser.open(page)
+    scale = browser.js("return window.mlkgNetwork.getScale()")
+    nodes = browser.js(LABELS)
+    local = [n for n in nodes if n[1] in ("Paper", "TrainingRun")]
+    always = [n for n in nodes if n[4] == 0]
+    assert scale < 0.9 and local and 0 < len(always) <= 40
+    # the whole graph in view: papers' and runs' labels hidden, the most shared nodes' shown
+    assert all(n[2] == "" for n in local)
+    assert all(n[2] == n[3] != "" for n in always)
+    assert {n[1] for n in always} >= {"Hardware", "Country", "Year"}
+    # zoomed in on a paper with the mouse wheel, as a reader does: its label shows
+    paper = next(n for n in local if n[1] == "Paper")
+    browser.js(
+        """
+        var net = window.mlkgNetwork, point = net.canvasToDOM(net.getPosition(arguments[0]));
+        var canvas = document.querySelector('#graph canvas'), box = canvas.getBoundingClientRect();
+        for (var k = 0; k < 25; k++) {
+          canvas.dispatchEvent(new WheelEvent('wheel', {clientX: box.left + point.x, clientY: box.top + point.y,
+                                                         deltaY: -120, bubbles: true, cancelable: true}));
+        }
+        """,
+        paper[0],
+    )
+    assert browser.js("return window.mlkgNetwork.getScale()") >= 0.9
+    labels = {n[0]: n[2] for n in browser.js(LABELS)}
+    assert labels[paper[0]] == paper[3]
+    assert severe(browser.logs()) == []
+
+
+def test_layout_keeps_papers_apart_from_shared_nodes(papers_graph, browser, tmp_path):
+    page = tmp_path / "graph.html"
+    write_html(papers_graph, page)
+    browser.open(page)
+    placed = browser.js(
+        """
+        var net = window.mlkgNetwork, ns = window.mlkgNodes.get(), pos = net.getPositions();
+        var boxes = ns.filter(function (n) { return n.label !== ''; }).map(function (n) { return net.getBoundingBox(n.id); });
+        var overlaps = 0;
+        for (var i = 0; i < boxes.length; i++) for (var j = i + 1; j < boxes.length; j++) {
+          var p = boxes[i], q = boxes[j];
+          if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) { overlaps++; }
+        }
+        return {overlaps: overlaps, labelled: boxes.length,
+                nodes: ns.map(function (n) { return [n.cls, n.labelZoom, pos[n.id].x, pos[n.id].y]; })};
+        """
+    )
+    # no two nodes on top of each other, and labels shown at the first view barely touch
+    points = placed["nodes"]
+    closest = min(math.dist(a[2:], b[2:]) for i, a in enumerate(points) for b in points[i + 1:])
+    assert closest >= 30
+    assert placed["overlaps"] <= placed["labelled"] // 10
+    # papers sit in their own groups, away from every shared node
+    papers = [p for p in points if p[0] == "Paper"]
+    shared = [p for p in points if p[1] < 0.9 and p[0] not in ("Paper", "TrainingRun")]
+    assert min(math.dist(p[2:], s[2:]) for p in papers for s in shared) >= 60
+    assert browser.js("return window.mlkgNetwork.physics.physicsEnabled") is False

@@ -66,7 +66,7 @@
     return el("div", "tip", text);
   }
   var nodes = new vis.DataSet(data.nodes.map(function (n) {
-    return Object.assign({}, n, {title: card(n), shortLabel: n.label});
+    return Object.assign({}, n, {title: card(n), shortLabel: n.label, baseFont: n.font.size});
   }));
   var edges = new vis.DataSet(data.edges.map(function (e) { return Object.assign({}, e, {title: edgeCard(e)}); }));
   var container = document.getElementById("graph");
@@ -76,12 +76,16 @@
 
   // Labels by zoom: a node's label shows from its labelZoom on (shared nodes
   // always, papers and runs when zoomed in), and a selected node's always.
+  // Zoomed out, shown labels grow (up to LABEL_GROWTH times) so they stay readable.
+  var LABEL_PIXELS = 10, LABEL_GROWTH = 2.5;
   var selected = {};
   function showLabels(scale) {
     var changes = [];
     nodes.forEach(function (n) {
-      var label = (scale >= n.labelZoom || selected[n.id]) ? n.shortLabel : "";
-      if (n.label !== label) { changes.push({id: n.id, label: label}); }
+      var shown = scale >= n.labelZoom || selected[n.id];
+      var label = shown ? n.shortLabel : "";
+      var size = shown ? Math.round(Math.min(n.baseFont * LABEL_GROWTH, Math.max(n.baseFont, LABEL_PIXELS / scale))) : n.baseFont;
+      if (n.label !== label || n.font.size !== size) { changes.push({id: n.id, label: label, font: {size: size}}); }
     });
     if (changes.length) { nodes.update(changes); }
   }
