@@ -38,8 +38,6 @@ CARD_DOC = (
     "It was trained on <gpu_count>512</gpu_count> <hardware>A100 GPUs</hardware> for <training>3.5 months</training>. "
     "The work was done in <country>Germany</country> in <year>2023</year>.\n"
 )
-KITE_RUN = "https://w3id.org/mlkg/id/paper/kite/run"
-KITE = "https://w3id.org/mlkg/id/model/kite7b"
 
 
 def count(kg: KnowledgeGraph, where: str) -> int:
@@ -47,22 +45,23 @@ def count(kg: KnowledgeGraph, where: str) -> int:
     return int(row["n"].value)
 
 
-@pytest.fixture(scope="session")
-def xss_graph(tmp_path_factory):
-    root = tmp_path_factory.mktemp("xss")
+def one_paper(tmp_path_factory, name: str, text: str) -> KnowledgeGraph:
+    """A store built from one paper."""
+    root = tmp_path_factory.mktemp(name)
     (root / "papers").mkdir()
-    (root / "papers" / "xss.txt").write_text(XSS_DOC, encoding="utf-8")
+    (root / "papers" / f"{name}.txt").write_text(text, encoding="utf-8")
     build([str(root / "papers")], root / "out", jobs=1, exports=[])
     return KnowledgeGraph(root / "out", read_only=True)
+
+
+@pytest.fixture(scope="session")
+def xss_graph(tmp_path_factory):
+    return one_paper(tmp_path_factory, "xss", XSS_DOC)
 
 
 @pytest.fixture(scope="session")
 def card_graph(tmp_path_factory):
-    root = tmp_path_factory.mktemp("card")
-    (root / "papers").mkdir()
-    (root / "papers" / "kite.txt").write_text(CARD_DOC, encoding="utf-8")
-    build([str(root / "papers")], root / "out", jobs=1, exports=[])
-    return KnowledgeGraph(root / "out", read_only=True)
+    return one_paper(tmp_path_factory, "kite", CARD_DOC)
 
 
 @pytest.fixture(scope="session")
