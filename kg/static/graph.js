@@ -16,30 +16,20 @@
     return list;
   }
   // One sentence, once, with the words of each of its facts marked and named.
+  // A word is [fact, its text, the sentence, where the text starts in it].
   function sentence(text, words) {
-    var quote = el("blockquote", "tip-sentence"), at = 0;
-    var marks = [];
-    words.forEach(function (w) {
-      var start = text.indexOf(w[1], at);
-      if (start === -1) { start = text.indexOf(w[1]); }
-      marks.push({start: start, word: w});
-      if (start !== -1) { at = start + w[1].length; }
-    });
-    marks.sort(function (a, b) { return a.start - b.start; });
-    var done = 0;
-    marks.forEach(function (m) {
-      if (m.start < done) { return; }
-      quote.appendChild(document.createTextNode(text.slice(done, m.start)));
-      var mark = el("mark", null, m.word[1]);
-      mark.title = m.word[0];
+    var quote = el("blockquote", "tip-sentence"), done = 0, apart = [];
+    words.slice().sort(function (a, b) { return a[3] - b[3]; }).forEach(function (w) {
+      if (w[3] < done || text.substr(w[3], w[1].length) !== w[1]) { apart.push(w); return; }
+      quote.appendChild(document.createTextNode(text.slice(done, w[3])));
+      var mark = el("mark", null, w[1]);
+      mark.title = w[0];
       quote.appendChild(mark);
-      quote.appendChild(el("sub", "tip-prop", m.word[0]));
-      done = m.start + m.word[1].length;
+      quote.appendChild(el("sub", "tip-prop", w[0]));
+      done = w[3] + w[1].length;
     });
     quote.appendChild(document.createTextNode(text.slice(done)));
-    marks.filter(function (m) { return m.start === -1; }).forEach(function (m) {
-      quote.appendChild(el("div", "tip-prop", m.word[0] + ": " + m.word[1]));
-    });
+    apart.forEach(function (w) { quote.appendChild(el("div", "tip-prop", w[0] + ": " + w[1])); });
     return quote;
   }
   function card(node) {

@@ -192,7 +192,7 @@ def details(view: View) -> dict:
             "named": [[role, _clip(label, limits["max_chars"])] for role, label in node.named],
             "facts": [[name, _clip(text, limits["max_chars"])] for name, text in shown_facts(node.facts)][: limits["max_facts"]],
             "words": [
-                [names.get(w.prop, {}).get("name", w.prop), w.text, _clip(w.sentence, 4 * limits["max_chars"])]
+                [names.get(w.prop, {}).get("name", w.prop), w.text, w.sentence, w.at]
                 for w in node.words[: limits["max_sources"]]
             ],
         }

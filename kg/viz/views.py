@@ -35,10 +35,14 @@ from ..network import (
 )
 from ..run_counts import run_counts
 from ..store import KnowledgeGraph
+from ..tags import clip_sentence
 from ..vocab import MLKG, RDF, RDFS, mlkg_term
 
 STYLE_FILE = Path(__file__).parents[1] / "data" / "viz_style.json"
 AGGREGATE_CLASSES = ("Hardware", "Country", "Year", "Organization")
+#: characters of a sentence a card quotes whole; a longer one is clipped around each fact's words
+LONG_SENTENCE = 1200
+_SPACES = re.compile(r"\s+")
 #: what a run's card names, in this order: (role on the card, the run's property)
 RUN_ROLES = (
     ("model", MLKG.trainedModel),
@@ -60,8 +64,11 @@ class Words:
     prop: str
     text: str
     sentence: str
-    #: where the tag starts in its paper's text, for reading order
-    start: int = 0
+    #: where the words start in the sentence shown
+    at: int
+    paper: str
+    #: where the words start in the paper's text, for reading order
+    start: int
 
 
 @dataclass
@@ -377,21 +384,37 @@ def query_view(kg: KnowledgeGraph, sparql: str, node_budget: int) -> View:
     return view
 
 
-def mention_words(kg: KnowledgeGraph, mention: NamedNode) -> Words | None:
-    """A mention's fact in its own words; None for a mention that gave no fact.
+def _first(kg: KnowledgeGraph, subject, prop: NamedNode):
+    quad = next(kg.store.quads_for_pattern(subject, prop, None, None), None)
+    return quad.object if quad is not None else None
 
-    The one place that knows how a mention stores its text and sentence.
+
+def mention_words(kg: KnowledgeGraph, mention: NamedNode, texts: dict[str, str | None]) -> Words | None:
+    """A mention's fact in its own words and whole sentence; None for a mention that gave no fact.
+
+    The one place the page reads how a mention stores its words: offsets into
+    its paper's text (*texts* keeps each paper's text across the mentions of
+    one view). A sentence longer than ``LONG_SENTENCE`` is clipped around the
+    words as :func:`kg.tags.clip_sentence` clips it for every reader.
     """
-    values = {}
-    for prop in (MLKG.factProperty, MLKG.mentionText, MLKG.sourceSentence, MLKG.startOffset):
-        quad = next(kg.store.quads_for_pattern(mention, prop, None, None), None)
-        if quad is None and prop != MLKG.startOffset:
-            return None
-        values[prop] = quad.object.value if quad is not None else "0"
-    return Words(
-        local_name(values[MLKG.factProperty]), values[MLKG.mentionText], values[MLKG.sourceSentence],
-        int(values[MLKG.startOffset]),
-    )
+    prop, paper = _first(kg, mention, MLKG.factProperty), _first(kg, mention, MLKG.inPaper)
+    offsets = [_first(kg, mention, p) for p in (MLKG.startOffset, MLKG.endOffset, MLKG.sentenceStart, MLKG.sentenceEnd)]
+    if prop is None or paper is None or None in offsets:
+        return None
+    if paper.value not in texts:
+        plain = _first(kg, paper, MLKG.plainText)
+        texts[paper.value] = plain.value if plain is not None else None
+    plain = texts[paper.value]
+    if plain is None:
+        return None
+    start, end, left, right = (int(term.value) for term in offsets)
+    text = _SPACES.sub(" ", plain[start:end])
+    if right - left > LONG_SENTENCE:
+        sentence = clip_sentence(plain, left, right, start, end)
+        return Words(local_name(prop.value), text, sentence, max(sentence.find(text), 0), paper.value, start)
+    head = _SPACES.sub(" ", plain[left:start]).lstrip()
+    sentence = head + text + _SPACES.sub(" ", plain[end:right]).rstrip()
+    return Words(local_name(prop.value), text, sentence, len(head), paper.value, start)
 
 
 def label_of(kg: KnowledgeGraph, node) -> str:
@@ -402,6 +425,7 @@ def label_of(kg: KnowledgeGraph, node) -> str:
 
 def add_cards(kg: KnowledgeGraph, view: View, limit: int) -> None:
     """Give runs and models their facts in the papers' words, and runs the nodes they name."""
+    texts: dict[str, str | None] = {}
     for node in view.nodes.values():
         if node.cls not in ("TrainingRun", "Model") or node.id.startswith("_:"):
             continue
@@ -414,7 +438,7 @@ def add_cards(kg: KnowledgeGraph, view: View, limit: int) -> None:
                 node.named += [(role, name) for name in names]
         found: set[Words] = set()
         for quad in kg.store.quads_for_pattern(None, MLKG.factSubject, subject, None):
-            words = mention_words(kg, quad.subject)
+            words = mention_words(kg, quad.subject, texts)
             if words is not None:
                 found.add(words)
-        node.words = sorted(found, key=lambda w: (w.start, w.prop, w.text, w.sentence))[:limit]
+        node.words = sorted(found, key=lambda w: (w.paper, w.start, w.prop, w.text))[:limit]
