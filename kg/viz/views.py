@@ -50,6 +50,7 @@ RUN_ROLES = (
     ("country", MLKG.country),
     ("year", MLKG.year),
     ("trained by", MLKG.organization),
+    ("data set", MLKG.trainingDataset),
 )
 
 
