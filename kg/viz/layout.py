@@ -151,7 +151,8 @@ def _room(anchored: int) -> float:
 def _rings(order: list[str], room: dict[str, float]) -> dict[str, Point]:
     """The nodes in *order* on concentric rings, each taking an arc as wide as its room."""
     positions: dict[str, Point] = {}
-    radius, ring, used, widest, turn = 0.0, [], 0.0, 0.0, 0.0
+    radius, used, widest, turn = 0.0, 0.0, 0.0, 0.0
+    ring: list[str] = []
 
     def close(ring: list[str], radius: float, turn: float) -> None:
         angle = turn
@@ -188,7 +189,7 @@ def ring_layout(classes: dict[str, str], edges: list[tuple[str, str]], rank: dic
                 groups_at[other].add(index[one])
     anchored: dict[str, list[int]] = defaultdict(list)
     loose: list[int] = []
-    for i, members in enumerate(groups):
+    for i in range(len(groups)):
         touching = [node for node in shared if i in groups_at[node]]
         if touching:
             rarest = min(touching, key=lambda node: (len(groups_at[node]), rank.get(classes[node], 99), node))

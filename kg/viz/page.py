@@ -11,7 +11,6 @@ nothing from the network.
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 from functools import lru_cache
@@ -45,7 +44,7 @@ def vis_assets() -> tuple[str, str]:
 
 
 def _static(name: str) -> str:
-    return resources.files("kg").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("kg").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def _clip(text: str, limit: int) -> str:
@@ -94,7 +93,8 @@ def label_zooms(view: View, degree: dict[str, int]) -> dict[str, float]:
     """From which zoom on each label shows: a paper's group when zoomed in, the most linked shared nodes always."""
     rules = load_style()["labels"]
     if view.aggregated:
-        groups, shared = [], list(view.nodes)
+        groups: list[list[str]] = []
+        shared = list(view.nodes)
     else:
         groups, shared = paper_groups({iri: node.cls for iri, node in view.nodes.items()},
                                       [(e.source, e.target) for e in view.edges])

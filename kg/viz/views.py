@@ -418,10 +418,17 @@ def mention_words(kg: KnowledgeGraph, mention: NamedNode, texts: dict[str, str |
     return Words(local_name(prop.value), text, sentence, len(head), paper.value, start)
 
 
-def label_of(kg: KnowledgeGraph, node) -> str:
+def label_of(kg: KnowledgeGraph, node: NamedNode) -> str:
     """A node's least label, else the end of its IRI."""
-    labels = [quad.object.value for quad in kg.store.quads_for_pattern(node, RDFS.label, None, None)]
+    quads = kg.store.quads_for_pattern(node, RDFS.label, None, None)
+    labels = [quad.object.value for quad in quads if isinstance(quad.object, Literal)]
     return min(labels) if labels else local_name(node.value)
+
+
+def _linked(kg: KnowledgeGraph, subject: NamedNode, prop: NamedNode) -> list[str]:
+    """The sorted labels of the nodes *subject* links to through *prop*."""
+    quads = kg.store.quads_for_pattern(subject, prop, None, None)
+    return sorted({label_of(kg, quad.object) for quad in quads if isinstance(quad.object, NamedNode)})
 
 
 def add_cards(kg: KnowledgeGraph, view: View, limit: int) -> None:
@@ -433,13 +440,13 @@ def add_cards(kg: KnowledgeGraph, view: View, limit: int) -> None:
         subject = NamedNode(node.id)
         if node.cls == "TrainingRun":
             for role, prop in RUN_ROLES:
-                names = sorted({label_of(kg, q.object) for q in kg.store.quads_for_pattern(subject, prop, None, None)})
+                names = _linked(kg, subject, prop)
                 if not names and prop == MLKG.hardwareUsage:
-                    names = sorted({label_of(kg, q.object) for q in kg.store.quads_for_pattern(subject, MLKG.hardware, None, None)})
+                    names = _linked(kg, subject, MLKG.hardware)
                 node.named += [(role, name) for name in names]
         found: set[Words] = set()
         for quad in kg.store.quads_for_pattern(None, MLKG.factSubject, subject, None):
-            words = mention_words(kg, quad.subject, texts)
+            words = mention_words(kg, quad.subject, texts) if isinstance(quad.subject, NamedNode) else None
             if words is not None:
                 found.add(words)
         node.words = sorted(found, key=lambda w: (w.paper, w.start, w.prop, w.text))[:limit]
