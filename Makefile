@@ -37,7 +37,7 @@ lint: $(STAMP)
 test: $(STAMP) system-deps lint
 	MLKG_REQUIRE_SYSTEM_TOOLS=1 $(BIN)/pytest -q
 
-# Everything but the `system` (Chromium, Virtuoso, rapper) and `slow` tests: under a minute.
+# Everything but the `system` (Chromium, Virtuoso, rapper) and `slow` tests (about 95 s on an idle 2-core machine).
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m 'not system and not slow'
 
