@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import replacing
 from .mapping import MappedDocument
 from .sources import Rejected
 
@@ -92,7 +93,8 @@ class ReportWriter:
         """Write the final report.json, summary first, and return the summary."""
         self._tmp.close()
         summary = self.summary(**extra)
-        with open(self.path, "w", encoding="utf-8") as out, open(self._tmp_path, encoding="utf-8") as body:
+        # write-then-rename: a build killed here leaves the previous report.json whole, never half of one
+        with replacing(self.path) as out, open(self._tmp_path, encoding="utf-8") as body:
             out.write('{\n  "summary": ' + json.dumps(summary, ensure_ascii=False) + ',\n  "documents": [\n')
             while chunk := body.read(1 << 20):
                 out.write(chunk)
