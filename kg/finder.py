@@ -812,3 +812,16 @@ def _finder() -> _Finder:
 def find(text: str) -> list[Find]:
     """Every fact the rules find in *text*, in text order, never two overlapping."""
     return _finder()(text)
+
+
+def cited(text: str, offsets: list[int]) -> list[bool]:
+    """For each offset of *text*: whether its words report other work ("according to its report", "et al.").
+
+    Other untagged finds (stated compute and token counts, kg.compute) use it
+    to leave another paper's figures alone, as the finder does.
+    """
+    if not offsets:
+        return []
+    finder = _finder()
+    view = _View(text, finder.nlp.make_doc(text))
+    return [view.n > 0 and view.cites(offset) for offset in offsets]

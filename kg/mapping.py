@@ -671,6 +671,8 @@ class _Mapper:
         about, by the same rules as a tagged fact.
         """
         found = compute.find_stated(tagged.plain, [(s.start, s.end) for s in spans])
+        # "1.4 trillion tokens according to its report": another paper's figure, as the finder reads it
+        found = [item for item, other in zip(found, finder.cited(tagged.plain, [i.start for i in found])) if not other]
         for number, item in enumerate(found, start=len(spans) + 1):
             mention = self.iri(self.iris.mention(self.paper, number))
             line, column = tagged.source_position(item.start)

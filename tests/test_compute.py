@@ -337,3 +337,16 @@ def test_compute_by_organization_counts_each_run_under_who_trained_it(tmp_path: 
     assert rows["Google DeepMind"]["runs"] == "2" and float(rows["Google DeepMind"]["totalCompute"]) == 4e23
     assert float(rows["Google DeepMind"]["largestCompute"]) == 3e23
     assert rows["Meta AI"]["runs"] == "1" and float(rows["Meta AI"]["totalCompute"]) == 2e22  # No-Figure has none
+
+
+def test_another_papers_stated_figures_are_left_alone() -> None:
+    """Untagged compute and token counts follow the finder's rule for cited work."""
+    from kg.mapping import map_document
+    from kg.sources import Document
+
+    text = (
+        "We train <model>Kite-1B</model> on 20 billion tokens. "
+        "Our data follow LLaMA-65B, which was trained on 1.4 trillion tokens, according to its report."
+    )
+    mapped = map_document(Document("p", text, "p.txt"))
+    assert "20000000000" in mapped.turtle and "1400000000000" not in mapped.turtle
