@@ -21,7 +21,7 @@ from typing import Iterable
 
 from .finder import KINDS, find
 from .kinds import fact_key
-from .sources import Document, Rejected, iter_documents
+from .sources import Document, Rejected, iter_documents, jsonl_record
 from .tags import parse_tags
 
 __all__ = ["Evaluation", "Score", "evaluate", "evaluate_documents", "fact_key"]
@@ -101,7 +101,7 @@ def _score_document(doc: Document, result: Evaluation) -> None:
 
     def spot(kind: str, text: str, start: int, value: str | None, at: tuple[int, int] | None = None) -> Spot:
         line, column = at or tagged.source_position(start)
-        if ":" in path and path.rsplit(":", 1)[1].isdigit():  # a JSON Lines record: name the record
+        if jsonl_record(path):  # a JSON Lines record: name the record
             return Spot(kind, text, f"{path} (text {line}:{column})", value)
         return Spot(kind, text, f"{path}:{line}:{column}", value)
 

@@ -163,7 +163,7 @@ class _View:
 
     def elsewhere(self, sentence: tuple[int, int]) -> bool:
         """Whether a sentence is about another activity (inference, evaluation, processing) and not the run."""
-        return view_has(self, sentence, _set("other_activity_words")) and not view_has(self, sentence, _set("run_words"))
+        return self.has(sentence, _set("other_activity_words")) and not self.has(sentence, _set("run_words"))
 
     def compares(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) compare with something else ("rather than" does not)."""
@@ -397,14 +397,13 @@ class _Finder:
         """
         if not models:
             return []
-        token_at = {char: i for i, char in enumerate(view.idx)}
-        with_facts = {view.sent_of[token_at[f.start]] for f in facts if f.start in token_at}
+        with_facts = {view.sent_of[view.token_at(f.start)] for f in facts}
         again = []
         for model in models:
             name = view.text[model.start : model.end]
             for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", view.text):
-                i = token_at.get(match.start())
-                if match.start() == model.start or i is None or view.sent_of[i] not in with_facts:
+                i = view.token_at(match.start())
+                if match.start() == model.start or view.idx[i] != match.start() or view.sent_of[i] not in with_facts:
                     continue
                 again.append(Find("model", match.start(), match.end(), model.confidence, "model_again"))
         return again
@@ -488,12 +487,9 @@ class _Finder:
     def counts(self, view: _View, hardware: list[Find]) -> list[Find]:
         found = []
         after, nouns = _set("count_anti_after"), _set("accelerator_nouns")
-        by_char = {char: i for i, char in enumerate(view.idx)}
         inside = set()
         for f in hardware:
-            i = by_char.get(f.start)
-            if i is None:
-                continue
+            i = view.token_at(f.start)  # a find starts at a token
             j = i
             while j < view.n and view.idx[j] < f.end:
                 inside.add(j)
@@ -767,10 +763,6 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False) -> tuple[int, in
     if text[0].isdigit() or (j - i <= 3 and load_catalogue().resolve(text) is not None):
         return None
     return i, j
-
-
-def view_has(view: _View, sentence: tuple[int, int], words: frozenset[str]) -> bool:
-    return view.has(sentence, words)
 
 
 def _filter_spans(spans: list[Span]) -> list[Span]:

@@ -264,6 +264,12 @@ def read_jsonl(stream: Iterable[bytes], name: str) -> Iterator[Item]:
         yield _document(doc_id, text, source)
 
 
+def jsonl_record(source: str) -> tuple[str, int] | None:
+    """The file and line of a JSON Lines record's source ("papers.jsonl:3"); None for a whole file."""
+    path, _, line = source.rpartition(":")
+    return (path, int(line)) if path and line.isdigit() else None
+
+
 def _jsonl_lines(stream: BinaryIO) -> Iterable[bytes]:
     """The lines of a JSON Lines file as UTF-8 bytes, decoding UTF-16/UTF-32 with a byte order mark."""
     encoding = _bom_encoding(stream.peek(4)[:4]) if hasattr(stream, "peek") else None

@@ -18,7 +18,7 @@ from typing import Iterable
 from .errors import KgError
 from .files import write_atomic
 from .finder import finds_for
-from .sources import Document, Rejected, iter_documents
+from .sources import Document, Rejected, iter_documents, jsonl_record
 from .tags import TaggedText, parse_tags
 
 __all__ = ["TaggedFile", "TagError", "insert_tags", "tag_paths"]
@@ -62,18 +62,15 @@ class TaggedFile:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-def _target(out_dir: Path, item: Document | Rejected, jsonl: bool) -> Path:
-    shared = item.shared_as if isinstance(item, Document) else None
+def _target(out_dir: Path, item: Document | Rejected, source_file: Path) -> Path:
+    """Where a document's tagged copy goes: under its name as mlkg:sourcePath gives it (its file's, for a record)."""
     if isinstance(item, Document) and item.source == "<stdin>":
         return out_dir / "stdin.txt"
+    shared = item.shared_as if isinstance(item, Document) else None
     if not shared:
-        name = item.source.rsplit(":", 1)[0] if jsonl else item.source
-        shared = Path(name).name
-    return out_dir / (shared.rsplit(":", 1)[0] if jsonl else shared)
-
-
-def _is_record(source: str) -> bool:
-    return ":" in source and source.rsplit(":", 1)[1].isdigit()
+        return out_dir / source_file.name
+    record = jsonl_record(shared)
+    return out_dir / (record[0] if record else shared)
 
 
 def tag_paths(paths: Iterable[str], out_dir: str | Path, extract: str = "auto") -> list[TaggedFile]:
@@ -89,21 +86,21 @@ def tag_paths(paths: Iterable[str], out_dir: str | Path, extract: str = "auto") 
     records: dict[Path, dict[int, str]] = {}  # JSON Lines: line number -> tagged text
     originals: dict[Path, Path] = {}
     for item in iter_documents(paths):
-        jsonl = _is_record(item.source) and item.source != "<stdin>"
-        target = _target(out_dir, item, jsonl)
-        source_file = Path(item.source.rsplit(":", 1)[0] if jsonl else item.source)
+        record = jsonl_record(item.source)  # (file, line) of a JSON Lines record, else None
+        source_file = Path(record[0] if record else item.source)
+        target = _target(out_dir, item, source_file)
         if target.resolve() == source_file.resolve() or target.resolve() in inputs:
             raise TagError(f"kg tag would write {target} over its input; give -o another folder")
         entry = written.setdefault(target, TaggedFile(target))
         if isinstance(item, Rejected):
             entry.rejected.append(item)
-            if not jsonl:
+            if record is None:
                 continue
-        if jsonl:
+        if record is not None:
             originals[target] = source_file
             if isinstance(item, Document):
                 text, count = insert_tags(item.text, extract)
-                records.setdefault(target, {})[int(item.source.rsplit(":", 1)[1])] = text
+                records.setdefault(target, {})[record[1]] = text
                 entry.documents, entry.tags = entry.documents + 1, entry.tags + count
             continue
         text, count = insert_tags(item.text, extract)
