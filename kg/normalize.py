@@ -290,7 +290,8 @@ _NUMERAL_RE = re.compile(
 )
 _LARGEST_EXPONENT = 30  # keeps "1e999999999" from building a billion-digit integer
 _HALF_RE = re.compile(r"\s+and\s+a\s+half(?!\w)", re.IGNORECASE)
-_MAGNITUDE_RE = re.compile(r"\s*(?P<word>[A-Za-z]+)(?![A-Za-z0-9])")
+#: "7 billion", "7billion" and, as in compound adjectives, "7-billion"
+_MAGNITUDE_RE = re.compile(r"(?:\s*-\s*|\s*)(?P<word>[A-Za-z]+)(?![A-Za-z0-9])")
 
 
 @dataclass(frozen=True)
