@@ -22,6 +22,7 @@ from pathlib import Path
 from .files import write_atomic
 from .pages import json_for_script, script_hash
 from .restatements import AS_RUN
+from .sparql import fill
 from .store import KnowledgeGraph
 
 #: accelerators drawn by name in the share chart; the rest are "other"
@@ -29,35 +30,44 @@ TOP_ACCELERATORS = 8
 #: points drawn in a scatter chart at most (the page stays a few MB on a million papers)
 MAX_POINTS = 20_000
 
-RUNS_WITH_COMPUTE = f"""
+RUNS_WITH_COMPUTE = fill(
+    """
 SELECT ?r (MAX(?f) AS ?flop) (SAMPLE(?name) AS ?model) (MIN(?id) AS ?paper) (MIN(?yearValue) AS ?year)
        (SAMPLE(?methodNode) AS ?method)
-WHERE {{
+WHERE {
   ?run mlkg:trainingCompute ?f ; mlkg:computeMethod ?methodNode ; mlkg:trainedModel ?m ; mlkg:year ?y .
   ?y mlkg:yearValue ?yearValue .
   ?m skos:prefLabel ?name .
   ?p mlkg:reports ?run ; mlkg:paperId ?id .
-  {AS_RUN}
-}}
-GROUP BY ?r ORDER BY ?year ?r"""
+  $as_run
+}
+GROUP BY ?r ORDER BY ?year ?r""",
+    as_run=AS_RUN,
+)
 
-HOURS_BY_COUNTRY = f"""
+HOURS_BY_COUNTRY = fill(
+    """
 SELECT ?country (SUM(?h) AS ?hours) (COUNT(?r) AS ?runs)
-WHERE {{
-  {{ SELECT DISTINCT ?r ?c WHERE {{ ?run mlkg:country ?c . {AS_RUN} }} }}
-  {{ SELECT ?r (MAX(?value) AS ?h) WHERE {{ ?run a mlkg:TrainingRun ; mlkg:acceleratorHours ?value . {AS_RUN} }} GROUP BY ?r }}
+WHERE {
+  { SELECT DISTINCT ?r ?c WHERE { ?run mlkg:country ?c . $as_run } }
+  { SELECT ?r (MAX(?value) AS ?h) WHERE { ?run a mlkg:TrainingRun ; mlkg:acceleratorHours ?value . $as_run } GROUP BY ?r }
   ?c rdfs:label ?country .
-}}
-GROUP BY ?country ORDER BY DESC(?hours) ?country"""
+}
+GROUP BY ?country ORDER BY DESC(?hours) ?country""",
+    as_run=AS_RUN,
+)
 
-RUNS_BY_YEAR_AND_ACCELERATOR = f"""
+RUNS_BY_YEAR_AND_ACCELERATOR = fill(
+    """
 SELECT ?year ?hardware (COUNT(DISTINCT ?r) AS ?runs)
-WHERE {{
-  {{ SELECT DISTINCT ?r ?year WHERE {{ ?run mlkg:year ?y . ?y mlkg:yearValue ?year . {AS_RUN} }} }}
-  {{ SELECT DISTINCT ?r ?hw WHERE {{ ?run mlkg:hardware ?hw . {AS_RUN} }} }}
-  {{ SELECT ?hw (MIN(STR(?l)) AS ?hardware) WHERE {{ ?hw a mlkg:Hardware ; rdfs:label ?l }} GROUP BY ?hw }}
-}}
-GROUP BY ?year ?hardware ORDER BY ?year ?hardware"""
+WHERE {
+  { SELECT DISTINCT ?r ?year WHERE { ?run mlkg:year ?y . ?y mlkg:yearValue ?year . $as_run } }
+  { SELECT DISTINCT ?r ?hw WHERE { ?run mlkg:hardware ?hw . $as_run } }
+  { SELECT ?hw (MIN(STR(?l)) AS ?hardware) WHERE { ?hw a mlkg:Hardware ; rdfs:label ?l } GROUP BY ?hw }
+}
+GROUP BY ?year ?hardware ORDER BY ?year ?hardware""",
+    as_run=AS_RUN,
+)
 
 #: each part aggregated per model first: a model named by thousands of papers
 #: would otherwise join each paper's size with each run's year

@@ -29,12 +29,11 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, Variable, serialize
 
 from .errors import KgError
 from .files import write_atomic
 from .sparql import Fragment, fill
-from .sparql import term as sparql_term
 from .store import KnowledgeGraph
 from .vocab import XSD
 
@@ -112,7 +111,7 @@ def computed_insert(graph: str, triples: list) -> bytes:
     """INSERT ... WHERE { BIND(STRDT(...)) } for literals INSERT DATA cannot carry everywhere."""
     patterns, binds = [], []
     for index, triple in enumerate(triples):
-        literal, variable = triple.object, Fragment(f"?v{index}")
+        literal, variable = triple.object, Variable(f"v{index}")
         patterns.append(fill("$s $p $v .", s=triple.subject, p=triple.predicate, v=variable))
         binds.append(fill("BIND(STRDT($text, $datatype) AS $v)", text=literal.value, datatype=literal.datatype, v=variable))
     text = fill(
@@ -157,6 +156,11 @@ def chunks(ntriples: bytes, limit: int) -> Iterator[bytes]:
 # -- request planning ---------------------------------------------------------------
 
 
+def insert_data(graph: NamedNode, ntriples: bytes) -> bytes:
+    """INSERT DATA of N-Triples that pyoxigraph wrote (each line one checked triple) into *graph*."""
+    return fill("INSERT DATA { GRAPH $graph {\n$triples} }", graph=graph, triples=Fragment(ntriples.decode("utf-8"))).encode("utf-8")
+
+
 def update_requests(kg: KnowledgeGraph, graphs: list[Graph], limit: int | None = None) -> Iterator[Request]:
     """SPARQL Update requests for a batch of graphs, each under about *limit* bytes."""
     limit = limit or MAX_REQUEST_BYTES
@@ -172,14 +176,14 @@ def update_requests(kg: KnowledgeGraph, graphs: list[Graph], limit: int | None =
         return request
 
     for graph in graphs:
-        name = sparql_term(NamedNode(graph.iri)).encode()
+        name = NamedNode(graph.iri)
         ntriples, computed = split_graph(kg, graph.iri)
-        statements = [b"INSERT DATA { GRAPH " + name + b" {\n" + piece + b"} }" for piece in chunks(ntriples, limit)]
+        statements = [insert_data(name, piece) for piece in chunks(ntriples, limit)]
         statements += [computed_insert(graph.iri, computed[i : i + 200]) for i in range(0, len(computed), 200)]
-        statements = statements or [b"INSERT DATA { GRAPH " + name + b" { } }"]
+        statements = statements or [insert_data(name, b"")]
         for index, statement in enumerate(statements):
             if index == 0:
-                statement = b"DROP SILENT GRAPH " + name + b" ;\n" + statement
+                statement = fill("DROP SILENT GRAPH $graph ;\n", graph=name).encode("utf-8") + statement
             if parts and size + len(statement) > limit:
                 yield flush()
             parts.append(statement)

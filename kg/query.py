@@ -8,7 +8,6 @@ shows. Add a query by dropping a file there.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Callable
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryTriples, Variable
 
 from .errors import KgError
 from .formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format, results_format
@@ -229,7 +228,8 @@ def with_bindings(sparql: str, bindings: dict[str, list[str]]) -> str:
                 f"without it that value"
             )
         terms = dict.fromkeys(text for value in values for text in binding_terms(value))
-        blocks.append(fill(" VALUES $variable { $terms }", variable=Fragment(f"?{name}"), terms=Fragment(" ".join(terms))))
+        # each text is one term: binding_terms wrote it, or checked the user's own spelling of it
+        blocks.append(fill(" VALUES $variable { $terms }", variable=Variable(name), terms=[Fragment(t) for t in terms]))
     return sparql[:start] + "".join(blocks) + "\n" + sparql[start:]
 
 
@@ -243,6 +243,9 @@ def parse_bindings(items: list[str]) -> dict[str, list[str]]:
             raise QueryError(f"--bind takes VARIABLE=VALUE, not {item!r}")
         bindings.setdefault(name, []).append(value)
     return bindings
+
+
+_MODEL_NAMED = "SELECT ?name WHERE { ?m a mlkg:Model ; skos:prefLabel ?name FILTER(STRENDS(STR(?m), $suffix)) }"
 
 
 def model_bindings(kg: KnowledgeGraph, bindings: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -266,10 +269,7 @@ def model_bindings(kg: KnowledgeGraph, bindings: dict[str, list[str]]) -> dict[s
         except (NotUnderstood, ValueError):
             resolved.append(value)
             continue
-        found = kg.query(
-            "SELECT ?name WHERE { ?m a mlkg:Model ; skos:prefLabel ?name "
-            f"FILTER(STRENDS(STR(?m), {json.dumps(suffix)})) }}"
-        )
+        found = kg.query(fill(_MODEL_NAMED, suffix=suffix))
         names = [row["name"].value for row in found]
         resolved.extend(names or [value])
     return {**bindings, "model": resolved}

@@ -34,6 +34,7 @@ from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import NamedNode
 
+from .sparql import Fragment
 from .store import KnowledgeGraph
 from . import terms as t
 from .terms import Iris
@@ -203,7 +204,7 @@ def observation_iri(iris: Iris, report: str) -> str:
 
 #: SPARQL: ``?r`` is the training run that a report ``?run`` stands for: its first
 #: report, or the report itself. Counting ``DISTINCT ?r`` counts each run once.
-AS_RUN = "OPTIONAL { ?restated mlkg:forRun ?run ; mlkg:sameRunAs ?first } BIND(COALESCE(?first, ?run) AS ?r)"
+AS_RUN = Fragment("OPTIONAL { ?restated mlkg:forRun ?run ; mlkg:sameRunAs ?first } BIND(COALESCE(?first, ?run) AS ?r)")
 
 
 # -- the store side ----------------------------------------------------------------------

@@ -14,32 +14,36 @@ from collections.abc import Iterable
 
 from . import totals
 from .restatements import AS_RUN
+from .sparql import fill
 from .store import KnowledgeGraph
-from .vocab import CLASSES, MLKG_NS, mlkg_term
+from .vocab import CLASSES, MLKG, mlkg_term
 
 #: the run property that links a run to a node of each class
 RUN_PROPERTY = {"Hardware": "hardware", "Country": "country", "Year": "year", "Model": "trainedModel"}
 
 # Each training run counts once, however many papers report it (AS_RUN); a run
 # restated by several papers has every node any of its reports names.
-_RUNS_PER = "SELECT ?node (COUNT(DISTINCT ?r) AS ?n) WHERE { ?run mlkg:%s ?node . AS_RUN } GROUP BY ?node"
-_ORG_RUNS = """SELECT ?node (COUNT(DISTINCT ?r) AS ?n) WHERE {
-  ?run mlkg:hardware ?hw . ?hw mlkg:manufacturer ?node . AS_RUN } GROUP BY ?node"""
+_RUNS_PER = "SELECT ?node (COUNT(DISTINCT ?r) AS ?n) WHERE { ?run $property ?node . $as_run } GROUP BY ?node"
+_ORG_RUNS = fill(
+    """SELECT ?node (COUNT(DISTINCT ?r) AS ?n) WHERE {
+  ?run mlkg:hardware ?hw . ?hw mlkg:manufacturer ?node . $as_run } GROUP BY ?node""",
+    as_run=AS_RUN,
+)
 _PAIRS = """SELECT ?a ?b (COUNT(DISTINCT ?r) AS ?n) WHERE {
-  { SELECT DISTINCT ?r ?a WHERE { ?run mlkg:%s ?a . AS_RUN } }
-  { SELECT DISTINCT ?r ?b WHERE { ?run mlkg:%s ?b . AS_RUN } }
+  { SELECT DISTINCT ?r ?a WHERE { ?run $left ?a . $as_run } }
+  { SELECT DISTINCT ?r ?b WHERE { ?run $right ?b . $as_run } }
 } GROUP BY ?a ?b"""
 #: a run restated by several papers has a year when any of its reports states one
-_WITHOUT_YEAR = """SELECT ?n WHERE {
-  { SELECT (COUNT(DISTINCT ?r) AS ?all) WHERE { ?run a mlkg:TrainingRun . AS_RUN } }
-  { SELECT (COUNT(DISTINCT ?r) AS ?dated) WHERE { ?run a mlkg:TrainingRun ; mlkg:year ?y . AS_RUN } }
+_WITHOUT_YEAR = fill(
+    """SELECT ?n WHERE {
+  { SELECT (COUNT(DISTINCT ?r) AS ?all) WHERE { ?run a mlkg:TrainingRun . $as_run } }
+  { SELECT (COUNT(DISTINCT ?r) AS ?dated) WHERE { ?run a mlkg:TrainingRun ; mlkg:year ?y . $as_run } }
   BIND(?all - ?dated AS ?n)
-}"""
-_RUNS_PER, _ORG_RUNS, _PAIRS, _WITHOUT_YEAR = (
-    q.replace("AS_RUN", AS_RUN) for q in (_RUNS_PER, _ORG_RUNS, _PAIRS, _WITHOUT_YEAR)
+}""",
+    as_run=AS_RUN,
 )
 _CLASS_COUNTS = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
-_CLASS_COUNT = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <%s> }"
+_CLASS_COUNT = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a $cls }"
 
 
 class FactCounts:
@@ -50,17 +54,20 @@ class FactCounts:
 
     def runs(self, cls: str) -> dict[str, int]:
         """Node IRI -> its training runs, for the nodes of *cls* that have any."""
-        query = _ORG_RUNS if cls == "Organization" else _RUNS_PER % RUN_PROPERTY[cls]
+        if cls == "Organization":
+            query = _ORG_RUNS
+        else:
+            query = fill(_RUNS_PER, property=MLKG[RUN_PROPERTY[cls]], as_run=AS_RUN)
         return {row["node"].value: int(row["n"].value) for row in self.kg.query(query)}
 
     def pairs(self, left: str, right: str) -> dict[tuple[str, str], int]:
         """(left node, right node) -> the training runs that have both."""
-        query = _PAIRS % (RUN_PROPERTY[left], RUN_PROPERTY[right])
+        query = fill(_PAIRS, left=MLKG[RUN_PROPERTY[left]], right=MLKG[RUN_PROPERTY[right]], as_run=AS_RUN)
         return {(row["a"].value, row["b"].value): int(row["n"].value) for row in self.kg.query(query)}
 
     def count(self, cls: str) -> int:
         """Distinct resources of one mlkg class."""
-        return int(next(iter(self.kg.query(_CLASS_COUNT % (MLKG_NS + cls))))["n"].value)
+        return int(next(iter(self.kg.query(fill(_CLASS_COUNT, cls=MLKG[cls]))))["n"].value)
 
     def classes(self) -> dict[str, int]:
         """Distinct resources per mlkg class (every class listed, zero when absent)."""

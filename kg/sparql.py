@@ -9,6 +9,11 @@ inserted with :class:`Fragment`, which says that it is trusted. Whatever a
 value holds (``"``, ``}``, a newline, ``>``) it stays one term and cannot
 change the query around it.
 
+Every query the code writes is a template filled here (``tests/test_habits.py``
+scans kg/ for SPARQL made with ``%``, ``.format``, ``.replace``, ``+`` or
+f-strings), vocabulary IRIs included: ``MLKG["hardware"]`` is a checked
+term, ``mlkg:%s`` was not.
+
 When the query runs in our own store, pyoxigraph's ``substitutions`` bind
 values without any text at all; this module is for text that leaves the
 process (SPARQL Update sent by ``kg push``) or is shown to the user.
@@ -18,9 +23,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Union
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple, Variable
 
 from .errors import KgError
 
@@ -39,14 +45,18 @@ class Fragment:
     text: str
 
 
-Value = Union[NamedNode, BlankNode, Literal, Triple, Fragment, str, bool, int]
+Term = Union[NamedNode, BlankNode, Literal, Triple, Variable, Fragment, str, bool, int]
+#: a term, or several (a list or tuple: the terms of a ``VALUES`` block, space-separated)
+Value = Union[Term, Sequence[Term]]
 
 
 def term(value: Value) -> str:
-    """*value* as SPARQL text: one term, whatever characters it holds."""
+    """*value* as SPARQL text: one term, whatever characters it holds (or several, for a list)."""
     if isinstance(value, Fragment):
         return value.text
-    if isinstance(value, (NamedNode, BlankNode, Literal, Triple)):
+    if isinstance(value, (list, tuple)):
+        return " ".join(term(item) for item in value)
+    if isinstance(value, (NamedNode, BlankNode, Literal, Triple, Variable)):
         return str(value)
     if isinstance(value, bool):  # before int: True is an int
         return "true" if value else "false"
@@ -61,7 +71,7 @@ def fill(template: str, **values: Value) -> str:
     """*template* with each ``$name`` replaced by ``term(values[name])``; every value must be used."""
     used = set()
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in values:
             raise SparqlTemplateError(f"the template's ${name} has no value")

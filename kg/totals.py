@@ -29,6 +29,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from .reference import ReferenceWriter, label_statements, relabel_models
 from .restatements import Makers, models_reported_twice, read_run, restate
+from .sparql import fill
 from .store import TOTALS_STALE_FILE, KnowledgeGraph
 from .tally import (
     DECIMAL_MEASURES,
@@ -47,7 +48,7 @@ from .tally import (
     spelling_order,
 )
 from .terms import Iris, header
-from .vocab import MLKG, RDFS
+from .vocab import MLKG, RDFS, mlkg_term
 
 
 def read_paper(kg: KnowledgeGraph, iris: Iris, paper: str) -> PaperFacts:
@@ -408,32 +409,40 @@ RUNS_BY_PAIR = {
 }
 
 
-def _rows(kg: KnowledgeGraph, pattern: str, variables: str) -> Iterator:
-    """Solutions of a pattern asked inside the statistics graph, where its quads lie together."""
-    return iter(kg.query(f"SELECT {variables} WHERE {{ GRAPH ?totals {{ {pattern} }} }}"))
+#: each pattern is asked inside the statistics graph, where its quads lie together
+_RUN_TOTALS = """SELECT ?measure ?value WHERE {
+  GRAPH ?totals { ?o qb:dataSet mlkg:runTotals ; ?measure ?value } VALUES ?measure { $measures }
+}"""
+_RUNS_PER_NODE = """SELECT ?node ?n WHERE {
+  GRAPH ?totals { ?o qb:dataSet $dataset ; $dimension ?node ; mlkg:runCount ?n }
+}"""
+_RUNS_PER_PAIR = """SELECT ?a ?b ?n WHERE {
+  GRAPH ?totals { ?o qb:dataSet $dataset ; $left ?a ; $right ?b ; mlkg:runCount ?n }
+}"""
 
 
 def run_totals(kg: KnowledgeGraph) -> dict[str, int]:
     """The whole store's ``runTotals`` measures: runs, reports of runs, papers, mentions, ..."""
     found = dict.fromkeys(SLICES["runs"].measures, 0)
-    pattern = "?o qb:dataSet mlkg:runTotals ; " + " ; ".join(f"mlkg:{m} ?{m}" for m in found)
-    for row in _rows(kg, pattern, " ".join(f"?{m}" for m in found)):
-        found = {m: int(row[m].value) for m in found}
+    query = fill(_RUN_TOTALS, measures=[MLKG[m] for m in found])
+    for row in kg.query(query):
+        found[str(mlkg_term(row["measure"].value))] = int(row["value"].value)
     return found
 
 
 def runs_per_node(kg: KnowledgeGraph, cls: str) -> dict[str, int]:
     """Node IRI -> its training runs, for the nodes of *cls* that have any."""
     dataset, dimension = RUNS_BY_CLASS[cls]
-    pattern = f"?o qb:dataSet mlkg:{dataset} ; mlkg:{dimension} ?node ; mlkg:runCount ?n"
-    return {row["node"].value: int(row["n"].value) for row in _rows(kg, pattern, "?node ?n")}
+    query = fill(_RUNS_PER_NODE, dataset=MLKG[dataset], dimension=MLKG[dimension])
+    return {row["node"].value: int(row["n"].value) for row in kg.query(query)}
 
 
 def runs_per_pair(kg: KnowledgeGraph, left: str, right: str) -> dict[tuple[str, str], int]:
     """(left node, right node) -> the training runs that have both."""
-    dataset = RUNS_BY_PAIR[(left, right)]
-    pattern = (
-        f"?o qb:dataSet mlkg:{dataset} ; mlkg:{RUNS_BY_CLASS[left][1]} ?a ; "
-        f"mlkg:{RUNS_BY_CLASS[right][1]} ?b ; mlkg:runCount ?n"
+    query = fill(
+        _RUNS_PER_PAIR,
+        dataset=MLKG[RUNS_BY_PAIR[(left, right)]],
+        left=MLKG[RUNS_BY_CLASS[left][1]],
+        right=MLKG[RUNS_BY_CLASS[right][1]],
     )
-    return {(row["a"].value, row["b"].value): int(row["n"].value) for row in _rows(kg, pattern, "?a ?b ?n")}
+    return {(row["a"].value, row["b"].value): int(row["n"].value) for row in kg.query(query)}

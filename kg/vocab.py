@@ -180,8 +180,13 @@ class _Namespace:
         setattr(self, name, node)
         return node
 
+    def __getitem__(self, name: str) -> NamedNode:
+        """``MLKG["hardware"]``: a term named by a value, refused like ``MLKG.typo``."""
+        node: NamedNode = getattr(self, name)
+        return node
+
     def iri(self, name: str) -> str:
-        return getattr(self, name).value
+        return self[name].value
 
 
 MLKG = _Namespace(MLKG_NS, TERMS + DATASETS + INDIVIDUALS)

@@ -8,6 +8,7 @@ example build.
 from __future__ import annotations
 
 import csv
+import json
 import io
 import re
 
@@ -199,3 +200,25 @@ def test_cli_bind(example_build):
 
     refused = runner.invoke(app, ["query", "runs-per-year", "--out", str(out), "--bind", "decade=1990"])
     assert refused.exit_code == 2 and "no variable ?decade" in refused.output
+
+
+@pytest.mark.parametrize(
+    "paper_id",
+    ['say "hi" } ; DROP ALL ; {', "a > <http://evil/> <", "two\nlines", "back\\slash\\", "'single' and $dollar ?var"],
+)
+def test_cli_bind_takes_a_value_with_quotes_brackets_and_line_ends_as_itself(tmp_path, paper_id):
+    """A --bind value reaches SPARQL as one term: it matches its own paper and no other."""
+    text = "We trained <model>Orca-7B</model> on <hardware>NVIDIA A100</hardware> GPUs in <year>2023</year>."
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(
+        "".join(json.dumps({"id": i, "text": text}) + "\n" for i in (paper_id, paper_id[:4], "other")),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["build", str(papers), "--out", str(out)]).exit_code == 0
+    result = runner.invoke(
+        app, ["query", "facts-with-source", "--out", str(out), "-f", "json", "--bind", f"paperId={paper_id}"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["results"]["bindings"]
+    assert rows and {row["paperId"]["value"] for row in rows} == {paper_id}

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from kg.build import build
 from kg.query import named_query, rows, run_query
 from kg.restatements import AS_RUN, group_reports, merge, same_run
+from kg.sparql import fill
 from kg.store import KnowledgeGraph
 from kg.terms import Iris
 from kg.tally import RunFacts, Tally
@@ -151,7 +152,7 @@ def answers(out: Path) -> dict:
         for row in kg.query("SELECT ?run ?first WHERE { ?o mlkg:forRun ?run ; mlkg:sameRunAs ?first }")
     )
     whole = run_totals(kg)
-    counted = next(iter(kg.query(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?run a mlkg:TrainingRun . {AS_RUN} }}")))
+    counted = next(iter(kg.query(fill("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?run a mlkg:TrainingRun . $as_run }", as_run=AS_RUN))))
     return {
         "runs": whole["runCount"], "reports": whole["reportCount"], "counted": int(counted["n"].value),
         "merged": merged, "years": table("runs-per-year"), "hours": table("gpu-hours-by-country"),

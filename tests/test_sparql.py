@@ -81,6 +81,9 @@ def test_an_iri_that_would_break_out_cannot_be_made(iri):
         (True, "true"),
         (12, "12"),
         (Fragment("?v0"), "?v0"),
+        (Variable("v0"), "?v0"),
+        ([NamedNode("http://example.org/x"), 'a"b', 3], '<http://example.org/x> "a\\"b" 3'),
+        ((), ""),
     ],
 )
 def test_term(value, text):

@@ -22,6 +22,7 @@ from bench.generate import write_corpus
 from kg.build import build
 from kg.query import named_query, rows, run_query
 from kg.restatements import AS_RUN
+from kg.sparql import fill
 from kg.stats import compute_stats
 from kg.store import TOTALS_STALE_FILE, KnowledgeGraph
 from kg.terms import Iris
@@ -355,7 +356,7 @@ def test_recount_rewrites_what_differs_and_removes_what_it_does_not_count(built,
     kg = KnowledgeGraph(out, read_only=True)
     assert list(kg.store.quads_for_pattern(junk, None, None, None)) == []
     counts = [q.object.value for q in kg.store.quads_for_pattern(whole, run_count, None, statistics)]
-    runs = next(iter(kg.query(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?run a mlkg:TrainingRun . {AS_RUN} }}")))
+    runs = next(iter(kg.query(fill("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?run a mlkg:TrainingRun . $as_run }", as_run=AS_RUN))))
     assert counts == [runs["n"].value]
     del kg
     assert_totals_match_the_facts(out)

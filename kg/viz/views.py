@@ -34,6 +34,7 @@ from ..network import (
     to_networkx,
 )
 from ..run_counts import run_counts
+from ..sparql import fill
 from ..store import KnowledgeGraph
 from ..tags import clip_sentence
 from ..vocab import MLKG, RDF, RDFS, mlkg_term
@@ -136,8 +137,7 @@ def _node(iri: str, attributes: dict) -> ViewNode:
 
 def _exists_up_to(kg: KnowledgeGraph, cls: str, limit: int) -> int:
     """How many resources of *cls* exist, counting no further than *limit* + 1."""
-    query = f"SELECT DISTINCT ?s WHERE {{ ?s a mlkg:{cls} }} LIMIT {max(limit, 0) + 1}"
-    return sum(1 for _ in kg.query(query))
+    return sum(1 for _ in kg.query(fill(_SOME_OF, cls=MLKG[cls], limit=max(limit, 0) + 1)))
 
 
 def full_view(kg: KnowledgeGraph) -> View:
@@ -159,8 +159,13 @@ def overview(kg: KnowledgeGraph, node_budget: int) -> View:
     return full_view(kg)
 
 
-_NODES_OF = "SELECT ?node WHERE { ?node a mlkg:%s } GROUP BY ?node"
-_LINKS = "SELECT DISTINCT ?a ?b WHERE { ?a mlkg:%s ?b }"
+_SOME_OF = "SELECT DISTINCT ?s WHERE { ?s a $cls } LIMIT $limit"
+_NODES_OF = "SELECT ?node WHERE { ?node a $cls } GROUP BY ?node"
+_LINKS = "SELECT DISTINCT ?a ?b WHERE { ?a $property ?b }"
+_LABELLED = """SELECT DISTINCT ?s ?c WHERE {
+  ?s rdfs:label ?l . FILTER(LCASE(STR(?l)) = LCASE($label)) OPTIONAL { ?s a ?c }
+}"""
+_LABELS_OF = "SELECT DISTINCT ?l WHERE { VALUES ?c { $classes } ?s a ?c ; rdfs:label ?l } LIMIT 50000"
 #: Pairs of classes joined by weighted edges (training runs sharing both).
 _PAIRED = tuple(totals.RUNS_BY_PAIR)
 
@@ -190,7 +195,7 @@ def aggregated_view(kg: KnowledgeGraph, node_budget: int) -> View:
     candidates: dict[str, dict[str, int]] = {}
     for cls in AGGREGATE_CLASSES:
         runs = counts.runs(cls)
-        for row in kg.query(_NODES_OF % cls):
+        for row in kg.query(fill(_NODES_OF, cls=MLKG[cls])):
             runs.setdefault(row["node"].value, 0)
         candidates[cls] = runs
     share = quotas({cls: len(nodes) for cls, nodes in candidates.items()}, node_budget)
@@ -221,7 +226,7 @@ def aggregated_view(kg: KnowledgeGraph, node_budget: int) -> View:
     pairs.sort(key=lambda e: (-(e.weight or 0), e.source, e.target))
     view.edges = pairs[: 4 * node_budget]
     for prop in ("manufacturer", "variantOf"):
-        for row in kg.query(_LINKS % prop):
+        for row in kg.query(fill(_LINKS, property=MLKG[prop])):
             a, b = row["a"].value, row["b"].value
             if a in view.nodes and b in view.nodes:
                 view.edges.append(ViewEdge(a, b, prop))
@@ -243,12 +248,8 @@ def _resolve_focus(kg: KnowledgeGraph, focus: str) -> list[str]:
         if class_of(kg, iri) is None and next(kg.store.quads_for_pattern(NamedNode(iri), None, None, None), None) is None:
             raise VizError(f"no node with IRI {iri} in the graph")
         return [iri]
-    query = (
-        "SELECT DISTINCT ?s ?c WHERE { ?s rdfs:label ?l . FILTER(LCASE(STR(?l)) = LCASE(%s)) "
-        "OPTIONAL { ?s a ?c } }" % Literal(text)
-    )
     matches = {}
-    for row in kg.query(query):
+    for row in kg.query(fill(_LABELLED, label=text)):
         cls = row["c"].value if row["c"] is not None else ""
         if isinstance(row["s"], NamedNode) and cls != MLKG.Mention.value:
             matches[row["s"].value] = cls
@@ -258,11 +259,8 @@ def _resolve_focus(kg: KnowledgeGraph, focus: str) -> list[str]:
 
 
 def _unknown_focus_message(kg: KnowledgeGraph, text: str) -> str:
-    classes = " ".join(f"mlkg:{cls}" for cls in ("Model", "Hardware", "Organization", "Country", "Year"))
-    query = (
-        "SELECT DISTINCT ?l WHERE { VALUES ?c { %s } ?s a ?c ; rdfs:label ?l } LIMIT 50000" % classes
-    )
-    labels = sorted({row["l"].value for row in kg.query(query)})
+    classes = [MLKG[cls] for cls in ("Model", "Hardware", "Organization", "Country", "Year")]
+    labels = sorted({row["l"].value for row in kg.query(fill(_LABELS_OF, classes=classes))})
     lowered = {label.lower(): label for label in labels}
     close = difflib.get_close_matches(text.lower(), list(lowered), n=5, cutoff=0.5)
     close += [key for key in lowered if text.lower() in key and key not in close]
