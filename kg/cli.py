@@ -477,13 +477,19 @@ def validate(
     paper: Optional[list[str]] = typer.Option(
         None, "--paper", "-p", metavar="ID", help="Check only this paper and the shared nodes it names (repeatable)."
     ),
+    engine: str = typer.Option(
+        "mlkg", "--engine", help="mlkg (its own SHACL checker) or pyshacl (a second opinion, several times slower)."
+    ),
 ) -> None:
     """Check the built graph against the SHACL shapes; exit 1 on violations.
 
-    Example: kg validate --out output
+    Example: kg validate --out output --engine pyshacl
     """
+    from .validate import ENGINES
     from .validate import validate as run_validation
 
+    if engine not in ENGINES:
+        fail(f"unknown --engine {engine!r}: one of {', '.join(ENGINES)}")
     kg = open_graph(out)
     papers = None
     if paper:
@@ -494,7 +500,7 @@ def validate(
                 fail(f"no paper with id {paper_id!r} in {out}")
             papers.append(iri)
     try:
-        result = run_validation(kg, jobs=jobs or os.cpu_count() or 1, papers=papers)
+        result = run_validation(kg, jobs=jobs or os.cpu_count() or 1, papers=papers, engine=engine)
     except WorkerDied as err:
         fail(f"{err}; nothing was checked", code=1)
     if as_json:

@@ -35,7 +35,7 @@ from importlib import resources
 from itertools import groupby
 from typing import Collection, Iterable, Iterator
 
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from . import totals
 from .kinds import KINDS as TAG_KINDS
@@ -183,7 +183,8 @@ class _KnownTypes:
         return tuple(self.found.get(node.value, ()))
 
 
-def _slice(kind: str, triples: list[Triple], types: _Types | _KnownTypes, limit: int) -> Slice:
+def _typed(triples: list[Triple], types: _Types | _KnownTypes) -> tuple[list[Triple], tuple[str, ...]]:
+    """*triples* with the rdf:type of the nodes they point to, and those nodes that only their type holds."""
     subjects = {t.subject for t in triples}
     typed = {t.subject for t in triples if t.predicate == RDF_TYPE}
     objects = {t.object for t in triples if isinstance(t.object, NamedNode)}
@@ -192,8 +193,12 @@ def _slice(kind: str, triples: list[Triple], types: _Types | _KnownTypes, limit:
     # shared ones. Looking up a paper's own run and mentions too would cache
     # two or three entries per paper, a gigabyte at a million papers.
     extra = [statement for node in objects - typed for statement in types.of(node)]
-    text = serialize(triples + extra, format=RdfFormat.N_TRIPLES)
-    return Slice(kind, text, tuple(sorted(n.value for n in pointed)), limit)
+    return triples + extra, tuple(sorted(n.value for n in pointed))
+
+
+def _slice(kind: str, triples: list[Triple], types: _Types | _KnownTypes, limit: int) -> Slice:
+    held, pointed = _typed(triples, types)
+    return Slice(kind, serialize(held, format=RdfFormat.N_TRIPLES), pointed, limit)
 
 
 def _chunks(kind: str, groups: Iterable[list[Triple]], size: int, types: _Types, limit: int) -> Iterator[Slice]:
@@ -336,8 +341,14 @@ def paper_slices(
 
 # -- worker side: checking one slice -----------------------------------------------
 
+#: The checkers a slice can be checked with: mlkg's own (:mod:`kg.shapes`,
+#: the default) and pyshacl, kept as an independent second opinion.
+ENGINES = ("mlkg", "pyshacl")
+
 _shapes: dict = {}  # kind of slice -> its shapes graph
+_checkers: dict = {}  # kind of slice -> its shapes, compiled for kg.shapes
 _classes: dict[str, list[str]] = {}
+_engine = ENGINES[0]
 
 
 def shape_groups(shapes) -> dict[str, list[str]]:
@@ -397,40 +408,40 @@ def shapes_for(kind: str, shapes):
     return kept
 
 
-def init_checks() -> None:
-    """Read the shapes once per process, for each kind of slice."""
+def init_checks(engine: str = ENGINES[0]) -> None:
+    """Read the shapes once per process, for each kind of slice, for *engine* (one of :data:`ENGINES`)."""
     from rdflib import Graph
 
+    from .shapes import Checker
+
+    global _engine
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
+    _engine = engine
     shapes = Graph().parse(data=ontology_text("shapes.ttl"), format="turtle")
     for kind in KINDS:
         _shapes[kind] = shapes_for(kind, shapes)
+        if engine == "mlkg":
+            _checkers[kind] = Checker(_shapes[kind])
         _classes[kind] = [c for c, k in SLICE_OF_CLASS.items() if k in CHECKED_WITH[kind]]
 
 
 def to_rdflib(ntriples: bytes):
     """An rdflib graph of N-Triples, parsed by pyoxigraph (faster than rdflib's own parser)."""
-    from rdflib import BNode, Graph, URIRef
-    from rdflib import Literal as RdfLiteral
+    from rdflib import Graph
 
-    iris: dict[str, URIRef] = {}
-
-    def convert(term):
-        if isinstance(term, NamedNode):
-            iri = iris.get(term.value)
-            if iri is None:
-                iri = iris[term.value] = URIRef(term.value)
-            return iri
-        if isinstance(term, Literal):
-            if term.language:
-                return RdfLiteral(term.value, lang=term.language)
-            datatype = term.datatype.value
-            return RdfLiteral(term.value, datatype=None if datatype == XSD_STRING else convert(term.datatype))
-        if isinstance(term, BlankNode):
-            return BNode(term.value)
-        raise TypeError(f"unexpected term {term!r}")
+    from .shapes import rdflib_term
 
     graph = Graph()
     add = graph.add
+    known: dict = {}
+
+    def convert(term):
+        found = known.get(term)
+        if found is None:
+            found = known[term] = rdflib_term(term)
+        return found
+
     for triple in parse(ntriples, RdfFormat.N_TRIPLES):
         add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
     return graph
@@ -449,39 +460,73 @@ def path_text(report, path) -> str:
     return str(path)
 
 
+def pyshacl_results(data, shapes) -> list:
+    """pyshacl's results for an rdflib graph, as :class:`kg.shapes.Result` (the shape as its IRI or blank node id)."""
+    import pyshacl
+    from rdflib import Namespace
+
+    from .shapes import Result
+
+    sh = Namespace(SH)
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    return [
+        Result(
+            str(report.value(node, sh.focusNode)),
+            path_text(report, report.value(node, sh.resultPath)),
+            str(report.value(node, sh.value) or ""),
+            str(report.value(node, sh.resultSeverity)),
+            str(report.value(node, sh.resultMessage) or ""),
+            str(report.value(node, sh.sourceShape)),
+        )
+        for node in report.subjects(predicate=sh.resultSeverity)
+    ]
+
+
+def _tally(results, helpers: set, limit: int) -> SliceResult:
+    """The slice's results, less those on nodes it holds only for their type."""
+    violations, warnings = [], []
+    for found in results:
+        if found.focus in helpers:
+            continue
+        item = {"focus": found.focus, "path": found.path, "value": found.value, "message": found.message}
+        (violations if found.severity == SH + "Violation" else warnings).append(item)
+    return SliceResult(
+        heapq.nsmallest(limit, violations, key=_key),
+        heapq.nsmallest(limit, warnings, key=_key),
+        len(violations),
+        len(warnings),
+    )
+
+
+def _helpers(kind: str, triples: Iterable[Triple], pointed: Collection[str]) -> set:
+    """Nodes held only for their type that this kind's shapes target (an accelerator another is a variant of).
+
+    Their own slice checks them.
+    """
+    if not pointed:
+        return set()
+    classes = set(_classes[kind])
+    pointed = set(pointed)
+    return {
+        t.subject.value
+        for t in triples
+        if t.predicate == RDF_TYPE and t.subject.value in pointed and t.object.value in classes
+    }
+
+
 def check_slice(piece: Slice) -> SliceResult:
     """Validate one slice against the shapes of its kind."""
-    import pyshacl
-    from rdflib import Namespace, URIRef
-    from rdflib.namespace import RDF
+    if _engine == "pyshacl":
+        results = pyshacl_results(to_rdflib(piece.ntriples), _shapes[piece.kind])
+        triples = list(parse(piece.ntriples, RdfFormat.N_TRIPLES)) if piece.pointed else []
+        return _tally(results, _helpers(piece.kind, triples, piece.pointed), piece.limit)
+    triples = list(parse(piece.ntriples, RdfFormat.N_TRIPLES))
+    return _check_triples(piece.kind, triples, piece.pointed, piece.limit)
 
-    data = to_rdflib(piece.ntriples)
-    found = SliceResult()
-    _, report, _ = pyshacl.validate(data, shacl_graph=_shapes[piece.kind], inference="none", allow_warnings=True)
-    # A node held only for its type can be a target of this kind's shapes
-    # (an accelerator another one is a variant of); its own slice checks it.
-    helpers = {
-        node
-        for node in piece.pointed
-        if any((URIRef(node), RDF.type, URIRef(cls)) in data for cls in _classes[piece.kind])
-    }
-    sh = Namespace(SH)
-    violations, warnings = [], []
-    for node in report.subjects(predicate=sh.resultSeverity):
-        focus = str(report.value(node, sh.focusNode))
-        if focus in helpers:
-            continue
-        item = {
-            "focus": focus,
-            "path": path_text(report, report.value(node, sh.resultPath)),
-            "value": str(report.value(node, sh.value) or ""),
-            "message": str(report.value(node, sh.resultMessage) or ""),
-        }
-        (violations if report.value(node, sh.resultSeverity) == sh.Violation else warnings).append(item)
-    found.violation_count, found.warning_count = len(violations), len(warnings)
-    found.violations = heapq.nsmallest(piece.limit, violations, key=_key)
-    found.warnings = heapq.nsmallest(piece.limit, warnings, key=_key)
-    return found
+
+def _check_triples(kind: str, triples: list[Triple], pointed: Collection[str], limit: int) -> SliceResult:
+    results = _checkers[kind].check(triples)
+    return _tally(results, _helpers(kind, triples, pointed), limit)
 
 
 def check_papers(graphs: str, keys: set[tuple], iris: Iris, limit: int = 200) -> SliceResult:
@@ -496,7 +541,10 @@ def check_papers(graphs: str, keys: set[tuple], iris: Iris, limit: int = 200) ->
     triples = [quad.triple for quad in parse(base + graphs, RdfFormat.TRIG)]
     reference = ReferenceWriter(iris).statements(keys)
     types = _KnownTypes(parse(base + reference, RdfFormat.TURTLE)) if reference else _KnownTypes(())
-    return check_slice(_slice("papers", triples, types, limit))
+    if _engine == "pyshacl":
+        return check_slice(_slice("papers", triples, types, limit))
+    held, pointed = _typed(triples, types)  # as a slice would hold them, without writing N-Triples
+    return _check_triples("papers", held, pointed, limit)
 
 
 def finish_checks(
@@ -517,13 +565,18 @@ def validate(
     slice_papers: int = SLICE_PAPERS,
     slice_nodes: int = SLICE_NODES,
     papers: Collection[str] | None = None,
+    engine: str = ENGINES[0],
 ) -> ValidationResult:
     """Validate the whole store, slice by slice in *jobs* processes.
 
     Given *papers* (IRIs), only their graphs and the shared nodes they name
     are checked (:func:`paper_slices`). At most *limit* results of each
     severity are kept (the first by focus node); the counts cover them all.
+    *engine* is one of :data:`ENGINES`: mlkg's own checker, or pyshacl for a
+    second opinion (the same results, several times slower).
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
     if papers is None:
         result = ValidationResult(conforms=True, scope=WHOLE_STORE)
         pieces: Iterable[Slice] = slices(kg, papers=slice_papers, nodes=slice_nodes, limit=limit)
@@ -535,6 +588,7 @@ def validate(
         )
         result = ValidationResult(conforms=True, scope=scope)
         pieces = paper_slices(kg, papers, papers=slice_papers, nodes=slice_nodes, limit=limit)
-    for found in windowed_map(check_slice, pieces, jobs=jobs, initializer=init_checks, window=2):
+    checks = windowed_map(check_slice, pieces, jobs=jobs, initializer=init_checks, initargs=(engine,), window=2)
+    for found in checks:
         result.add(found, limit)
     return result

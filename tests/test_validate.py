@@ -223,3 +223,15 @@ def test_cli_checks_the_papers_it_is_given(broken):
     )["violation_count"]
     missing = CliRunner().invoke(app, ["validate", "--out", str(out), "--paper", "no-such-paper"])
     assert missing.exit_code == 2 and "no paper with id 'no-such-paper'" in missing.output
+
+
+def test_pyshacl_as_engine_gives_the_same_report(broken):
+    """`kg validate --engine pyshacl`: the second opinion agrees with mlkg's own checker, result by result."""
+    out, _ = broken
+    runner = CliRunner()
+    ours = runner.invoke(app, ["validate", "--out", str(out), "--json", "--jobs", "2"])
+    theirs = runner.invoke(app, ["validate", "--out", str(out), "--json", "--jobs", "2", "--engine", "pyshacl"])
+    assert ours.exit_code == theirs.exit_code == 1
+    assert json.loads(ours.stdout) == json.loads(theirs.stdout)
+    unknown = runner.invoke(app, ["validate", "--out", str(out), "--engine", "rudof"])
+    assert unknown.exit_code == 2 and "unknown --engine 'rudof'" in unknown.output
