@@ -16,11 +16,11 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .files import write_atomic
-from .pages import json_for_script, script_hash
+from .pages import json_for_script, script_hash, static_text
 from .restatements import AS_RUN
 from .sparql import fill
 from .store import KnowledgeGraph
@@ -139,7 +139,7 @@ def _empty(title: str, what: str) -> dict:
 def figures(data: ChartData) -> list[dict]:
     """The four charts as Plotly figures (data and layout), or a note where there is nothing to draw."""
     font = {"family": "system-ui, sans-serif", "size": 13}
-    charts = []
+    charts: list[dict[str, Any]] = []
 
     title = "Training compute of each run"
     if data.run_count > len(data.runs):
@@ -224,13 +224,9 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
-def _static(name: str) -> str:
-    return resources.files("kg").joinpath("static", name).read_text(encoding="utf-8")
-
-
 def render_report(data: ChartData, title: str = "mlkg: training compute and hardware") -> str:
     """The page: our template, plotly.js inline, the figures as JSON."""
-    plotly_js, app_js = _plotly_js(), _static("report.js")
+    plotly_js, app_js = _plotly_js(), static_text("report.js")
     parts = {
         "TITLE": html.escape(title),
         "SUMMARY": html.escape(f"{len(data.runs):,} runs with training compute · {len(data.sizes):,} models with a size"),
@@ -240,7 +236,7 @@ def render_report(data: ChartData, title: str = "mlkg: training compute and hard
         "PLOTLY_JS": plotly_js,
         "APP_JS": app_js,
     }
-    return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], _static("report.html"))
+    return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], static_text("report.html"))
 
 
 def write_report(kg: KnowledgeGraph, path: str | Path) -> Path:

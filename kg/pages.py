@@ -10,6 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from importlib import resources
+
+
+def static_text(name: str) -> str:
+    """A page's template, style sheet or script (or the service description), from ``kg/static``."""
+    return resources.files("kg").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def json_for_script(data) -> str:

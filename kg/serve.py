@@ -41,7 +41,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -61,6 +60,7 @@ from pyoxigraph import (
 
 from .errors import KgError
 from .formats import RDF_FORMATS, RESULTS_FORMATS, Format, rdf_format, results_format
+from .pages import static_text
 from .query import bundled_queries
 from .store import STORE_DIR, KnowledgeGraph, StoreError, has_dataset_clause, mask_sparql
 from .vocab import PREFIXES, XSD
@@ -564,19 +564,15 @@ class ThreadEngine:
 # -- HTTP ---------------------------------------------------------------------------
 
 
-def _static(name: str) -> bytes:
-    return resources.files(__package__).joinpath("static").joinpath(name).read_bytes()
-
-
 def service_description(endpoint: str, allow_updates: bool) -> bytes:
     """The SPARQL 1.1 Service Description of this endpoint, as Turtle.
 
     The description is a Turtle file whose relative IRIs resolve against
     the endpoint's URL, so it names the endpoint as the client reached it.
     """
-    parts = [f"@base <{endpoint}> .\n".encode(), _static("service.ttl")]
+    parts = [f"@base <{endpoint}> .\n".encode(), static_text("service.ttl").encode("utf-8")]
     if allow_updates:
-        parts.append(_static("service-update.ttl"))
+        parts.append(static_text("service-update.ttl").encode("utf-8"))
     return b"\n".join(parts)
 
 
@@ -757,7 +753,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def _page(self, name: str) -> None:
         media = STATIC_FILES[name]
         charset = "; charset=utf-8"
-        self._send(Answer(200, media + charset, _static(name)), {**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+        self._send(Answer(200, media + charset, static_text(name).encode("utf-8")), {**SECURITY_HEADERS, "Cache-Control": "no-cache"})
 
     def _query(self, text: str, params: dict[str, list[str]]) -> None:
         try:

@@ -14,13 +14,12 @@ import html
 import math
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from .layout import paper_groups, ring_layout, spiral_layout, spring_layout
 from .values import readable
 from .views import View, VizError, load_style, style_of
-from ..pages import json_for_script, script_hash
+from ..pages import json_for_script, script_hash, static_text
 
 VIS_VERSION = "vis-9.1.2"
 #: Up to this many nodes the aggregated view is laid out in Python with physics off.
@@ -41,10 +40,6 @@ def vis_assets() -> tuple[str, str]:
     except OSError as err:
         raise VizError(f"cannot read vis-network from the pyvis package ({folder}): {err}") from err
     return script.replace("</script", "<\\/script"), css.replace("</style", "<\\/style")
-
-
-def _static(name: str) -> str:
-    return resources.files("kg").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 def _clip(text: str, limit: int) -> str:
@@ -217,7 +212,7 @@ def render_page(view: View, title: str) -> str:
     data = network_data(view)
     data.update(details=details(view), legend=legend(view))
     vis_js, vis_css = vis_assets()
-    app_js = _static("graph.js")
+    app_js = static_text("graph.js")
     summary = f"{len(data['nodes']):,} nodes · {len(data['edges']):,} edges"
     parts = {
         "TITLE": html.escape(title),
@@ -227,9 +222,9 @@ def render_page(view: View, title: str) -> str:
         "CSP": "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
         f"script-src {script_hash(vis_js)} {script_hash(app_js)}; base-uri 'none'; form-action 'none'",
         "VIS_CSS": vis_css,
-        "APP_CSS": _static("graph.css"),
+        "APP_CSS": static_text("graph.css"),
         "DATA": json_for_script(data),
         "VIS_JS": vis_js,
         "APP_JS": app_js,
     }
-    return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], _static("graph.html"))
+    return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], static_text("graph.html"))
