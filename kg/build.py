@@ -75,7 +75,7 @@ def check_data(extract: str = "never") -> None:
     from .hardware import load_catalogue
     from .normalize import NotUnderstood, parse_count
 
-    steps = [
+    steps: list[tuple[str, Callable[[], object]]] = [
         ("hardware.csv", load_catalogue),
         ("units.json", lambda: parse_count("1")),
         ("countries.csv and country_aliases.csv", lambda: resolve_country("Germany")),
@@ -165,7 +165,7 @@ def _map_chunk(chunk: list[Item]) -> tuple[list[MappedDocument | Rejected], Slic
     return mapped, found
 
 
-def _lost_chunk(chunk: list[Item], reason: str) -> tuple[list[Rejected], None]:
+def _lost_chunk(chunk: list[Item], reason: str) -> tuple[list[MappedDocument | Rejected], None]:
     """The documents of a chunk whose worker died twice: rejected, so that the build can finish."""
     return [
         item if isinstance(item, Rejected)
@@ -190,7 +190,8 @@ def map_stream(
     dies (the out-of-memory killer, a crash) is mapped once more by a fresh
     worker; if that one dies too, its documents are rejected with the reason.
     """
-    chunks = iter(lambda it=iter(items): list(itertools.islice(it, CHUNK)), [])
+    remaining = iter(items)
+    chunks = iter(lambda: list(itertools.islice(remaining, CHUNK)), [])
     initargs = (base, utilization, extract, checked is not None)
     for mapped, found in windowed_map(
         _map_chunk, chunks, jobs=jobs, initializer=_init_worker, initargs=initargs, on_death=_lost_chunk
@@ -357,12 +358,12 @@ def build(
     untrusted_totals = totals.begin(kg)
     loader = _Loader(kg, iris, batch_size)
     jobs = jobs or os.cpu_count() or 1
-    exports = [ExportFormat(name) for name in exports]
+    formats = [ExportFormat(name) for name in exports]
     # Into an empty store, the exports are exactly the text being loaded:
     # write Turtle and TriG alongside instead of reading the store back.
     streamed = None
     if not loader.check_existing:
-        streamed = StreamedExports(out_dir, [f for f in exports if f in StreamedExports.FORMATS], iris)
+        streamed = StreamedExports(out_dir, [f for f in formats if f in StreamedExports.FORMATS], iris)
     # By default each paper is checked where it is mapped, the rest at the end;
     # --validate asks for one pass over the whole store instead.
     checked = ValidationResult(conforms=True) if validate is None else None
@@ -384,13 +385,13 @@ def build(
         loader.close()
         if untrusted_totals:
             totals.recount(kg, iris)
-        elif loader.restated is None:  # into an empty store
+        elif loader.reported is not None:  # into an empty store
             merged = loader.reported.restate(kg)
             loader.tally.merge(merged.correction)
             statements = chain(tally.fresh_statements(loader.tally, iris), merged.statements(iris))
             totals.load_fresh(kg, iris, statements, streamed.add_totals if streamed else None)
             totals.load_fresh_names(kg, iris, loader.tally, streamed.add_reference if streamed else None)
-        else:
+        elif loader.restated is not None:  # into a store that held papers
             merged = loader.restated.finish(iris)
             totals.apply(kg, iris, loader.tally)
             totals.load_fresh(kg, iris, merged.statements(iris))
@@ -410,7 +411,7 @@ def build(
     # An update that changed nothing leaves existing exports as they are.
     changed = loader.loaded > 0 or fresh
     outputs: list[Path] = streamed.finish() if streamed else []
-    for fmt in exports:
+    for fmt in formats:
         target = out_dir / f"graph.{fmt.extension}"
         if target in outputs:
             continue

@@ -9,7 +9,7 @@ import re
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 import typer
 from rich import box
@@ -50,7 +50,8 @@ class _Commands(TyperGroup):
     store's engine, in any command, so it is caught here, once.
     """
 
-    def invoke(self, ctx: typer.Context):
+    # typer types ctx as its private vendored click's Context; what it passes is this typer.Context
+    def invoke(self, ctx: typer.Context):  # type: ignore[override]
         _store_in_use.clear()
         try:
             return super().invoke(ctx)
@@ -75,7 +76,7 @@ console = Console(stderr=True, soft_wrap=True)
 OUT_HELP = "Output directory holding the store and the build's files."
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
 
@@ -510,7 +511,7 @@ def validate(
             for item in items:
                 console.print(f"{kind}: {item['focus']} {item['path']}: {item['message']}", highlight=False)
         shown = len(result.violations) + len(result.warnings)
-        if shown < result.violation_count + result.warning_count:
+        if shown < (result.violation_count or 0) + (result.warning_count or 0):
             console.print(f"(the first {shown} results by focus node are shown)", highlight=False)
         if papers is not None:
             console.print(f"checked {result.scope}", highlight=False)

@@ -164,26 +164,38 @@ def _one(values: list[tuple]) -> tuple | None:
     return (values[0][0], tuple(n for _, n in values)) if len(distinct) == 1 else None
 
 
+def _peaks(usages: list[Usage], numerical_format: str) -> tuple[float, ...] | None:
+    """Each usage's peak FLOP/s in *numerical_format*, or None when one of them is unknown."""
+    peaks = []
+    for usage in usages:
+        peak = usage.accelerator.peak(numerical_format) if usage.accelerator else None
+        if not peak:
+            return None
+        peaks.append(peak)
+    return tuple(peaks)
+
+
 def hardware_estimate(inputs: Inputs) -> Estimate | None:
     """accelerator-hours x 3600 x peak x utilization, summed over usages; None when an input is missing."""
     if not inputs.usages:
         return None
     fallback = compute_words()["format_fallback"]
     chosen = [inputs.numerical_format] if inputs.numerical_format else fallback
-    fmt = None
+    fmt: str | None = None
+    peaks: tuple[float, ...] = ()
     for candidate in chosen + [f for f in fallback if f not in chosen]:
-        if all(u.accelerator is not None and u.accelerator.peak(candidate) for u in inputs.usages):
-            fmt = candidate
+        if found := _peaks(inputs.usages, candidate):
+            fmt, peaks = candidate, found
             break
-    if fmt is None or any(u.hours is None for u in inputs.usages):
+    hours = [u.hours for u in inputs.usages if u.hours is not None]
+    if fmt is None or len(hours) < len(inputs.usages):
         return None
     kind = "language" if inputs.language_model else "other"
     assumed = compute_words()["utilization"][kind]
     utilization = inputs.utilization if inputs.utilization is not None else Decimal(assumed["default"])
-    peaks = tuple(u.accelerator.peak(fmt) for u in inputs.usages)  # type: ignore[union-attr]
     with localcontext() as ctx:
         ctx.prec = 40
-        at_peak = sum((u.hours * SECONDS_PER_HOUR * Decimal(repr(p)) for u, p in zip(inputs.usages, peaks)), Decimal(0))
+        at_peak = sum((h * SECONDS_PER_HOUR * Decimal(repr(p)) for h, p in zip(hours, peaks)), Decimal(0))
         return Estimate(
             HARDWARE,
             flop=at_peak * utilization,

@@ -211,6 +211,10 @@ class Catalogue:
     def get(self, id: str) -> Accelerator | None:
         return self._rows.get(id)
 
+    def __getitem__(self, id: str) -> Accelerator:
+        """The row with this id, which a catalogue lookup gave (a KeyError is a bug)."""
+        return self._rows[id]
+
     def family_of(self, acc: Accelerator) -> Accelerator | None:
         """The family row of a variant; None for a family row."""
         return self._rows.get(acc.family) if acc.family else None

@@ -29,6 +29,7 @@ from .hardware import Accelerator, hardware_key, load_catalogue, manufacturer_id
 from .attribution import Span, attribute, counts_cores, hedge_around, pair_counts, sentence_index
 from .normalize import (
     NotUnderstood,
+    ParsedAmount,
     ParsedDuration,
     ParsedInt,
     model_key,
@@ -206,7 +207,7 @@ class _Mapper:
                 f"said {earlier[0]!r}; both are kept",
             )
 
-    def hedge(self, mention: str, span: TagSpan, parsed: ParsedInt | ParsedDuration) -> None:
+    def hedge(self, mention: str, span: TagSpan, parsed: ParsedInt | ParsedDuration | ParsedAmount) -> None:
         """Approximate when the value is hedged inside the tag or right next to it."""
         qualifier = parsed.qualifier or hedge_around(self.plain, span.start, span.end)
         self.out.add(mention, t.mlkg("approximate"), t.boolean(qualifier is not None))
@@ -406,6 +407,8 @@ class _Mapper:
         for number, usage in enumerate(usages, start=1):
             node = self.write_usage(run, usage, number, hours if basis == "stated" and len(usages) == 1 else None,
                                     run.hours[0] if basis == "computed" else None)
+            if usage.quantity is None:  # an accelerator with no count
+                continue
             for count in usage.counts:
                 if len(quantified) == 1:  # one count for the whole run: the run's own quantity too
                     self.fact(count.mention, run.term, "hardwareQuantity", t.integer(usage.quantity))
@@ -442,9 +445,9 @@ class _Mapper:
                 (t.mlkg("flop"), t.double(estimate.flop)),
             )
             self.out.add(run.term, t.mlkg("computeEstimate"), node)
-            if estimate.low is not None:
+            if estimate.low is not None and estimate.high is not None:
                 self.out.add(node, t.mlkg("flopLow"), t.double(estimate.low))
-                self.out.add(node, t.mlkg("flopHigh"), t.double(estimate.high))  # type: ignore[arg-type]
+                self.out.add(node, t.mlkg("flopHigh"), t.double(estimate.high))
             if estimate.utilization is not None:
                 self.out.add(node, t.mlkg("utilization"), t.decimal(estimate.utilization))
             if estimate.numerical_format:
@@ -477,15 +480,15 @@ class _Mapper:
                 paired[ci] = hardware[0]
         usages: list[_Usage] = []
         for ci, count in enumerate(run.counts):
-            hw = paired.get(ci)
-            quantity = self.chips(count, hw)
+            named = paired.get(ci)
+            quantity = self.chips(count, named)
             if quantity is None:
                 continue
-            same = next((u for u in usages if u.key == (hw.iri if hw else None) and u.quantity == quantity), None)
+            same = next((u for u in usages if u.key == (named.iri if named else None) and u.quantity == quantity), None)
             if same:
                 same.counts.append(count)
             else:
-                usages.append(_Usage(hw, quantity, [count]))
+                usages.append(_Usage(named, quantity, [count]))
         counted = {u.key for u in usages}
         usages += [_Usage(hw, None, []) for hw in hardware if hw.iri not in counted]
         self.warn_conflicting_counts(run, usages)
@@ -520,8 +523,9 @@ class _Mapper:
         if stated:
             return (next(iter(stated)), "stated") if len(stated) == 1 else (None, "")
         keys = [u.key for u in usages]
-        if len(run.hours) == 1 and usages and all(u.quantity is not None for u in usages) and len(set(keys)) == len(keys):
-            return sum((Decimal(u.quantity) * run.hours[0] for u in usages), Decimal(0)), "computed"
+        quantities = [u.quantity for u in usages if u.quantity is not None]
+        if len(run.hours) == 1 and usages and len(quantities) == len(usages) and len(set(keys)) == len(keys):
+            return sum((Decimal(q) * run.hours[0] for q in quantities), Decimal(0)), "computed"
         return None, ""
 
     def write_usage(
@@ -646,10 +650,10 @@ class _Mapper:
                 reason = str(err)
                 out.add(mention, t.mlkg("warning"), t.string(reason))
                 self.warn(span, "not_understood", f"<{span.name}>: {reason}; kept as text only")
-        found = self.read_untagged(tagged, spans, sentences)
+        untagged = self.read_untagged(tagged, spans, sentences)
         for run in self.runs:
             self.finish_run(run)
-        self.result.mentions = self.result.paper.mentions = len(spans) + found
+        self.result.mentions = self.result.paper.mentions = len(spans) + untagged
         self.result.found = len(found_by)
         self.result.graph = out.graph
         self.result.turtle = out.statements()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode, Store
 
 from .tags import clip_sentence
-from .vocab import MLKG
+from .vocab import MLKG, term_value
 
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 
@@ -45,7 +45,7 @@ class MentionSource:
 
 def _integer(store: Store, subject: NamedNode, predicate: NamedNode) -> int | None:
     quad = next(store.quads_for_pattern(subject, predicate, None, None), None)
-    return int(quad.object.value) if quad is not None else None
+    return int(term_value(quad.object)) if quad is not None else None
 
 
 def mention_source(store: Store, mention: NamedNode, plain: str | None = None) -> MentionSource | None:
@@ -59,9 +59,11 @@ def mention_source(store: Store, mention: NamedNode, plain: str | None = None) -
         return None
     if plain is None:
         paper = next(store.quads_for_pattern(mention, MLKG.inPaper, None, None), None)
-        found = paper and next(store.quads_for_pattern(paper.object, MLKG.plainText, None, None), None)
-        if not found:
+        if paper is None or not isinstance(paper.object, NamedNode):
             return None
-        plain = found.object.value
+        found = next(store.quads_for_pattern(paper.object, MLKG.plainText, None, None), None)
+        if found is None:
+            return None
+        plain = term_value(found.object)
     line, column = line_column(plain, start)
     return MentionSource(plain[start:end], clip_sentence(plain, left, right, start, end), line, column)

@@ -8,13 +8,13 @@ the union is read once per predicate and de-duplicated on the way in.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode
 
 from .store import KnowledgeGraph
-from .vocab import CLASSES, DATATYPE_PROPERTIES, MLKG, MLKG_NS, OBJECT_PROPERTIES, RDF, RDFS, XSD_NS, mlkg_term
+from .vocab import CLASSES, DATATYPE_PROPERTIES, MLKG, MLKG_NS, OBJECT_PROPERTIES, RDF, RDFS, XSD_NS, mlkg_term, term_value
 
 #: Detail drawn only when asked for: mentions, and the hardware usages that
 #: qualify a run's accelerators with their counts (the run links each accelerator).
@@ -71,7 +71,7 @@ def pick(values: Iterable) -> str | int | float | bool:
 def class_of(kg: KnowledgeGraph, iri: str) -> str | None:
     """The mlkg class local name of a resource, or None when it has none."""
     for quad in kg.store.quads_for_pattern(NamedNode(iri), RDF.type, None, None):
-        name = mlkg_term(quad.object.value)
+        name = mlkg_term(term_value(quad.object))
         if name is not None:
             return name
     return None
@@ -96,14 +96,14 @@ def describe(kg: KnowledgeGraph, iri: str) -> dict:
     for quad in kg.store.quads_for_pattern(NamedNode(iri), None, None, None):
         predicate, obj = quad.predicate, quad.object
         if predicate == RDF.type:
-            cls = cls or mlkg_term(obj.value)
+            cls = cls or mlkg_term(term_value(obj))
         elif predicate == RDFS.label:
-            labels.append(obj.value)
+            labels.append(term_value(obj))
         elif isinstance(obj, Literal) and predicate.value.startswith(MLKG_NS):
             facts.setdefault(local_name(predicate.value), []).append(literal_value(obj))
         elif predicate == MLKG.factProperty:
-            facts.setdefault("factProperty", []).append(local_name(obj.value))
-    attributes = {"label": min(labels) if labels else local_name(iri), "cls": cls or "Other"}
+            facts.setdefault("factProperty", []).append(local_name(term_value(obj)))
+    attributes: dict[str, Any] = {"label": min(labels) if labels else local_name(iri), "cls": cls or "Other"}
     attributes.update({name: pick(values) for name, values in sorted(facts.items())})
     return attributes
 
@@ -143,24 +143,24 @@ def to_networkx(kg: KnowledgeGraph, *, include_mentions: bool = False) -> nx.Mul
     classes = node_classes(kg, include_mentions=include_mentions)
     labels: dict[str, str] = {}
     for quad in kg.store.quads_for_pattern(None, RDFS.label, None, None):
-        subject = quad.subject.value
-        if subject in classes and (subject not in labels or quad.object.value < labels[subject]):
-            labels[subject] = quad.object.value
+        subject, label = term_value(quad.subject), term_value(quad.object)
+        if subject in classes and (subject not in labels or label < labels[subject]):
+            labels[subject] = label
     facts: dict[str, dict[str, set]] = {}
     for name in DATATYPE_PROPERTIES:
         if name in MENTION_PROPERTIES and not include_mentions:
             continue
         for quad in kg.store.quads_for_pattern(None, getattr(MLKG, name), None, None):
-            if quad.subject.value in classes and isinstance(quad.object, Literal):
-                facts.setdefault(quad.subject.value, {}).setdefault(name, set()).add(literal_value(quad.object))
+            if term_value(quad.subject) in classes and isinstance(quad.object, Literal):
+                facts.setdefault(term_value(quad.subject), {}).setdefault(name, set()).add(literal_value(quad.object))
     edges: set[tuple[str, str, str]] = set()
     for name in OBJECT_PROPERTIES + ("factValue",):
         if name in MENTION_PROPERTIES and not include_mentions:
             continue
         for quad in kg.store.quads_for_pattern(None, getattr(MLKG, name), None, None):
-            subject, obj = quad.subject.value, quad.object
+            subject, obj = term_value(quad.subject), quad.object
             if name == "factProperty":
-                facts.setdefault(subject, {}).setdefault(name, set()).add(local_name(obj.value))
+                facts.setdefault(subject, {}).setdefault(name, set()).add(local_name(term_value(obj)))
             elif subject in classes and isinstance(obj, NamedNode) and obj.value in classes:
                 edges.add((subject, name, obj.value))
             elif name == "factValue" and subject in classes and isinstance(obj, Literal):
@@ -168,11 +168,11 @@ def to_networkx(kg: KnowledgeGraph, *, include_mentions: bool = False) -> nx.Mul
 
     graph = nx.MultiDiGraph()
     for iri in sorted(classes):
-        attributes = {"label": labels.get(iri, local_name(iri)), "cls": classes[iri]}
+        attributes: dict[str, Any] = {"label": labels.get(iri, local_name(iri)), "cls": classes[iri]}
         attributes.update({name: pick(values) for name, values in sorted(facts.get(iri, {}).items())})
         graph.add_node(iri, **attributes)
-    for subject, name, obj in sorted(edges):
-        graph.add_edge(subject, obj, property=name)
+    for subject, name, target in sorted(edges):
+        graph.add_edge(subject, target, property=name)
     return graph
 
 

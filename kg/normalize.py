@@ -257,9 +257,16 @@ def _starts_with_phrase(text: str, phrases) -> str | None:
     if not phrases:
         return None
     match = _phrases_re(phrases).match(text.casefold())
-    if not match:
+    if not match or match.lastgroup is None:
         return None
     return phrases[int(match.lastgroup[1:])]
+
+
+def _phrase_end(phrase: str, text: str) -> int:
+    """Where *phrase*, found at the start of *text* by :func:`_starts_with_phrase`, ends."""
+    match = re.match(_phrase_pattern(phrase), text.casefold())
+    assert match, f"{phrase!r} does not start {text!r}"
+    return match.end()
 
 
 def _prepare(text: str, what: str) -> tuple[str, str | None]:
@@ -339,10 +346,9 @@ def _take_word_number(text: str) -> _Number | None:
     phrase = _starts_with_phrase(low, [p for p, _ in w.number_phrases])
     if phrase:
         value = dict(w.number_phrases)[phrase]
-        end = re.match(_phrase_pattern(phrase), low).end()
-        return _Number(value, text[end:])
+        return _Number(value, text[_phrase_end(phrase, low):])
     known = set(w.number_words) | set(w.tens_words) | set(w.multiplier_words) | {"and"}
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     for m in re.finditer(r"[a-z]+", low):
         gap = low[spans[-1][1]:m.start()] if spans else low[: m.start()]
         if (spans and gap.strip() not in ("", "-")) or (not spans and gap):
@@ -351,9 +357,9 @@ def _take_word_number(text: str) -> _Number | None:
             break
         spans.append((m.start(), m.end(), m.group()))
     for n in range(len(spans), 0, -1):
-        value = _word_number([s[2] for s in spans[:n]])
-        if value is not None:
-            return _Number(value, text[spans[n - 1][1]:])
+        read = _word_number([s[2] for s in spans[:n]])
+        if read is not None:
+            return _Number(read, text[spans[n - 1][1]:])
     return None
 
 
@@ -405,6 +411,7 @@ def _take_number(text: str, allow_magnitude: bool, written: str | None = None) -
     *written* is the tag's text as written, for messages.
     """
     m = _NUMERAL_RE.match(text)
+    number: _Number | None
     if m:
         number = _Number(_numeral_value(m, text if written is None else written), text[m.end():])
     else:
@@ -630,7 +637,7 @@ def parse_year(text: str) -> ParsedInt:
     body, qualifier = _prepare(text, what)
     prefix = _starts_with_phrase(body, w.year_prefixes)
     if prefix:
-        body = body[re.match(_phrase_pattern(prefix), body.casefold()).end():].strip()
+        body = body[_phrase_end(prefix, body):].strip()
     if not re.fullmatch(r"\d{4}", body):
         raise NotUnderstood(f"{text!r} is not {what}: expected four digits such as 2023")
     if len({ord(c) - unicodedata.decimal(c) for c in body}) > 1:

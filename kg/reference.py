@@ -48,7 +48,7 @@ class ReferenceWriter:
 
     def _hardware(self, out: t.GraphWriter, accelerator_id: str) -> None:
         catalogue = load_catalogue()
-        acc = catalogue.get(accelerator_id)
+        acc = catalogue[accelerator_id]
         node = out.iri(self.iris.hardware(acc.id))
         out.add(node, TYPE, t.mlkg("Hardware"))
         out.add(node, LABEL, t.string(acc.name))
@@ -99,6 +99,8 @@ class ReferenceWriter:
 
     def _country(self, out: t.GraphWriter, iso2: str) -> None:
         country = country_by_code(iso2)
+        if country is None:  # the code came from a resolved country
+            raise KeyError(f"no country with the code {iso2!r}")
         node = out.iri(self.iris.country(iso2))
         out.add(node, TYPE, t.mlkg("Country"))
         out.add(node, LABEL, t.string(display_name(country)))

@@ -32,14 +32,14 @@ from itertools import product
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode
 
 from .sparql import Fragment
 from .store import KnowledgeGraph
 from . import terms as t
 from .terms import Iris
 from .tally import PaperFacts, RunFacts, Slice, Tally, TotalsWriter
-from .vocab import MLKG
+from .vocab import MLKG, term_value
 
 
 #: The data set naming the reports merged into a run another paper reported first:
@@ -226,7 +226,7 @@ class Makers(dict):
         return self[hw.value]
 
 
-def read_run(store, graph: NamedNode, node, maker: Callable[[NamedNode], str | None]) -> RunFacts:
+def read_run(store, graph: NamedNode | BlankNode | DefaultGraph, node, maker: Callable[[NamedNode], str | None]) -> RunFacts:
     """One run's facts from the paper graph that holds it."""
     run = RunFacts(iri=node.value)
     for quad in store.quads_for_pattern(node, None, None, graph):
@@ -363,7 +363,7 @@ class Tracker:
         redo = restate(self.kg, self.before)
         self.changes.merge(redo.correction)
         for model, runs in self.before.items():
-            current = [q.subject.value for q in self.kg.store.quads_for_pattern(
+            current = [term_value(q.subject) for q in self.kg.store.quads_for_pattern(
                 None, MLKG.trainedModel, NamedNode(model), None)]
             for quad in stored_links(self.kg, iris, [*runs, *current]):
                 self.kg.store.remove(quad)

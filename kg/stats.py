@@ -9,6 +9,8 @@ whole graph in memory and are skipped (with a note) above ``max_nodes``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 from pyoxigraph import NamedNode
 from rich.console import Console
@@ -17,7 +19,7 @@ from rich.table import Table
 from .network import NODE_CLASSES, to_networkx
 from .run_counts import FactCounts, run_counts
 from .store import KnowledgeGraph
-from .vocab import MLKG
+from .vocab import MLKG, term_value
 
 MAX_NODES = 200_000
 
@@ -35,7 +37,7 @@ def runs_per_year(kg: KnowledgeGraph, counts: FactCounts) -> dict[str, int]:
     per_year = {}
     for node, n in counts.runs("Year").items():
         value = next(kg.store.quads_for_pattern(NamedNode(node), MLKG.yearValue, None, None))
-        per_year[str(int(value.object.value))] = n
+        per_year[str(int(term_value(value.object)))] = n
     return dict(sorted(per_year.items(), key=lambda item: int(item[0])))
 
 
@@ -61,7 +63,7 @@ def network_stats(kg: KnowledgeGraph, top: int) -> dict:
 def compute_stats(kg: KnowledgeGraph, *, top: int = 10, max_nodes: int = MAX_NODES) -> dict:
     """Everything `kg stats` shows, as a JSON-able dict."""
     counts = run_counts(kg)
-    result = {
+    result: dict[str, Any] = {
         "classes": counts.classes(),
         "runs_per_year": runs_per_year(kg, counts),
         "runs_without_year": counts.runs_without_year(),

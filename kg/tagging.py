@@ -92,16 +92,15 @@ def tag_paths(paths: Iterable[str], out_dir: str | Path, extract: str = "auto") 
         if target.resolve() == source_file.resolve() or target.resolve() in inputs:
             raise TagError(f"kg tag would write {target} over its input; give -o another folder")
         entry = written.setdefault(target, TaggedFile(target))
-        if isinstance(item, Rejected):
-            entry.rejected.append(item)
-            if record is None:
-                continue
         if record is not None:
             originals[target] = source_file
-            if isinstance(item, Document):
-                text, count = insert_tags(item.text, extract)
-                records.setdefault(target, {})[record[1]] = text
-                entry.documents, entry.tags = entry.documents + 1, entry.tags + count
+        if isinstance(item, Rejected):
+            entry.rejected.append(item)
+            continue
+        if record is not None:
+            text, count = insert_tags(item.text, extract)
+            records.setdefault(target, {})[record[1]] = text
+            entry.documents, entry.tags = entry.documents + 1, entry.tags + count
             continue
         text, count = insert_tags(item.text, extract)
         entry.documents, entry.tags = 1, count

@@ -129,7 +129,7 @@ def decimal(value: Decimal | int | float) -> str:
     return text if "." in text else typed(text, "decimal")
 
 
-def double(value: float) -> str:
+def double(value: float | Decimal) -> str:
     """An xsd:double as the store writes it back: the shortest digits that
     read as the same double, in plain notation (``312000000000000``, ``0.1``),
     so streamed and stored exports agree."""

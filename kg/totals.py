@@ -48,7 +48,7 @@ from .tally import (
     spelling_order,
 )
 from .terms import Iris, header
-from .vocab import MLKG, RDFS, mlkg_term
+from .vocab import MLKG, RDFS, mlkg_term, term_value
 
 
 def read_paper(kg: KnowledgeGraph, iris: Iris, paper: str) -> PaperFacts:
@@ -59,7 +59,7 @@ def read_paper(kg: KnowledgeGraph, iris: Iris, paper: str) -> PaperFacts:
 
     parameters: dict[str, set[int]] = {}
     for quad in store.quads_for_pattern(None, MLKG.parameterCount, None, graph):
-        parameters.setdefault(quad.subject.value, set()).add(int(quad.object.value))
+        parameters.setdefault(term_value(quad.subject), set()).add(int(term_value(quad.object)))
     for reported in store.quads_for_pattern(graph, MLKG.reports, None, graph):
         run = read_run(store, graph, reported.object, maker)
         run.parameters = {(run.model, n) for n in parameters.get(run.model, ())}
@@ -67,9 +67,9 @@ def read_paper(kg: KnowledgeGraph, iris: Iris, paper: str) -> PaperFacts:
     facts.mentions = sum(1 for _ in store.quads_for_pattern(None, MLKG.inPaper, graph, graph))
     models = {run.model for run in facts.runs}
     for quad in store.quads_for_pattern(None, MLKG.factValue, None, graph):
-        if quad.object.value in models and isinstance(quad.object, NamedNode):
+        if isinstance(quad.object, NamedNode) and quad.object.value in models:
             for text in store.quads_for_pattern(quad.subject, MLKG.mentionText, None, graph):
-                facts.spellings.add((quad.object.value, " ".join(text.object.value.split())))
+                facts.spellings.add((quad.object.value, " ".join(term_value(text.object).split())))
     return facts
 
 
@@ -89,10 +89,10 @@ def stored_names(kg: KnowledgeGraph, iris: Iris, models: Iterable[str] | None = 
         if spelling is None:
             continue  # another data set about the model
         entries.append((
-            found[MLKG.forModel.value].value,
-            spelling.value,
-            int(found[MLKG.paperCount.value].value),
-            int(found[MLKG.firstSeen.value].value),
+            term_value(found[MLKG.forModel.value]),
+            term_value(spelling),
+            int(term_value(found[MLKG.paperCount.value])),
+            int(term_value(found[MLKG.firstSeen.value])),
         ))
     return choose_names(entries)
 
@@ -112,17 +112,18 @@ class _FirstSeen:
     """Numbers for spellings counted for the first time, after those the store holds."""
 
     def __init__(self, kg: KnowledgeGraph, graph: NamedNode):
-        self.kg, self.graph, self.last = kg, graph, None
+        self.kg, self.graph = kg, graph
+        self.last: int | None = None
 
     def stored(self, quads: list[Quad]) -> int | None:
-        return next((int(q.object.value) for q in quads if q.predicate == MLKG.firstSeen), None)
+        return next((int(term_value(q.object)) for q in quads if q.predicate == MLKG.firstSeen), None)
 
     def next(self) -> int:
         if self.last is None:
             found = self.kg.store.quads_for_pattern(None, MLKG.firstSeen, None, self.graph)
-            self.last = max((int(q.object.value) for q in found), default=0)
-        self.last += 1
-        return self.last
+            self.last = max((int(term_value(q.object)) for q in found), default=0)
+        self.last = number = self.last + 1
+        return number
 
 
 # -- the store side ---------------------------------------------------------------
@@ -276,7 +277,7 @@ def stated_parameter_counts(kg: KnowledgeGraph, iris: Iris) -> Iterator[tuple[st
     for quad in store.quads_for_pattern(None, MLKG.forParameterCount, None, graph):
         model = next(store.quads_for_pattern(quad.subject, MLKG.forModel, None, graph), None)
         if model is not None:
-            yield model.object.value, int(quad.object.value)
+            yield term_value(model.object), int(term_value(quad.object))
 
 
 def _stored_derived(store, graph: NamedNode, model: str) -> dict:
@@ -290,7 +291,7 @@ def _stored_derived(store, graph: NamedNode, model: str) -> dict:
 
 
 def _measures(quads: Iterable[Quad], measures: tuple[str, ...]) -> list:
-    found = {q.predicate.value: q.object.value for q in quads}
+    found = {q.predicate.value: term_value(q.object) for q in quads}
     values = []
     for measure in measures:
         text = found.get(getattr(MLKG, measure).value)
@@ -313,7 +314,7 @@ def stored_labels(kg: KnowledgeGraph, nodes: Iterable[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for node in nodes:
         for quad in kg.store.quads_for_pattern(NamedNode(node), RDFS.label, None, None):
-            keep_least(names, node, quad.object.value)
+            keep_least(names, node, term_value(quad.object))
     return names
 
 
@@ -327,8 +328,8 @@ def recount(kg: KnowledgeGraph, iris: Iris) -> None:
     """
     tally = Tally()
     for quad in kg.store.quads_for_pattern(None, MLKG.paperId, None, None):
-        paper = quad.subject.value
-        if quad.graph_name.value == paper:
+        paper = term_value(quad.subject)
+        if isinstance(quad.graph_name, NamedNode) and quad.graph_name.value == paper:
             tally.add(read_paper(kg, iris, paper))
     tally.names = stored_labels(kg, _named_nodes(tally.values))
     merged = restate(kg, models_reported_twice(tally))
@@ -355,7 +356,7 @@ def _kept_order(kg: KnowledgeGraph, iris: Iris, tally: Tally) -> dict[tuple, int
     would have (the spellings it had counted keep their places).
     """
     graph = NamedNode(iris.statistics_graph)
-    stored = {q.subject.value: int(q.object.value) for q in kg.store.quads_for_pattern(None, MLKG.firstSeen, None, graph)}
+    stored = {term_value(q.subject): int(term_value(q.object)) for q in kg.store.quads_for_pattern(None, MLKG.firstSeen, None, graph)}
     writer = TotalsWriter(iris)
     last = max(stored.values(), default=0)
     seen = {}

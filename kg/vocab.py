@@ -6,7 +6,7 @@ declare exactly the same terms.
 
 from __future__ import annotations
 
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Triple
 
 MLKG_NS = "https://w3id.org/mlkg/ontology#"
 DEFAULT_BASE = "https://w3id.org/mlkg/id/"
@@ -162,6 +162,18 @@ INDIVIDUALS = ("StatedCompute", "HardwareMethod", "ParameterTokenMethod")
 def mlkg_term(iri: str) -> str | None:
     """The local name of an mlkg: IRI ("Paper"), or None for any other IRI."""
     return iri[len(MLKG_NS) :] if iri.startswith(MLKG_NS) else None
+
+
+def term_value(term: NamedNode | BlankNode | Literal | Triple | DefaultGraph) -> str:
+    """An IRI, a blank node's id or a literal's lexical form: the string a stored term stands for.
+
+    pyoxigraph types every subject and object as possibly a quoted triple
+    (RDF-star) and a graph name as possibly the default graph; mlkg stores
+    neither where it reads a value, so meeting one is a bug, said here.
+    """
+    if isinstance(term, (Triple, DefaultGraph)):
+        raise TypeError(f"expected a node or a literal, not {term!r}")
+    return term.value
 
 
 class _Namespace:
