@@ -142,12 +142,62 @@ class _View:
             elif before in (".", "!", "?") and self.ends[i - 1] < self.idx[i] and not (
                     before == "." and i > 1 and self.words[i - 2].lower() in _ABBREVIATIONS):
                 starts.append(i)  # but not after "et al.", "e.g.", "Fig."
+            elif before in ("*", "_") and self.ends[i - 1] < self.idx[i] and self._closes_after_stop(i - 1):
+                starts.append(i)  # "**Base model.** Kiwi-3B is ...": a bold heading ends its sentence
         self.sents = list(zip(starts, [*starts[1:], n]))
         self._citing: list[int] | None = None
+        self._proper: frozenset[str] | None = None
         self.sent_of = [0] * n
         for number, (a, b) in enumerate(self.sents):
             for i in range(a, b):
                 self.sent_of[i] = number
+
+    @property
+    def proper(self) -> frozenset[str]:
+        """Capitalised words used as names here: capitalised inside a sentence, never written in lower case.
+
+        "Marlin was trained ... The learner of Marlin ran on ...": a one-word
+        name with no digit or inner capital is told from a sentence's first
+        word ("Training was ...") by how the rest of the document writes it.
+        """
+        if self._proper is None:
+            starts = {a for a, _ in self.sents}
+            # a heading in title case ("Model Architecture and Training Protocol") capitalises common words
+            titled = set()
+            for a, b in self.sents:
+                words = [w for w in self.words[a:b] if w.isalpha() and len(w) > 3]
+                if words and sum(w[0].isupper() for w in words) * 2 > len(words):
+                    titled.update(range(a, b))
+            inside = {w for k, w in enumerate(self.words)
+                      if k not in starts and k not in titled and w[:1].isupper() and w[1:].islower() and len(w) > 2
+                      and self.words[k - 1].islower()  # after a word in lower case: "the learner of Marlin"
+                      and not w.endswith(("ian", "ese", "ish", "ean"))}  # "Hungarian", "Japanese": languages
+            lowered = {w for w in self.words if w.islower()}
+            stop = _set("not_model_names") | _set("common_capitalised")
+            self._proper = frozenset(w for w in inside if w.lower() not in lowered and w not in stop
+                                     and w.lower() not in _set("brand_words"))
+        return self._proper
+
+    def _closes_after_stop(self, k: int) -> bool:
+        """Whether token *k* ends a run of emphasis marks that follows a full stop, with no space inside."""
+        while k > 0 and self.words[k] in ("*", "_") and self.ends[k - 1] == self.idx[k]:
+            k -= 1
+        return self.words[k] in (".", ":", "!", "?")
+
+    def heading_before(self, first: int) -> bool:
+        """Whether the sentence starting at token *first* follows a run-in heading ("Setup. PatchMix-S, 22M params").
+
+        The heading opens its paragraph and has at most four words; what
+        follows it is read as the paragraph's first sentence.
+        """
+        number = self.sent_of[first] if first < self.n else 0
+        if number == 0:
+            return False
+        a, b = self.sents[number - 1]
+        words = [w for w in self.words[a:b] if w not in ("*", "_", "#", "##", "###")]
+        plain = {w.lower() for w in words}
+        return (self.at_paragraph_start(a) and 1 < len(words) <= 5 and words[-1] in (".", ":") and words[0][:1].isupper()
+                and plain.isdisjoint(_set("copulas")) and plain.isdisjoint(_set("first_person")))
 
     def sentence(self, i: int) -> tuple[int, int]:
         return self.sents[self.sent_of[i]]
@@ -164,6 +214,24 @@ class _View:
     def elsewhere(self, sentence: tuple[int, int]) -> bool:
         """Whether a sentence is about another activity (inference, evaluation, processing) and not the run."""
         return self.has(sentence, _set("other_activity_words")) and not self.has(sentence, _set("run_words"))
+
+    def other_activity(self, i: int) -> bool:
+        """Whether the activity word nearest before token *i*, in its clause, is not training.
+
+        "We trained on 64 A100s; latency is measured on one T4" and "feature
+        extraction took 3.5 days on two RTX 4090 cards": the words that say
+        what the hardware or the time was for come before it.
+        """
+        run, other = _set("run_words"), _set("other_activity_words")
+        # "16 inference cards", "the deployment hardware": a kind of device, which may be what trained
+        devices = _set("accelerator_nouns") | {"hardware"}
+        for k in range(i - 1, self.sentence(i)[0] - 1, -1):
+            word = self.lower[k]
+            if word == ";" or word in run:
+                return False
+            if word in other and not (k + 1 < self.n and self.lower[k + 1] in devices):
+                return True
+        return False
 
     def compares(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) compare with something else ("rather than" does not)."""
@@ -292,13 +360,55 @@ class _Finder:
         finds += self.sizes_after_names(view, [f for f in finds if f.kind == "model"])
         ours = {view.text[f.start : f.end].casefold() for f in models}
         taken = {view.token_at(f.start) for f in finds if f.kind == "hardware"}
+        # accelerators' and countries' words are no model's name ("SXM5", "Zealand")
+        inside = {k for f in finds if f.kind == "hardware" for k in range(view.token_at(f.start), view.token_at(f.end - 1) + 1)}
+        inside.update(k for _, a, b in self.countries(view.doc) for k in range(a, b))
         foreign = self.foreign_sentences(view, ours, taken)
+        if self.trains_nothing(view):
+            return []
         return _without_overlaps([
             f for f in finds
             if not view.cites(f.start)
             and (f.kind == "model" or view.sent_of[view.token_at(f.start)] not in foreign)
             and not (f.kind == "params" and self.anothers_size(view, view.token_at(f.start), ours))
+            and not (f.kind != "model" and self.anothers_fact(view, view.token_at(f.start), ours, inside))
         ])
+
+    @staticmethod
+    def trains_nothing(view: _View) -> bool:
+        """"We train no models in this study": a document that says so has no run of its own."""
+        return any(re.search(pattern, view.text, re.IGNORECASE) for pattern in _words()["trains_nothing_patterns"])
+
+    @staticmethod
+    def anothers_fact(view: _View, i: int, ours: set[str], hardware: set[int]) -> bool:
+        """Whether the name nearest before token *i* in its clause is another model's, not ours.
+
+        "BLOOM (176B) was trained on 384 A100 GPUs", "the 15B-parameter
+        StarCoder model, trained on 512 A100 GPUs, is our point of
+        comparison": the facts after a name belong to it. A "we" or "our"
+        between the name and the fact makes the fact ours again, and a name
+        after "on", "from" or "of" is what was used (a data set, a
+        checkpoint), not who ran.
+        """
+        firsts, objects = _set("first_person"), _set("object_prepositions")
+        for k in range(i - 1, view.sentence(i)[0] - 1, -1):
+            word = view.lower[k]
+            if word == ";" or word in firsts:
+                return False
+            if k in hardware or not _names_a_model(view, k):
+                continue
+            start = k
+            while start >= 2 and view.words[start - 1] in ("-", "‑") and view.glued(start) and view.glued(start - 1):
+                start -= 2
+            if start > 0 and view.lower[start - 1] in objects and view.lower[k + 1 : k + 2] != ["et"]:
+                continue
+            if start > 0 and view.lower[start - 1] in ("a", "an") or view.lower[k + 1 : k + 2] and view.lower[k + 1] in _set("component_nouns"):
+                continue  # "a BiLSTM-CRF tagger", "with a ViT-Huge encoder": a kind of model or a part, not who ran
+            if not _set("accelerator_nouns").isdisjoint(view.lower[k + 1 : k + 3]):
+                continue  # "16 Zephyr-9 inference cards": an accelerator the catalogue lacks
+            name = view.text[view.idx[start] : view.ends[k]].casefold()
+            return not any(name in o or o in name for o in ours)
+        return False
 
     @staticmethod
     def anothers_size(view: _View, i: int, ours: set[str]) -> bool:
@@ -427,11 +537,12 @@ class _Finder:
                 start, end = start + first, end + first
                 if view.near(start, 3, anti) or (end < view.n and view.lower[end] in ("each", "per")):
                     continue
-                if view.near(end - 1, 0, _set("params_anti_after"), after=4):
-                    continue  # "a 2.4B-parameter model released in 2024": someone else's
+                if any(view.lower[k] in _set("params_anti_after") and view.lower[k - 1] not in _set("copulas")
+                       for k in range(end, min(view.sentence(start)[1], end + 4))):
+                    continue  # "a 2.4B-parameter model released in 2024": someone else's; "(86M parameters) is pretrained" is ours
                 if view.compares(first, start) or view.has((first, last), _set("params_sentence_anti")):
                     continue  # "we compare against X, which has 1.5B parameters"; "... serve as baselines"
-                if start > first and view.lower[start - 1] in ("to", "between", "from"):
+                if start > first and view.lower[start - 1] in ("to", "between", "from", "above", "below"):
                     continue  # "models of about 1.4M to 20M parameters": a range, no one model's size
                 if view.mentions(first, start, _set("frozen_words")) or view.near(end - 1, 0, _set("citation_words"), after=5):
                     continue  # a frozen encoder's size; "(355M parameters; Liu et al., 2019)": another paper's model
@@ -479,7 +590,7 @@ class _Finder:
             if view.near(start, 10, anti, after=4, end=end):
                 continue
             sentence = view.sentence(start)
-            if not view.has(sentence, _set("hardware_cues")) or view.elsewhere(sentence):
+            if not view.has(sentence, _set("hardware_cues")) or view.elsewhere(sentence) or view.other_activity(start):
                 continue  # "throughput is measured on a single T4": not what the run trained on
             found.append(self.find(view, "hardware", start, end))
         return found
@@ -525,7 +636,7 @@ class _Finder:
                     continue
                 if i + 2 < view.n and view.lower[i + 2] in stops_after:
                     continue
-                if i > 0 and view.lower[i - 1] in stops_before:
+                if (i > 0 and view.lower[i - 1] in stops_before) or view.other_activity(i):
                     continue
                 found.append(self.find(view, "gpu_count", i, i + 1, "gpu_count_bare"))
         return found
@@ -550,7 +661,7 @@ class _Finder:
                     j += 1
                 if j == i + 1 or j - i > 4 or j >= last or view.lower[j] not in nouns or j in inside:
                     continue
-                if view.near(i, 8, anti, after=3, end=j + 1):
+                if view.near(i, 8, anti, after=3, end=j + 1) or view.other_activity(i):
                     continue
                 found.append(self.find(view, "gpu_count", view.with_hedge(i), i + 1, "gpu_count_unlisted"))
                 found.append(self.find(view, "hardware", i + 1, j + 1, "hardware_unlisted"))
@@ -572,7 +683,7 @@ class _Finder:
                 if after == "of" and (i + 3 >= view.n or view.lower[i + 3] not in of_ok
                                       or (i + 4 < view.n and view.lower[i + 4] in _set("of_data_words"))):
                     continue  # "118,000 hours of training data"
-                if view.elsewhere((first, last)):
+                if view.elsewhere((first, last)) or view.other_activity(i):
                     continue
                 if after == "-" or (i > 0 and view.words[i - 1] in ("-", "(")):
                     continue  # "3-day", "GPU-hours", "12 steps (72 hours)"
@@ -635,9 +746,11 @@ class _Finder:
     def models(self, view: _View) -> list[Find]:
         anti, markup, skip = _set("model_anti_cues"), _set("markup_words"), _set("model_lead_words")
         places = [(end, "model_cue") for _, _, end in self.model_cues(view.doc)]
-        verbs, nouns = _set("model_cue_verbs"), _set("model_cue_nouns")
+        verbs, nouns, nexts = _set("model_cue_verbs"), _set("model_cue_nouns"), _set("model_next_words")
         for i, word in enumerate(view.lower):
-            if word == "we":  # "we train X", "we instead train X", "we fine-tune X"
+            if word in nexts:  # "Training WhisperKWS-tiny takes 40 minutes": a name right after, nothing between
+                places.append((i + 1, "model_next"))
+            elif word == "we":  # "we train X", "we instead train X", "we fine-tune X"
                 last = view.sentence(i)[1]
                 for k in range(i + 1, min(last, i + 4)):
                     if view.lower[k] in verbs and not (k + 1 < last and view.words[k + 1] == "-"):
@@ -654,7 +767,7 @@ class _Finder:
             start = first
             while start < last and view.words[start] in markup:
                 start += 1
-            if view.at_paragraph_start(first) and not _LIST_ITEM.match(view.text, view.idx[first]):
+            if (view.at_paragraph_start(first) or view.heading_before(first)) and not _LIST_ITEM.match(view.text, view.idx[first]):
                 places.append((start, "model_subject"))  # not a list item: "- LightGBM with 1,500 trees"
             elif start < last and view.words[start][:1].isupper() and not view.compares(first, last):
                 # "Kea-Reason-8B is a dense transformer ...": a name with a digit or inner capital, describing itself
@@ -676,9 +789,9 @@ class _Finder:
             if at >= view.n:
                 continue
             last = view.sentence(at)[1]
-            while at < last and (view.lower[at] in skip or view.words[at] in markup):
+            while rule != "model_next" and at < last and (view.lower[at] in skip or view.words[at] in markup):
                 at += 1
-            name = _name_at(view, at, last, cued=rule == "model_cue")
+            name = _name_at(view, at, last, cued=rule == "model_cue", proper=True)
             if name is None and rule == "model_cue" and view.lower[at] not in ("with", "on", "for", "using", "in", "at", "to", "from"):
                 # "we train two diffusion transformers ...: Aurora-T5 ..."
                 for k in range(at, min(last, at + 24)):
@@ -726,7 +839,7 @@ _FOREIGN_NAME = re.compile(r"^(?=[A-Z])(?=.*(?:\d|[a-z]-?[A-Z]))[\w.-]+$")
 _NAMEISH = re.compile(r"^(?=.*[A-Z0-9])[A-Za-z0-9][A-Za-z0-9.-]*$")
 
 
-def _name_at(view: _View, i: int, end: int, cued: bool = False) -> tuple[int, int] | None:
+def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = False) -> tuple[int, int] | None:
     """The tokens [i, j) of a model name starting at token *i*, if the words there look like one."""
     if i >= end:
         return None
@@ -751,6 +864,7 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False) -> tuple[int, in
         return None  # "on 40", "spoken-language": a name has a capital (or is not in Latin letters)
     looks_named = (
         cued and j - i > 1 and words[j - 1].isalpha() and _SIZE_PART.match(words[j - 1]) is not None  # "we fine-tune Whisper medium"
+        or proper and j - i == 1 and text in view.proper and not _country_or_place(text)  # "we train Kestrel", "Marlin was trained"
         or any(c.isdigit() for c in text)
         or any(ord(c) > 0x2FF for c in letters)
         or any(c.isupper() for c in text[1:])
@@ -763,6 +877,26 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False) -> tuple[int, in
     if text[0].isdigit() or (j - i <= 3 and load_catalogue().resolve(text) is not None):
         return None
     return i, j
+
+
+@lru_cache(maxsize=None)
+def _country_or_place(word: str) -> bool:
+    return word in _country_names() or load_catalogue().resolve(word) is not None
+
+
+def _names_a_model(view: _View, k: int) -> bool:
+    """Whether token *k* looks like (the last part of) a model's name: "OPT-175B", "StarCoder", "BLOOM", "Marlin"."""
+    word = view.words[k]
+    if not word[:1].isupper() or word in _set("not_model_names") or word.lower() in _set("brand_words"):
+        return False
+    if view.lower[k + 1 : k + 2] == ["et"]:
+        return True  # "Penedo et al. (2023) trained ...": a cited author's run
+    if _FOREIGN_NAME.match(word) is not None or (word.isupper() and word.isalpha() and len(word) >= 4):
+        return not _country_or_place(word)
+    # a plain capitalised word is a name only as a subject ("Marlin was trained", "Marlin (1.6M) ran"),
+    # not as a modifier ("Hausdorff distances", "Dice scores")
+    after = view.lower[k + 1] if k + 1 < view.n else ""
+    return word in view.proper and not _country_or_place(word) and (after in _set("owner_next_words") or after in _set("copulas"))
 
 
 def _filter_spans(spans: list[Span]) -> list[Span]:

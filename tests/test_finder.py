@@ -67,6 +67,20 @@ def found(text: str) -> set[tuple[str, str]]:
          {("params", "350M"), ("params", "1.4B")}),
         ("Training ran on 8×A100 for 12 days.", {("gpu_count", "8"), ("hardware", "A100"), ("training", "12 days")}),
         ("The 300k-step schedule completed in one week.", {("training", "one week")}),
+        # a run-in heading, bold or plain, opens the paragraph its model is named in
+        ("**Base model.** Tern-2B is a decoder-only model with 2.1B parameters.", {("model", "Tern-2B"), ("params", "2.1B")}),
+        ("Setup. Gannet-S, 31M params, 10 blocks.", {("model", "Gannet-S"), ("params", "31M")}),
+        ("Pretraining. Heron-B (92M parameters) is pretrained with masked modelling.", {("model", "Heron-B"), ("params", "92M")}),
+        # a one-word name, told from a sentence's first word by how the text writes it elsewhere
+        ("We train Skua, a 3-billion-parameter model, on 64 A100 GPUs. Skua then sees 40 tasks, and results for Skua are below.",
+         {("model", "Skua"), ("params", "3-billion"), ("gpu_count", "64"), ("hardware", "A100 GPUs")}),
+        ("Training WrenKWS-tiny takes 40 minutes on 1 RTX 3090.",
+         {("model", "WrenKWS-tiny"), ("training", "40 minutes"), ("gpu_count", "1"), ("hardware", "RTX 3090")}),
+        # what the hardware was for is said before it, clause by clause
+        ("We trained on 32 A100 GPUs; sampling speed is measured on one H100 GPU.", {("gpu_count", "32"), ("hardware", "A100 GPUs")}),
+        # a kind of model or a part named before a fact is not another model's run
+        ("Gannet-S is a BiLSTM-CRF tagger with 4.8M parameters, trained on 2 V100 GPUs for 3 hours.",
+         {("model", "Gannet-S"), ("params", "4.8M"), ("gpu_count", "2"), ("hardware", "V100 GPUs"), ("training", "3 hours")}),
     ],
 )
 def test_each_kind_is_found(text, expected):
@@ -122,6 +136,14 @@ def test_each_kind_is_found(text, expected):
         ("a year of someone's data", "We compare with preference data released in 2022."),
         ("a bare code with nothing saying it is an accelerator", "The T4 baseline and the L4 variant are weaker."),
         ("an unlisted accelerator used for inference", "Inference ran on 16 Zephyr ZX-9 accelerators in the field."),
+        ("another activity named before the hardware", "Feature extraction for every slide took 2 days on four RTX 3090 cards."),
+        ("another model's run after an opening phrase",
+         "Our model is small. Among open models, KOALA (40B) was trained on 384 A100 GPUs for two months in 2023."),
+        ("another model's run mid-sentence", "We compare against Orca-13B, trained on 128 A100 GPUs in Canada for 9 days."),
+        ("a document that says it trains nothing",
+         "We train no models in this study. Scores come from a 7B model served on 8 A100 GPUs for 3 days."),
+        ("a cited author's run", "Our filters follow prior findings: Okoro et al. (2023) trained 1B-parameter models on 64 A100 GPUs."),
+        ("sizes above a bound", "Models above 30B parameters use 4-way tensor parallelism."),
     ],
 )
 def test_distractors_give_no_fact(family, text):
