@@ -276,6 +276,8 @@ class _View:
                 continue
             if i - 10 <= k <= i + 8:
                 return True
+            if k < i and not {";", *_set("first_person")} & set(self.lower[k:i]):
+                return True  # "which its authors pretrained on 970,000 episodes using 64 A100 GPUs for 14 days"
             opened = max((j for j in range(first, i) if self.words[j] == "("), default=None)
             if opened is not None and ")" not in self.words[opened:i] and ")" not in self.words[i:k] and k > i:
                 return True
@@ -290,7 +292,7 @@ class _View:
         )
 
     def is_number(self, i: int) -> bool:
-        return bool(_DIGITS.match(self.words[i])) or self.lower[i] in _set("count_words")
+        return bool(_DIGITS.match(self.words[i].lstrip("~≈"))) or self.lower[i] in _set("count_words")
 
     def mentions(self, start: int, end: int, phrases: frozenset[str]) -> bool:
         """Whether one of *phrases* (of one or two words) is among tokens [start, end)."""
@@ -327,8 +329,10 @@ class _Finder:
         infixes = [*nlp.Defaults.infixes, r"(?<=[0-9])[×xX](?=[A-Z])", r"(?<=[0-9])×(?=[0-9])"]
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         # "Kite-7B." ends a sentence: the period is not part of the name (spaCy keeps "B." for initials)
-        suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9][A-Za-z])\."]
+        # and so do "as in DeiT." (a name ending in a capital), "Heron-B." and "~60 h." (spaCy keeps a letter's period, as for an initial)
+        suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9][A-Za-z])\.", r"(?<=[a-z-][A-Z])\."]
         nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+        nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if not re.fullmatch(r"[A-Za-z]\.", k)}
         self.nlp = nlp
         self.matcher = Matcher(nlp.vocab)
         for rule, patterns in json.loads(data_text("patterns/token_patterns.json")).items():
@@ -355,6 +359,10 @@ class _Finder:
         finds += self.years(view)
         finds += self.places(view)
         models = self.models(view)
+        listed, sizes = self.tables(view)
+        seen = {view.text[f.start : f.end].casefold() for f in models}
+        models += [f for f in listed if view.text[f.start : f.end].casefold() not in seen]
+        finds += sizes + self.setup_lines(view)
         models += self.siblings(view, models)
         finds += models + self.named_again(view, models, finds)
         finds += self.sizes_after_names(view, [f for f in finds if f.kind == "model"])
@@ -366,6 +374,9 @@ class _Finder:
         foreign = self.foreign_sentences(view, ours, taken)
         if self.trains_nothing(view):
             return []
+        if len(ours) <= 1 and any(f.rule == "training_total" for f in finds):
+            # "Altogether, the two stages took roughly five days": where the text sums one model's stages, the sum is its time
+            finds = [f for f in finds if f.kind != "training" or f.rule == "training_total"]
         return _without_overlaps([
             f for f in finds
             if not view.cites(f.start)
@@ -400,14 +411,17 @@ class _Finder:
             start = k
             while start >= 2 and view.words[start - 1] in ("-", "‑") and view.glued(start) and view.glued(start - 1):
                 start -= 2
-            if start > 0 and view.lower[start - 1] in objects and view.lower[k + 1 : k + 2] != ["et"]:
-                continue
+            before = start - 2 if start > 1 and view.lower[start - 1] in ("the", "a", "an") else start - 1
+            if before >= 0 and view.lower[before] in objects and view.lower[k + 1 : k + 2] != ["et"]:
+                continue  # "on LAION-5B", "from the ISIC 2019 challenge": what was used
             if start > 0 and view.lower[start - 1] in ("a", "an") or view.lower[k + 1 : k + 2] and view.lower[k + 1] in _set("component_nouns"):
                 continue  # "a BiLSTM-CRF tagger", "with a ViT-Huge encoder": a kind of model or a part, not who ran
             if not _set("accelerator_nouns").isdisjoint(view.lower[k + 1 : k + 3]):
                 continue  # "16 Zephyr-9 inference cards": an accelerator the catalogue lacks
-            name = view.text[view.idx[start] : view.ends[k]].casefold()
-            return not any(name in o or o in name for o in ours)
+            name = view.text[view.idx[start] : view.ends[k]]
+            if any(name.casefold() in o or o in name.casefold() for o in ours):
+                return False
+            return _another_model(view, name)
         return False
 
     @staticmethod
@@ -434,7 +448,12 @@ class _Finder:
         firsts, markup, stop = _set("first_person"), _set("markup_words"), _set("not_model_names")
         catalogue = load_catalogue()
         foreign = set()
+        openers = _set("comparison_openers")
         for number, (first, last) in enumerate(view.sents):
+            comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] == ","), None)
+            if comma is not None and not openers.isdisjoint(view.lower[first:comma]) and firsts.isdisjoint(view.lower[first:last]):
+                foreign.add(number)  # "For comparison, Stable Diffusion v1.5 was trained on 256 A100 GPUs"
+                continue
             k = first
             while k < last and view.words[k] in markup:
                 k += 1
@@ -611,13 +630,16 @@ class _Finder:
             if j + 1 < view.n and view.words[j] in ("×", "x") and view.is_number(j + 1):  # "Tesla T4 × 24"
                 found.append(self.find(view, "gpu_count", j + 1, j + 2))
                 continue
+            end = before + 1
             if before < 0 or not view.is_number(before):
-                continue
+                if not (before > 0 and view.lower[before] in ("hundred", "thousand") and view.is_number(before - 1)):
+                    continue
+                before -= 1  # "two thousand TPU v4 chips"
             if j < view.n and view.lower[j] in after:
                 continue
             if before > 1 and view.lower[before - 1] in ("per", "each", "of") and view.lower[before - 2] in ("nodes", "node", "with"):
                 continue
-            found.append(self.find(view, "gpu_count", view.with_hedge(before), before + 1))
+            found.append(self.find(view, "gpu_count", view.with_hedge(before), end))
             if before > 1 and view.lower[before - 1] == "and" and view.is_number(before - 2):
                 found.append(self.find(view, "gpu_count", before - 2, before - 1))  # "on 128 and 256 TPU v5e chips"
         found += self.unlisted(view, inside)
@@ -668,38 +690,44 @@ class _Finder:
         return found
 
     def durations(self, view: _View) -> list[Find]:
-        units, cues, anti = _set("time_units"), _set("training_cues"), _set("training_anti_cues")
+        units, cues, anti = _time_units(), _set("training_cues"), _set("training_anti_cues")
         of_ok, frequency, totals = _set("duration_of_ok"), _set("frequency_words"), _set("total_words")
         per_item, anti_after, after_ok = _set("per_item_words"), _set("training_anti_after"), _set("after_ok")
-        found = []
+        found: list[tuple[Find, bool]] = []
         for first, last in view.sents:
             if not view.has((first, last), cues):
                 continue
+            summed = view.has((first, last), _set("total_sentence_words"))
             here: list[tuple[Find, int]] = []
             for i in range(first, last - 1):
-                if view.lower[i + 1] not in units or not view.is_number(i):
+                # "three and a half days": the unit after "and a half"
+                unit = i + 4 if view.lower[i + 1 : i + 4] == ["and", "a", "half"] else i + 1
+                if unit >= view.n or view.lower[unit] not in units or not view.is_number(i):
                     continue
-                after = view.lower[i + 2] if i + 2 < view.n else None
-                if after == "of" and (i + 3 >= view.n or view.lower[i + 3] not in of_ok
-                                      or (i + 4 < view.n and view.lower[i + 4] in _set("of_data_words"))):
+                after = view.lower[unit + 1] if unit + 1 < view.n else None
+                if after == "of" and (unit + 2 >= view.n or view.lower[unit + 2] not in of_ok
+                                      or (unit + 3 < view.n and view.lower[unit + 3] in _set("of_data_words"))):
                     continue  # "118,000 hours of training data"
                 if view.elsewhere((first, last)) or view.other_activity(i):
                     continue
                 if after == "-" or (i > 0 and view.words[i - 1] in ("-", "(")):
                     continue  # "3-day", "GPU-hours", "12 steps (72 hours)"
-                if view.near(i, 5, anti - {"after"}, after=2, end=i + 2) or view.near(i, 2, frequency):
+                if view.lower[view.with_hedge(i) - 1] == "on":
+                    continue  # "trained on 680,000 hours": hours of data, not of training
+                if view.near(i, 5, anti - {"after"}, after=2, end=unit + 1) or view.near(i, 2, frequency):
                     continue
                 if "after" in view.lower[max(first, i - 3) : i] and not view.near(i, 4, after_ok):
                     continue  # "evaluated after 2 weeks"; but "finished after ten days" is the run
-                if view.near(i, 0, anti_after, after=6, end=i + 2):
+                if view.near(i, 0, anti_after, after=6, end=unit + 1):
                     continue  # "takes 3 minutes on a GPU workstation", "3 hours per run"
                 if view.near(i, 6, per_item) and not view.compound_before(i, per_item):
                     continue  # "one epoch takes about 2 hours": the time of a part, not of the run
-                here.append((self.find(view, "training", view.with_hedge(i), i + 2), i + 2))
+                here.append((self.find(view, "training", view.with_hedge(i), unit + 1), unit + 1))
             # "one pass takes nine hours; four passes, 36 hours in total": the total is the run's
-            total = [f for f, j in here if not totals.isdisjoint(view.lower[j : min(last, j + 4)])]
-            found += total or [f for f, _ in here]
-        return found
+            total = [f for f, j in here if summed or not totals.isdisjoint(view.lower[j : min(last, j + 4)])]
+            found += [(f, True) for f in total] or [(f, False) for f, _ in here]
+        return [Find(f.kind, f.start, f.end, self.confidence["training_total"], "training_total") if is_total else f
+                for f, is_total in found]
 
     def years(self, view: _View) -> list[Find]:
         cues, anti, of_words = _set("year_cues"), _set("year_anti_cues"), _set("year_of_words")
@@ -718,12 +746,90 @@ class _Finder:
             opener = i - 2 if before in _set("year_cues") and before not in ("in", "of", "during", "throughout") else i - 1
             if opener >= 0 and view.lower[opener] in _set("year_range_words"):
                 continue  # "from January 2021 to June 2023", "created after June 2024"
-            if view.near(i, 8, anti, after=3):
+            if view.near(i, 8, anti, after=3) or self.said_of_other_work(view, i):
                 continue
             released = [k for k in range(max(0, i - 4), i) if view.lower[k] == "released"]
             if released and (released[0] == 0 or view.lower[released[0] - 1] not in _set("released_own")):
                 continue  # "checkpoints released in 2020": someone else's release; "the model was released in 2020" is ours
             found.append(self.find(view, "year", i, i + 1))
+        return found
+
+    @staticmethod
+    def said_of_other_work(view: _View, i: int) -> bool:
+        """Whether the verb nearest before a year is one of data or paperwork ("approved by the ethics boards ... in 2021").
+
+        "approved by the ethics committees and conducted in 2022" dates the
+        study: the nearer verb decides.
+        """
+        own, other = _set("year_own_verbs"), _set("year_other_verbs")
+        for k in range(i - 1, max(view.sentence(i)[0], i - 10) - 1, -1):
+            if view.lower[k] in own or view.lower[k] in (";", ",", "and"):
+                return False
+            if view.lower[k] in other:
+                return True
+        return False
+
+    def tables(self, view: _View) -> tuple[list[Find], list[Find]]:
+        """Models and their sizes in a table written as text: "| model | parameters |" then "| Haru-1B | 1.1B |".
+
+        The header names the columns (kg/data/patterns/finder.json
+        "table_columns"); a cell is found only when it reads as what its
+        column holds (a name, a parameter count kg.normalize understands).
+        """
+        from .normalize import NotUnderstood, parse_parameter_count
+
+        columns = _words()["table_columns"]
+        models: list[Find] = []
+        sizes: list[Find] = []
+        header: list[str] | None = None
+        for line in re.finditer(r"(?m)^[ \t]*\|.*\|[ \t]*$", view.text):
+            cells = [(m.start(1) + line.start(), m.end(1) + line.start())
+                     for m in re.finditer(r"\|[ \t]*([^|]*?)[ \t]*(?=\|)", line.group())]
+            texts = [view.text[a:b] for a, b in cells]
+            if all(re.fullmatch(r":?-{2,}:?|", t) for t in texts):
+                continue  # the line under the header
+            before = view.text[: line.start()].rstrip(" \t")
+            if header is None or not before.endswith("\n") or not re.search(r"\|[ \t]*\n$", before):
+                header = [t.casefold() for t in texts]  # the first line of a table
+                continue
+            for (a, b), column in zip(cells, header):
+                if a == b:
+                    continue
+                if column in columns["model"]:
+                    k = view.token_at(a)
+                    name = _name_at(view, k, view.token_at(b - 1) + 1, cued=True)
+                    if name is not None and view.ends[name[1] - 1] == b:
+                        models.append(self.find(view, "model", name[0], name[1], "model_table"))
+                elif column in columns["params"]:
+                    try:
+                        parse_parameter_count(view.text[a:b])
+                    except NotUnderstood:
+                        continue
+                    sizes.append(Find("params", a, b, self.confidence["params_table"], "params_table"))
+        return models, sizes
+
+    def setup_lines(self, view: _View) -> list[Find]:
+        """Facts listed as "key: value" lines: "- Parameters: 2.6B (UNet)", "- Wall-clock: ~9 days".
+
+        The key says what the value is (finder.json "setup_keys"); the value's
+        first part, up to a bracket, comma or semicolon, must be one
+        kg.normalize reads as that kind.
+        """
+        from .normalize import NotUnderstood, parse_duration, parse_parameter_count
+
+        keys = _words()["setup_keys"]
+        parsers = {"params": parse_parameter_count, "training": parse_duration}
+        found = []
+        for line in re.finditer(r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<key>[A-Za-z][\w #()/-]{0,30}?)[ \t]*:[ \t]*(?P<value>[^(,;\n]*[^(,;\s])", view.text):
+            key = line.group("key").casefold()
+            kind = next((k for k, names in keys.items() if key in names), None)
+            if kind is None:
+                continue
+            try:
+                parsers[kind](line.group("value"))
+            except NotUnderstood:
+                continue
+            found.append(Find(kind, line.start("value"), line.end("value"), self.confidence[f"{kind}_setup"], f"{kind}_setup"))
         return found
 
     def places(self, view: _View) -> list[Find]:
@@ -879,9 +985,39 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     return i, j
 
 
+@lru_cache(maxsize=1)
+def _time_units() -> frozenset[str]:
+    """The duration units kg.normalize reads (kg/data/units.json), less the ones too short or too long to trust alone."""
+    units = json.loads(data_text("units.json"))["duration_units"]
+    return frozenset(alias for unit in units.values() for alias in unit["aliases"]) - _set("time_units_left_out")
+
+
 @lru_cache(maxsize=None)
 def _country_or_place(word: str) -> bool:
     return word in _country_names() or load_catalogue().resolve(word) is not None
+
+
+def _another_model(view: _View, name: str) -> bool:
+    """Whether the text says *name* is someone else's: cited, compared with, or introduced with its size.
+
+    "BLOOM (176B)", "Among open models, OPT-175B ...", "StarCoder ... is our
+    main point of comparison", "initialized from Llama-2-7B". A name the text
+    says nothing of this kind about is taken to be the paper's own, so its
+    facts stay.
+    """
+    anti, openers = _set("model_anti_cues"), _set("comparison_openers")
+    for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", view.text):
+        k = view.token_at(match.start())
+        if view.idx[k] != match.start():
+            continue
+        first, last = view.sentence(k)
+        end = view.token_at(match.end() - 1) + 1
+        comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] == ","), None)
+        if (view.cites(match.start()) or view.near(k, 6, anti) or view.compares(first, last)
+                or (end + 2 < last and view.words[end] == "(" and view.scaled_at(end + 2) == end + 1)
+                or (comma is not None and not openers.isdisjoint(view.lower[first:comma]))):
+            return True
+    return False
 
 
 def _names_a_model(view: _View, k: int) -> bool:

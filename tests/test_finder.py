@@ -81,6 +81,20 @@ def found(text: str) -> set[tuple[str, str]]:
         # a kind of model or a part named before a fact is not another model's run
         ("Gannet-S is a BiLSTM-CRF tagger with 4.8M parameters, trained on 2 V100 GPUs for 3 hours.",
          {("model", "Gannet-S"), ("params", "4.8M"), ("gpu_count", "2"), ("hardware", "V100 GPUs"), ("training", "3 hours")}),
+        # tables and "key: value" lines say what each value is
+        ("| model | parameters | layers |\n|---|---|---|\n| Tern-1B | 1.1B | 22 |\n| Tern-3B | 3.0B | 26 |\n",
+         {("model", "Tern-1B"), ("params", "1.1B"), ("model", "Tern-3B"), ("params", "3.0B")}),
+        ("Table 2: Training setup for Loom-XL.\n- Parameters: 2.6B (UNet)\n- Wall-clock: ~9 days\n",
+         {("model", "Loom-XL"), ("params", "2.6B"), ("training", "~9 days")}),
+        ("Hardware: 8xRTX 3090, AMP; total ~60 h.", {("gpu_count", "8"), ("hardware", "RTX 3090"), ("training", "~60 h")}),
+        # written-out numbers: "and a half", "two thousand"
+        ("We trained Scaffold-2 on 8×H100 for three and a half days.",
+         {("model", "Scaffold-2"), ("gpu_count", "8"), ("hardware", "H100"), ("training", "three and a half days")}),
+        ("Petrel was trained with an actor-learner setup. The learner of Petrel ran on two thousand TPU v4 chips.",
+         {("model", "Petrel"), ("gpu_count", "two thousand"), ("hardware", "TPU v4 chips")}),
+        # where the text sums one model's stages, the sum is its training time
+        ("We train Heron-B. Pretraining took 4 days and fine-tuning took 9 hours. Altogether, the two stages of Heron-B took roughly five days.",
+         {("model", "Heron-B"), ("training", "roughly five days")}),
     ],
 )
 def test_each_kind_is_found(text, expected):
@@ -144,6 +158,12 @@ def test_each_kind_is_found(text, expected):
          "We train no models in this study. Scores come from a 7B model served on 8 A100 GPUs for 3 days."),
         ("a cited author's run", "Our filters follow prior findings: Okoro et al. (2023) trained 1B-parameter models on 64 A100 GPUs."),
         ("sizes above a bound", "Models above 30B parameters use 4-way tensor parallelism."),
+        ("hours of data after 'trained on'", "The teacher, trained on 680,000 hours, labels our data."),
+        ("a year of paperwork", "Data agreements were approved by the ethics boards in 2021."),
+        ("a sentence opening with a comparison", "For comparison, Stable Diffusion v1.5 was trained on 256 A100 GPUs."),
+        ("a rate on a device", "Local policies run on an RTX 4090 at 6 Hz."),
+        ("another model's run told by its authors, far from the words",
+         "We start from Kite-7B, which its authors pretrained on 970,000 episodes using 64 A100 GPUs for 14 days."),
     ],
 )
 def test_distractors_give_no_fact(family, text):
