@@ -367,6 +367,7 @@ class _Finder:
         finds += models + self.named_again(view, models, finds)
         finds += self.sizes_after_names(view, [f for f in finds if f.kind == "model"])
         ours = {view.text[f.start : f.end].casefold() for f in models}
+        finds += self.sizes_owners(view, [f for f in finds if f.kind == "params"], ours)
         taken = {view.token_at(f.start) for f in finds if f.kind == "hardware"}
         # accelerators' and countries' words are no model's name ("SXM5", "Zealand")
         inside = {k for f in finds if f.kind == "hardware" for k in range(view.token_at(f.start), view.token_at(f.end - 1) + 1)}
@@ -408,9 +409,7 @@ class _Finder:
                 return False
             if k in hardware or not _names_a_model(view, k):
                 continue
-            start = k
-            while start >= 2 and view.words[start - 1] in ("-", "‑") and view.glued(start) and view.glued(start - 1):
-                start -= 2
+            start = view.token_at(view.ends[k] - len(_name_ending(view, k)))
             before = start - 2 if start > 1 and view.lower[start - 1] in ("the", "a", "an") else start - 1
             if before >= 0 and view.lower[before] in objects and view.lower[k + 1 : k + 2] != ["et"]:
                 continue  # "on LAION-5B", "from the ISIC 2019 challenge": what was used
@@ -418,7 +417,7 @@ class _Finder:
                 continue  # "a BiLSTM-CRF tagger", "with a ViT-Huge encoder": a kind of model or a part, not who ran
             if not _set("accelerator_nouns").isdisjoint(view.lower[k + 1 : k + 3]):
                 continue  # "16 Zephyr-9 inference cards": an accelerator the catalogue lacks
-            name = view.text[view.idx[start] : view.ends[k]]
+            name = _name_ending(view, k)
             if any(name.casefold() in o or o in name.casefold() for o in ours):
                 return False
             return _another_model(view, name)
@@ -436,8 +435,25 @@ class _Finder:
             if k >= 1 and tuple(view.lower[k:i]) == before:
                 name = view.words[k - 1]
                 if name[:1].isupper() and name.casefold() not in ours and not any(name.casefold() in o for o in ours):
+                    if before == ("has",) and not _another_model(view, _name_ending(view, k - 1)):
+                        return False  # "Tamsa-ASR has 317M parameters", said of no one else: the paper's model
                     return name not in _set("not_model_names") and view.lower[k - 1] not in _set("own_words")
         return False
+
+    def sizes_owners(self, view: _View, sizes: list[Find], ours: set[str]) -> list[Find]:
+        """"Tamsa-ASR has 317M parameters": the name a kept size is said of, when the text gives it to no one else."""
+        found = []
+        for size in sizes:
+            k = view.token_at(size.start) - 1
+            if k < 1 or view.lower[k] != "has":
+                continue
+            name = _name_ending(view, k - 1)
+            if not _FOREIGN_NAME.match(name) or name in _set("not_model_names") or name.casefold() in ours or _another_model(view, name):
+                continue
+            start = view.token_at(view.idx[k - 1] - (len(name) - len(view.words[k - 1])))
+            found.append(self.find(view, "model", start, k, "model_owner"))
+            ours.add(name.casefold())
+        return found
 
     def foreign_sentences(self, view: _View, ours: set[str], hardware: set[int]) -> set[int]:
         """Sentences about another model: they open with its name, none of ours is in them, and no "we" or "our".
@@ -451,7 +467,9 @@ class _Finder:
         openers = _set("comparison_openers")
         for number, (first, last) in enumerate(view.sents):
             comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] == ","), None)
-            if comma is not None and not openers.isdisjoint(view.lower[first:comma]) and firsts.isdisjoint(view.lower[first:last]):
+            text = view.text[view.idx[first] : view.ends[last - 1]].casefold()
+            if (comma is not None and not openers.isdisjoint(view.lower[first:comma]) and firsts.isdisjoint(view.lower[first:last])
+                    and not any(o in text for o in ours)):
                 foreign.add(number)  # "For comparison, Stable Diffusion v1.5 was trained on 256 A100 GPUs"
                 continue
             k = first
@@ -838,6 +856,8 @@ class _Finder:
         for span in _filter_spans([view.doc[s:e] for _, s, e in self.countries(view.doc)]):
             start = span.start
             before = start - 2 if start > 1 and view.lower[start - 1] == "the" else start - 1
+            if before > 2 and view.words[before] == "," and view.words[before - 1][:1].isupper() and view.lower[before - 2] in ("in", "at"):
+                before -= 2  # "at our lab in Nairobi, Kenya"
             if before < 0 or view.lower[before] not in ("in", "at", "within", "from"):
                 continue
             if view.lower[before] == "from" and (before == 0 or view.lower[before - 1] not in _set("country_from_verbs")):
@@ -866,7 +886,11 @@ class _Finder:
                         places.append((k + 2, "model_cue"))
                         break
             elif word == "," and i > 0 and view.lower[i - 1] in nouns:  # "our placement agent, Cedar-Place,"
-                if "our" in view.lower[max(view.sentence(i)[0], i - 4) : i]:
+                before = view.lower[max(view.sentence(i)[0], i - 4) : i]
+                name = _name_at(view, i + 1, view.sentence(i)[1])
+                closed = name is not None and name[1] < view.n and view.words[name[1]] == ","
+                plain = "-" not in view.words[max(view.sentence(i)[0], i - 4) : i]
+                if "our" in before or ("the" in before and closed and plain):  # "The seizure detector, NeuroSpike-Net, combines"
                     places.append((i + 1, "model_cue"))
         verbs = _set("subject_verbs")
         for first, last in view.sents:
@@ -883,8 +907,15 @@ class _Finder:
                         view.text[view.idx[name[0]] : view.ends[name[1] - 1]]):
                     places.append((start, "model_subject"))
         appositions = {tuple(a) for a in _words()["apposition_words"]}
+        kinds = _set("model_cue_nouns") | _set("apposition_nouns")
         for k in range(1, view.n - 2):
-            if view.words[k] == "," and tuple(view.lower[k + 1 : k + 3]) in appositions:
+            # a description of our own making: "we" in the sentence, no size or citation in it
+            described = (view.lower[k + 1] in ("a", "an") and not kinds.isdisjoint(view.lower[k + 2 : k + 5])
+                         and not any(c.isdigit() for c in "".join(view.words[k + 2 : k + 5]))
+                         and not _set("first_person").isdisjoint(view.lower[slice(*view.sentence(k))])
+                         and not view.cites(view.idx[k]))
+            if view.words[k] == "," and (tuple(view.lower[k + 1 : k + 3]) in appositions or described):
+                # "using SepsiFormer, a small transformer over ...": the name a description follows
                 j = k - 1  # "..., for Sift-Base, the model that fits our budget": back to the name's first part
                 while j >= 2 and view.words[j - 1] in ("-", "‑") and view.glued(j) and view.glued(j - 1):
                     j -= 2
@@ -916,8 +947,8 @@ class _Finder:
                     after += 1
                 if after >= last or not (view.words[after].islower() or view.words[after] in (",", "(")):
                     continue  # "FoldWeave predicts ...", "CodeLark is ..."
-            if view.near(start, 6, anti):
-                continue
+            if view.near(start, 6, anti) and not ("scratch" in view.lower[max(0, start - 6) : start] and not view.near(start, 6, anti - {"from"})):
+                continue  # "initialized from X" is another's; "rather than training from scratch, we adapt X" is not
             names = [(start, end)]
             # "we train Kite-1B and Kite-7B", "X, Y and Z": names joined to the first
             while rule == "model_cue" and end + 1 < last and view.lower[end] in (",", "and", "or"):
@@ -995,6 +1026,14 @@ def _time_units() -> frozenset[str]:
 @lru_cache(maxsize=None)
 def _country_or_place(word: str) -> bool:
     return word in _country_names() or load_catalogue().resolve(word) is not None
+
+
+def _name_ending(view: _View, k: int) -> str:
+    """The hyphen-joined name whose last token is *k* ("Tamsa", "-", "ASR" -> "Tamsa-ASR")."""
+    start = k
+    while start >= 2 and view.words[start - 1] in ("-", "‑") and view.glued(start) and view.glued(start - 1):
+        start -= 2
+    return view.text[view.idx[start] : view.ends[k]]
 
 
 def _another_model(view: _View, name: str) -> bool:

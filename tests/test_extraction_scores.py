@@ -2,15 +2,17 @@
 
 Fact level, per kind: F1 at least 0.95, and precision at least 0.98 for the
 numeric kinds (a false number is worse than a missing one). The development
-corpus is what the rules were tuned on; heldout2 was written apart from it, by
-someone who saw neither the rules nor the corpus, scored once unseen, and then
-tuned on as well (tests/fixtures/extraction/README.md, docs/extraction.md).
+corpus is what the rules were tuned on; heldout2 and heldout3 were written apart
+from it, by someone who saw neither the rules nor the corpus, scored once
+unseen, and then tuned on as well (tests/fixtures/extraction/README.md,
+docs/extraction.md).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 
 from kg.evaluate import evaluate
 from kg.tags import parse_tags
@@ -18,10 +20,14 @@ from kg.tags import parse_tags
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "extraction"
 NUMERIC = ("params", "gpu_count", "training", "year")
-#: heldout2 after the rules were tuned on it too (it was scored once unseen first: docs/extraction.md);
-#: the targets are not met on it, so these floors keep a change from making it worse
-HELDOUT_FLOORS = {"model": 0.95, "params": 0.88, "hardware": 0.93, "gpu_count": 0.89, "training": 0.93,
-                  "country": 0.97, "year": 0.94}
+#: the held-out splits after the rules were tuned on them too (each was scored once unseen first:
+#: docs/extraction.md); the targets are not met on them, so these floors keep a change from making them worse
+HELDOUT_FLOORS = {
+    "heldout2": {"model": 0.97, "params": 0.95, "hardware": 0.99, "gpu_count": 0.95, "training": 0.93,
+                 "country": 0.97, "year": 0.97},
+    "heldout3": {"model": 0.95, "params": 0.87, "hardware": 0.98, "gpu_count": 0.98, "training": 0.98,
+                 "country": 0.96, "year": 0.92},
+}
 
 
 def test_fact_level_targets_on_the_development_corpus() -> None:
@@ -35,11 +41,12 @@ def test_fact_level_targets_on_the_development_corpus() -> None:
     assert not low and not imprecise, (low, imprecise, where[:20])
 
 
-def test_the_held_out_corpus_does_not_get_worse() -> None:
-    result = evaluate([str(CORPUS / "heldout2")])
+@pytest.mark.parametrize("split", sorted(HELDOUT_FLOORS))
+def test_a_held_out_corpus_does_not_get_worse(split: str) -> None:
+    result = evaluate([str(CORPUS / split)])
     assert not result.rejected
     scores = {kind: score.levels()["fact"]["f1"] for kind, score in result.scores.items()}
-    assert {kind: f1 for kind, f1 in scores.items() if f1 < HELDOUT_FLOORS[kind]} == {}
+    assert {kind: f1 for kind, f1 in scores.items() if f1 < HELDOUT_FLOORS[split][kind]} == {}
 
 
 def test_the_fact_free_half_gives_nothing() -> None:

@@ -95,6 +95,14 @@ def found(text: str) -> set[tuple[str, str]]:
         # where the text sums one model's stages, the sum is its training time
         ("We train Heron-B. Pretraining took 4 days and fine-tuning took 9 hours. Altogether, the two stages of Heron-B took roughly five days.",
          {("model", "Heron-B"), ("training", "roughly five days")}),
+        # places and names said in passing
+        ("All training ran on a cluster at our lab in Nairobi, Kenya.", {("country", "Kenya")}),
+        ("With the output layer, Tamsa-ASR has 317M parameters.", {("model", "Tamsa-ASR"), ("params", "317M")}),
+        ("The seizure detector, Spike-Net, combines a convolutional front end with a GRU.", {("model", "Spike-Net")}),
+        ("We model sepsis onset using SepsiNet, a small transformer over clinical events.", {("model", "SepsiNet")}),
+        ("Rather than training from scratch, we adapt Mistral 7B to Finnish.", {("model", "Mistral 7B")}),
+        ("In contrast, Nimbus-S is a compact U-Net with 31M parameters. We trained Nimbus-S on 8 A100 GPUs.",
+         {("model", "Nimbus-S"), ("params", "31M"), ("gpu_count", "8"), ("hardware", "A100 GPUs")}),
     ],
 )
 def test_each_kind_is_found(text, expected):
@@ -158,6 +166,7 @@ def test_each_kind_is_found(text, expected):
          "We train no models in this study. Scores come from a 7B model served on 8 A100 GPUs for 3 days."),
         ("a cited author's run", "Our filters follow prior findings: Okoro et al. (2023) trained 1B-parameter models on 64 A100 GPUs."),
         ("sizes above a bound", "Models above 30B parameters use 4-way tensor parallelism."),
+        ("a described system in a list of others'", "Systems compared: BART-large, a 400M summarization model from Lewis et al."),
         ("hours of data after 'trained on'", "The teacher, trained on 680,000 hours, labels our data."),
         ("a year of paperwork", "Data agreements were approved by the ethics boards in 2021."),
         ("a sentence opening with a comparison", "For comparison, Stable Diffusion v1.5 was trained on 256 A100 GPUs."),
