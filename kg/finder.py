@@ -163,7 +163,7 @@ class _View:
         if self._proper is None:
             starts = {a for a, _ in self.sents}
             # a heading in title case ("Model Architecture and Training Protocol") capitalises common words
-            titled = set()
+            titled: set[int] = set()
             for a, b in self.sents:
                 words = [w for w in self.words[a:b] if w.isalpha() and len(w) > 3]
                 if words and sum(w[0].isupper() for w in words) * 2 > len(words):
@@ -321,27 +321,30 @@ class _Finder:
     def __init__(self) -> None:
         import spacy
         from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.tokenizer import Tokenizer
         from spacy.util import compile_infix_regex, compile_suffix_regex
 
         nlp = spacy.blank("en")
         nlp.max_length = 4_000_000  # past the longest document a build reads (kg.mapping.MAX_DOCUMENT_CHARS)
+        tokenizer = nlp.tokenizer
+        assert isinstance(tokenizer, Tokenizer)  # a blank pipeline's is spaCy's rule tokenizer
         # "8×A100" and "8xA100" are a count and an accelerator
-        infixes = [*nlp.Defaults.infixes, r"(?<=[0-9])[×xX](?=[A-Z])", r"(?<=[0-9])×(?=[0-9])"]
-        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[0-9])[×xX](?=[A-Z])", r"(?<=[0-9])×(?=[0-9])"]
+        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         # "Kite-7B." ends a sentence: the period is not part of the name (spaCy keeps "B." for initials)
         # and so do "as in DeiT." (a name ending in a capital), "Heron-B." and "~60 h." (spaCy keeps a letter's period, as for an initial)
-        suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9][A-Za-z])\.", r"(?<=[a-z-][A-Z])\."]
-        nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-        nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if not re.fullmatch(r"[A-Za-z]\.", k)}
+        suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[0-9][A-Za-z])\.", r"(?<=[a-z-][A-Z])\."]
+        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+        tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if not re.fullmatch(r"[A-Za-z]\.", k)}
         self.nlp = nlp
         self.matcher = Matcher(nlp.vocab)
         for rule, patterns in json.loads(data_text("patterns/token_patterns.json")).items():
             if rule != "about":
                 self.matcher.add(rule, patterns)
         self.hardware = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.hardware.add("hardware", list(nlp.tokenizer.pipe(sorted(_hardware_names()))))
+        self.hardware.add("hardware", list(tokenizer.pipe(sorted(_hardware_names()))))
         self.countries = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.countries.add("country", list(nlp.tokenizer.pipe(sorted(_country_names()))))
+        self.countries.add("country", list(tokenizer.pipe(sorted(_country_names()))))
         self.model_cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.model_cues.add("cue", [nlp.make_doc(" ".join(cue)) for cue in _words()["model_cues"]])
         self.confidence = _words()["confidence"]
