@@ -199,6 +199,11 @@ class _View:
         return (self.at_paragraph_start(a) and 1 < len(words) <= 5 and words[-1] in (".", ":") and words[0][:1].isupper()
                 and plain.isdisjoint(_set("copulas")) and plain.isdisjoint(_set("first_person")))
 
+    def clause_start(self, i: int) -> int:
+        """The first token of token *i*'s clause: after the last ";" before it in its sentence."""
+        first = self.sentence(i)[0]
+        return next((k + 1 for k in range(i - 1, first - 1, -1) if self.words[k] == ";"), first)
+
     def sentence(self, i: int) -> tuple[int, int]:
         return self.sents[self.sent_of[i]]
 
@@ -274,8 +279,8 @@ class _View:
         for k in self._citing:
             if not first <= k < last:
                 continue
-            if i - 10 <= k <= i + 8:
-                return True
+            if i - 10 <= k <= i + 8 and ";" not in self.words[min(i, k) : max(i, k)]:
+                return True  # "... has 92 million parameters; the frozen UNI encoder (Chen et al.)" cites the next clause
             if k < i and not {";", *_set("first_person")} & set(self.lower[k:i]):
                 return True  # "which its authors pretrained on 970,000 episodes using 64 A100 GPUs for 14 days"
             opened = max((j for j in range(first, i) if self.words[j] == "("), default=None)
@@ -575,16 +580,20 @@ class _Finder:
             for match_id, start, end in self.matcher(view.doc[first:last]):
                 rule = self.nlp.vocab.strings[match_id]
                 start, end = start + first, end + first
-                if view.near(start, 3, anti) or (end < view.n and view.lower[end] in ("each", "per")):
+                if any(view.lower[k] in anti and not view.is_number(k - 1) for k in range(max(first, start - 3), start)) or (
+                        end < view.n and view.lower[end] in ("each", "per")):  # but "8 heads and 3.4M parameters" counts heads
                     continue
                 if any(view.lower[k] in _set("params_anti_after") and view.lower[k - 1] not in _set("copulas")
                        for k in range(end, min(view.sentence(start)[1], end + 4))):
                     continue  # "a 2.4B-parameter model released in 2024": someone else's; "(86M parameters) is pretrained" is ours
-                if view.compares(first, start) or view.has((first, last), _set("params_sentence_anti")):
-                    continue  # "we compare against X, which has 1.5B parameters"; "... serve as baselines"
-                if start > first and view.lower[start - 1] in ("to", "between", "from", "above", "below"):
+                said_of_ours = not _set("own_subjects").isdisjoint(view.lower[first:start])
+                if view.compares(first, start) or (view.has((first, last), _set("params_sentence_anti")) and not (
+                        said_of_ours and not view.has((first, start), _set("params_sentence_anti")))):
+                    continue  # "we compare against X, which has 1.5B parameters"; "... serve as baselines"; but "it has 650M parameters, ... compared at equal scale"
+                ranged = view.lower[start - 1] != "to" or any(view.is_number(k) for k in range(max(first, start - 4), start - 1))
+                if start > first and view.lower[start - 1] in ("to", "between", "from", "above", "below") and ranged:
                     continue  # "models of about 1.4M to 20M parameters": a range, no one model's size
-                if view.mentions(first, start, _set("frozen_words")) or view.near(end - 1, 0, _set("citation_words"), after=5):
+                if view.mentions(view.clause_start(start), start, _set("frozen_words")) or view.near(end - 1, 0, _set("citation_words"), after=5):
                     continue  # a frozen encoder's size; "(355M parameters; Liu et al., 2019)": another paper's model
                 while end - 1 > start and view.lower[end - 1] in nouns:
                     end -= 1  # the span is the number, as the examples tag it

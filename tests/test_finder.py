@@ -95,6 +95,13 @@ def found(text: str) -> set[tuple[str, str]]:
         # where the text sums one model's stages, the sum is its training time
         ("We train Heron-B. Pretraining took 4 days and fine-tuning took 9 hours. Altogether, the two stages of Heron-B took roughly five days.",
          {("model", "Heron-B"), ("training", "roughly five days")}),
+        # a size said of the paper's model is its own, whatever the rest of the sentence compares
+        ("It has 650 million parameters, so that the effect of our data can be compared at equal scale.",
+         {("params", "650 million")}),
+        ("The detector uses a hybrid CNN-transformer backbone, amounting to 47.5M parameters.", {("params", "47.5M")}),
+        ("We use a small transformer with 4 layers, 8 heads and 3.4M parameters.", {("params", "3.4M")}),
+        ("Only the feature extractor is kept frozen; with the output layer, Tamsa-ASR has 317M parameters.",
+         {("model", "Tamsa-ASR"), ("params", "317M")}),
         # places and names said in passing
         ("All training ran on a cluster at our lab in Nairobi, Kenya.", {("country", "Kenya")}),
         ("With the output layer, Tamsa-ASR has 317M parameters.", {("model", "Tamsa-ASR"), ("params", "317M")}),
