@@ -1127,14 +1127,36 @@ def find(text: str) -> list[Find]:
     return _finder()(text)
 
 
-def cited(text: str, offsets: list[int]) -> list[bool]:
-    """For each offset of *text*: whether its words report other work ("according to its report", "et al.").
+def others(text: str, offsets: list[int], ours: list[str]) -> list[bool]:
+    """For each offset of *text*: whether the figure there is another paper's or another model's.
 
-    Other untagged finds (stated compute and token counts, kg.compute) use it
-    to leave another paper's figures alone, as the finder does.
+    The finder's rules for whose fact a number is, for the other untagged
+    finds (stated compute and token counts, kg.compute): cited work ("1.4
+    trillion tokens, according to its report"), a sentence about another
+    model, a clause whose subject the text marks as someone else's ("GPT-3
+    (175B) was trained on 300 billion tokens"), a comparison opener before
+    any "we" or "our" ("For comparison, the Llama 2 family was pretrained on 2
+    trillion tokens, fifty times our budget"), and a paper that says it
+    trains nothing. *ours* are the paper's own model names (its tags).
     """
     if not offsets:
         return []
     finder = _finder()
     view = _View(text, finder.nlp.make_doc(text))
-    return [view.n > 0 and view.cites(offset) for offset in offsets]
+    if not view.n:
+        return [False] * len(offsets)
+    if finder.trains_nothing(view):
+        return [True] * len(offsets)
+    own = {name.casefold() for name in ours}
+    inside = {k for _, a, b in finder.countries(view.doc) for k in range(a, b)}
+    foreign = finder.foreign_sentences(view, own, set())
+    firsts, openers = _set("first_person"), _set("comparison_openers")
+    result = []
+    for offset in offsets:
+        i = view.token_at(offset)
+        first = view.sentence(i)[0]
+        comma = next((j for j in range(first, min(i, first + 6)) if view.words[j] == ","), None)
+        compared = comma is not None and not openers.isdisjoint(view.lower[first:comma]) and firsts.isdisjoint(view.lower[first:i])
+        result.append(view.cites(offset) or view.sent_of[i] in foreign or compared
+                      or finder.anothers_fact(view, i, own, inside))
+    return result

@@ -675,8 +675,10 @@ class _Mapper:
         about, by the same rules as a tagged fact.
         """
         found = compute.find_stated(tagged.plain, [(s.start, s.end) for s in spans])
-        # "1.4 trillion tokens according to its report": another paper's figure, as the finder reads it
-        found = [item for item, other in zip(found, finder.cited(tagged.plain, [i.start for i in found])) if not other]
+        # "1.4 trillion tokens according to its report", "GPT-3 (175B) was trained on 300 billion tokens":
+        # another paper's or model's figure, as the finder reads it
+        ours = [s.text for s in spans if s.name == "model"]
+        found = [item for item, other in zip(found, finder.others(tagged.plain, [i.start for i in found], ours)) if not other]
         for number, item in enumerate(found, start=len(spans) + 1):
             mention = self.iri(self.iris.mention(self.paper, number))
             line, column = tagged.source_position(item.start)

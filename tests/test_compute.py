@@ -350,3 +350,20 @@ def test_another_papers_stated_figures_are_left_alone() -> None:
     )
     mapped = map_document(Document("p", text, "p.txt"))
     assert "20000000000" in mapped.turtle and "1400000000000" not in mapped.turtle
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "For reference, GPT-3 (175B) was trained on 300 billion tokens, far fewer per parameter than our run.",
+        "For comparison, the Llama 2 family was pretrained on 300 billion tokens, fifty times our budget.",
+        "Our data follow Orca-65B, which was trained on 300 billion tokens and is our baseline.",
+    ],
+)
+def test_another_models_stated_figures_are_left_alone(other: str) -> None:
+    """Untagged token counts follow the finder's rules for whose fact a figure is, not only for citations."""
+    from kg.mapping import map_document
+    from kg.sources import Document
+
+    mapped = map_document(Document("p", f"We train <model>Kite-1B</model> on 20 billion tokens. {other}", "p.txt"))
+    assert "20000000000" in mapped.turtle and "300000000000" not in mapped.turtle
