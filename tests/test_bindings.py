@@ -202,22 +202,26 @@ def test_cli_bind(example_build):
     assert refused.exit_code == 2 and "no variable ?decade" in refused.output
 
 
-@pytest.mark.parametrize(
-    "paper_id",
-    ['say "hi" } ; DROP ALL ; {', "a > <http://evil/> <", "two\nlines", "back\\slash\\", "'single' and $dollar ?var"],
-)
-def test_cli_bind_takes_a_value_with_quotes_brackets_and_line_ends_as_itself(tmp_path, paper_id):
-    """A --bind value reaches SPARQL as one term: it matches its own paper and no other."""
+HOSTILE_IDS = ['say "hi" } ; DROP ALL ; {', "a > <http://evil/> <", "two\nlines", "back\\slash\\", "'single' and $dollar ?var"]
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory):
+    """One store whose papers have the hostile ids, each beside a paper whose id is its first four characters."""
+    folder = tmp_path_factory.mktemp("hostile-ids")
     text = "We trained <model>Orca-7B</model> on <hardware>NVIDIA A100</hardware> GPUs in <year>2023</year>."
-    papers = tmp_path / "papers.jsonl"
-    papers.write_text(
-        "".join(json.dumps({"id": i, "text": text}) + "\n" for i in (paper_id, paper_id[:4], "other")),
-        encoding="utf-8",
-    )
-    out = tmp_path / "out"
-    assert runner.invoke(app, ["build", str(papers), "--out", str(out)]).exit_code == 0
+    ids = dict.fromkeys([*HOSTILE_IDS, *(i[:4] for i in HOSTILE_IDS), "other"])
+    (folder / "papers.jsonl").write_text("".join(json.dumps({"id": i, "text": text}) + "\n" for i in ids), encoding="utf-8")
+    done = runner.invoke(app, ["build", str(folder / "papers.jsonl"), "--out", str(folder / "out")])
+    assert done.exit_code == 0, done.output
+    return folder / "out"
+
+
+@pytest.mark.parametrize("paper_id", HOSTILE_IDS)
+def test_cli_bind_takes_a_value_with_quotes_brackets_and_line_ends_as_itself(hostile_build, paper_id):
+    """A --bind value reaches SPARQL as one term: it matches its own paper and no other."""
     result = runner.invoke(
-        app, ["query", "facts-with-source", "--out", str(out), "-f", "json", "--bind", f"paperId={paper_id}"]
+        app, ["query", "facts-with-source", "--out", str(hostile_build), "-f", "json", "--bind", f"paperId={paper_id}"]
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)["results"]["bindings"]
