@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import heapq
 import html
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .files import write_atomic
-from .pages import json_for_script, script_hash, static_text
+from .pages import render, static_text
 from .restatements import AS_RUN
 from .sparql import fill
 from .store import KnowledgeGraph
@@ -227,16 +226,8 @@ def _plotly_js() -> str:
 def render_report(data: ChartData, title: str = "mlkg: training compute and hardware") -> str:
     """The page: our template, plotly.js inline, the figures as JSON."""
     plotly_js, app_js = _plotly_js(), static_text("report.js")
-    parts = {
-        "TITLE": html.escape(title),
-        "SUMMARY": html.escape(f"{len(data.runs):,} runs with training compute · {len(data.sizes):,} models with a size"),
-        "CSP": "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-        f"script-src {script_hash(plotly_js)} {script_hash(app_js)}; base-uri 'none'; form-action 'none'",
-        "DATA": json_for_script(figures(data)),
-        "PLOTLY_JS": plotly_js,
-        "APP_JS": app_js,
-    }
-    return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], static_text("report.html"))
+    summary = f"{len(data.runs):,} runs with training compute · {len(data.sizes):,} models with a size"
+    return render("report.html", title, figures(data), plotly_js, app_js, {"SUMMARY": html.escape(summary)})
 
 
 def write_report(kg: KnowledgeGraph, path: str | Path) -> Path:

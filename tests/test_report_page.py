@@ -84,7 +84,7 @@ def test_a_model_name_with_markup_is_shown_as_text_and_runs_nothing(browser: Bro
     assert page["injected"] is None and page["images"] == 0
     # its point is drawn; hovering it would show the name as written
     data = json.loads((built / "report.html").read_text(encoding="utf-8").split(
-        '<script id="figures" type="application/json">')[1].split("</script>")[0])
+        '<script type="application/json" id="mlkg-data">')[1].split("</script>")[0])
     names = [cell[0] for trace in data[0]["data"] for cell in trace["customdata"]]
     assert any("&lt;img src=x" in name for name in names) and not any("<img" in name for name in names)
 

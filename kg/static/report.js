@@ -2,7 +2,7 @@
 // text; values inside the figures were entity-escaped by kg/charts.py.
 (function () {
   "use strict";
-  var figures = JSON.parse(document.getElementById("figures").textContent);
+  var figures = JSON.parse(document.getElementById("mlkg-data").textContent);
   var main = document.getElementById("charts");
   // every box first, so that the grid has its final columns before any is measured
   var boxes = figures.map(function (figure, index) {

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from functools import lru_cache
 from pathlib import Path
 
 from .layout import paper_groups, ring_layout, spiral_layout, spring_layout
 from .values import readable
 from .views import View, VizError, load_style, style_of
-from ..pages import json_for_script, script_hash, static_text
+from ..pages import render, static_text
 
 VIS_VERSION = "vis-9.1.2"
 #: Up to this many nodes the aggregated view is laid out in Python with physics off.
@@ -212,19 +211,12 @@ def render_page(view: View, title: str) -> str:
     data = network_data(view)
     data.update(details=details(view), legend=legend(view))
     vis_js, vis_css = vis_assets()
-    app_js = static_text("graph.js")
     summary = f"{len(data['nodes']):,} nodes · {len(data['edges']):,} edges"
     parts = {
-        "TITLE": html.escape(title),
         "SUMMARY": html.escape(summary),
         "NOTE": html.escape(view.note),
         "NOTE_HIDDEN": "" if view.note else " hidden",
-        "CSP": "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-        f"script-src {script_hash(vis_js)} {script_hash(app_js)}; base-uri 'none'; form-action 'none'",
         "VIS_CSS": vis_css,
         "APP_CSS": static_text("graph.css"),
-        "DATA": json_for_script(data),
-        "VIS_JS": vis_js,
-        "APP_JS": app_js,
     }
-    return re.sub(r"@@([A-Z_]+)@@", lambda m: parts[m.group(1)], static_text("graph.html"))
+    return render("graph.html", title, data, vis_js, static_text("graph.js"), parts)
