@@ -67,3 +67,42 @@ def test_the_readme_puts_kg_on_the_path_before_it_uses_it(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == KG
     assert "build" in done.stdout
+
+
+def usage_commands() -> list[str]:
+    """The `kg ...` lines of the README's "Using it" block, without their comments."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Using it\n.*?```sh\n(.*?)```", text, re.S)
+    assert block, "the README has a ## Using it section with a sh block"
+    return [shlex.split(line, comments=True) for line in block.group(1).splitlines() if line.startswith("kg ")]
+
+
+def test_every_command_of_the_usage_block_works_on_the_demo_build(tmp_path, monkeypatch) -> None:
+    """Issue 19: each line, run as written in a folder that has the examples (as after `make demo`),
+    succeeds, and a query with a --bind finds rows. The user's own files it names are made first."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    (tmp_path / "more-papers.jsonl").write_text(
+        '{"id": "more-1", "text": "We trained <model>Wren-2B</model> on <gpu_count>8</gpu_count> GPUs."}\n', encoding="utf-8"
+    )
+    (tmp_path / "my-question.rq").write_text("SELECT ?p WHERE { ?p a mlkg:Paper }\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    commands = usage_commands()
+    assert commands[0][:2] == ["kg", "build"] and len(commands) >= 10
+    for command in commands:
+        result = CliRunner().invoke(app, command[1:])
+        assert result.exit_code == 0, f"{shlex.join(command)}: {result.output}"
+        if command[1] == "query" and "--list" not in command:
+            assert not re.search(r"^0 rows$", result.output, re.M), shlex.join(command)
+
+
+def test_the_readme_names_every_predeclared_prefix() -> None:
+    from kg.vocab import PREFIXES
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = re.search(r"\(((?:[a-z]+: )+)predeclared\)", text)
+    assert listed and listed.group(1).split() == [f"{prefix}:" for prefix in PREFIXES]
