@@ -128,3 +128,15 @@ def test_sparql_is_built_only_by_filling_templates(path):
     if path == ROOT / "kg" / "sparql.py":
         return
     assert sparql_built_by_formatting(path.read_text(encoding="utf-8")) == []
+
+
+_RENAME = re.compile(r"\bos\.(replace|rename)\(|\.(rename|replace)\((?:self\.)?(?:partial|tmp|temporary)\b")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "kg").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_files_are_written_then_renamed_only_by_kg_files(path):
+    """Issue 19: one write-then-rename helper (kg/files.py), where there were five copies."""
+    if path == ROOT / "kg" / "files.py":
+        assert _RENAME.search(path.read_text(encoding="utf-8"))
+        return
+    assert not _RENAME.search(path.read_text(encoding="utf-8"))
