@@ -443,8 +443,9 @@ class _Finder:
             if k >= 1 and tuple(view.lower[k:i]) == before:
                 name = view.words[k - 1]
                 if name[:1].isupper() and name.casefold() not in ours and not any(name.casefold() in o for o in ours):
-                    if before == ("has",) and not _another_model(view, _name_ending(view, k - 1)):
-                        return False  # "Tamsa-ASR has 317M parameters", said of no one else: the paper's model
+                    if before == ("has",) and (not _another_model(view, _name_ending(view, k - 1))
+                                               or _name_ending(view, k - 1) in _set("not_model_names")):
+                        return False  # "Tamsa-ASR has 317M parameters", said of no one else; "the U-Net has 865M": a part
                     return name not in _set("not_model_names") and view.lower[k - 1] not in _set("own_words")
         return False
 
@@ -474,7 +475,7 @@ class _Finder:
         foreign = set()
         openers = _set("comparison_openers")
         for number, (first, last) in enumerate(view.sents):
-            comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] == ","), None)
+            comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] in (",", ":")), None)
             text = view.text[view.idx[first] : view.ends[last - 1]].casefold()
             if (comma is not None and not openers.isdisjoint(view.lower[first:comma]) and firsts.isdisjoint(view.lower[first:last])
                     and not any(o in text for o in ours)):
@@ -524,7 +525,7 @@ class _Finder:
     def sizes_after_names(self, view: _View, models: list[Find]) -> list[Find]:
         """"Mola-L has 1.3B": a scaled number right after a found model's "has" or "with"."""
         found = []
-        nouns = _set("param_nouns") | _set("backbone_nouns") | {"-", ";", ",", ".", "and", ")"}
+        nouns = _set("param_nouns") | _set("backbone_nouns") | {"-", ";", ",", ".", "and", ")", "("}
         for model in models:
             end = view.token_at(model.end - 1) + 1
             if end + 1 >= view.n or view.lower[end] not in ("has", "with", "having"):
@@ -591,9 +592,12 @@ class _Finder:
                         said_of_ours and not view.has((first, start), _set("params_sentence_anti")))):
                     continue  # "we compare against X, which has 1.5B parameters"; "... serve as baselines"; but "it has 650M parameters, ... compared at equal scale"
                 ranged = view.lower[start - 1] != "to" or any(view.is_number(k) for k in range(max(first, start - 4), start - 1))
-                if start > first and view.lower[start - 1] in ("to", "between", "from", "above", "below") and ranged:
+                if start > first and view.lower[start - 1] in ("to", "between", "from", "above", "below", "under", "over") and ranged:
                     continue  # "models of about 1.4M to 20M parameters": a range, no one model's size
-                if view.mentions(view.clause_start(start), start, _set("frozen_words")) or view.near(end - 1, 0, _set("citation_words"), after=5):
+                clause_end = next((k for k in range(end, view.sentence(start)[1]) if view.words[k] == ";"), view.sentence(start)[1])
+                if (view.mentions(view.clause_start(start), start, _set("frozen_words"))
+                        or view.mentions(end, min(clause_end, end + 16), _set("frozen_after_words"))
+                        or view.near(end - 1, 0, _set("citation_words"), after=5)):
                     continue  # a frozen encoder's size; "(355M parameters; Liu et al., 2019)": another paper's model
                 while end - 1 > start and view.lower[end - 1] in nouns:
                     end -= 1  # the span is the number, as the examples tag it
@@ -742,8 +746,8 @@ class _Finder:
                     continue
                 if after == "-" or (i > 0 and view.words[i - 1] in ("-", "(")):
                     continue  # "3-day", "GPU-hours", "12 steps (72 hours)"
-                if view.lower[view.with_hedge(i) - 1] == "on":
-                    continue  # "trained on 680,000 hours": hours of data, not of training
+                if view.lower[view.with_hedge(i) - 1] in ("on", "from", "between"):
+                    continue  # "trained on 680,000 hours": hours of data; "from 1 minute to 1 year": a range
                 if view.near(i, 5, anti - {"after"}, after=2, end=unit + 1) or view.near(i, 2, frequency):
                     continue
                 if "after" in view.lower[max(first, i - 3) : i] and not view.near(i, 4, after_ok):
@@ -809,9 +813,11 @@ class _Finder:
         from .normalize import NotUnderstood, parse_parameter_count
 
         columns = _words()["table_columns"]
+        others = _set("table_other_words")
         models: list[Find] = []
         sizes: list[Find] = []
         header: list[str] | None = None
+        theirs = False
         for line in re.finditer(r"(?m)^[ \t]*\|.*\|[ \t]*$", view.text):
             cells = [(m.start(1) + line.start(), m.end(1) + line.start())
                      for m in re.finditer(r"\|[ \t]*([^|]*?)[ \t]*(?=\|)", line.group())]
@@ -821,21 +827,32 @@ class _Finder:
             before = view.text[: line.start()].rstrip(" \t")
             if header is None or not before.endswith("\n") or not re.search(r"\|[ \t]*\n$", before):
                 header = [t.casefold() for t in texts]  # the first line of a table
+                # "Table 1: Training setups as reported by each model's authors": a table of others' runs
+                caption = before.rstrip().rpartition("\n")[2].casefold()
+                words = set(re.findall(r"[\w'-]+", caption))
+                theirs = not others.isdisjoint(words) and _set("first_person").isdisjoint(words)
                 continue
+            if theirs:
+                continue
+            row: list[Find] = []
             for (a, b), column in zip(cells, header):
                 if a == b:
                     continue
                 if column in columns["model"]:
                     k = view.token_at(a)
                     name = _name_at(view, k, view.token_at(b - 1) + 1, cued=True)
-                    if name is not None and view.ends[name[1] - 1] == b:
-                        models.append(self.find(view, "model", name[0], name[1], "model_table"))
+                    if name is None or view.ends[name[1] - 1] != b or _another_model(view, view.text[a:b]):
+                        row = []
+                        break  # a row of another model's, or not a name: none of its cells
+                    row.append(self.find(view, "model", name[0], name[1], "model_table"))
                 elif column in columns["params"]:
                     try:
                         parse_parameter_count(view.text[a:b])
                     except NotUnderstood:
                         continue
-                    sizes.append(Find("params", a, b, self.confidence["params_table"], "params_table"))
+                    row.append(Find("params", a, b, self.confidence["params_table"], "params_table"))
+            models += [f for f in row if f.kind == "model"]
+            sizes += [f for f in row if f.kind == "params"]
         return models, sizes
 
     def setup_lines(self, view: _View) -> list[Find]:
@@ -850,6 +867,13 @@ class _Finder:
         keys = _words()["setup_keys"]
         parsers = {"params": parse_parameter_count, "training": parse_duration}
         found = []
+        # "- Model: RoadSeer-B, a bird's-eye-view detector": the name a setup is about
+        for line in re.finditer(r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?:model|model name|name)[ \t]*:[ \t]*", view.text, re.IGNORECASE):
+            k = view.token_at(line.end())
+            if view.idx[k] == line.end():
+                name = _name_at(view, k, view.sentence(k)[1], cued=True)
+                if name is not None:
+                    found.append(self.find(view, "model", name[0], name[1], "model_setup"))
         for line in re.finditer(r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<key>[A-Za-z][\w #()/-]{0,30}?)[ \t]*:[ \t]*(?P<value>[^(,;\n]*[^(,;\s])", view.text):
             key = line.group("key").casefold()
             kind = next((k for k, names in keys.items() if key in names), None)
@@ -918,6 +942,21 @@ class _Finder:
                 if name is not None and (verb in verbs or _THIRD_PERSON.match(verb)) and _FOREIGN_NAME.match(
                         view.text[view.idx[name[0]] : view.ends[name[1] - 1]]):
                     places.append((start, "model_subject"))
+        # "the wafer-defect classifier WaferNet-v3 is", "the placement policy FloorMind with PPO": a kind, then its name
+        kinds_named = _set("model_cue_nouns")
+        for k in range(1, view.n - 1):
+            if view.lower[k] in kinds_named and view.words[k + 1][:1].isupper() and _FOREIGN_NAME.match(view.words[k + 1]) or (
+                    view.lower[k] in kinds_named and view.words[k + 1] in view.proper):
+                if view.lower[view.sentence(k)[0] : k].count("the") + view.lower[view.sentence(k)[0] : k].count("our"):
+                    places.append((k + 1, "model_cue"))
+        # "..., and AffiSeq is a sequence model over ...": a name that describes itself, said of no one else
+        for k in range(1, view.n - 2):
+            if view.lower[k] in ("is", "was") and view.lower[k + 1] in ("a", "an") and k > view.sentence(k)[0]:
+                name_end = k
+                start = view.token_at(view.ends[k - 1] - len(_name_ending(view, k - 1)))
+                text = view.text[view.idx[start] : view.ends[name_end - 1]]
+                if _FOREIGN_NAME.match(text) and text not in _set("not_model_names") and not _another_model(view, text):
+                    places.append((start, "model_cue"))
         appositions = {tuple(a) for a in _words()["apposition_words"]}
         kinds = _set("model_cue_nouns") | _set("apposition_nouns")
         for k in range(1, view.n - 2):
@@ -1063,9 +1102,9 @@ def _another_model(view: _View, name: str) -> bool:
             continue
         first, last = view.sentence(k)
         end = view.token_at(match.end() - 1) + 1
-        comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] == ","), None)
+        comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] in (",", ":")), None)
         if (view.cites(match.start()) or view.near(k, 6, anti) or view.compares(first, last)
-                or (end + 2 < last and view.words[end] == "(" and view.scaled_at(end + 2) == end + 1)
+                or (end + 2 < last and view.words[end] == "(" and end + 1 in (view.scaled_at(end + 2), view.scaled_at(end + 3)))
                 or (comma is not None and not openers.isdisjoint(view.lower[first:comma]))):
             return True
     return False
@@ -1155,7 +1194,7 @@ def others(text: str, offsets: list[int], ours: list[str]) -> list[bool]:
     for offset in offsets:
         i = view.token_at(offset)
         first = view.sentence(i)[0]
-        comma = next((j for j in range(first, min(i, first + 6)) if view.words[j] == ","), None)
+        comma = next((j for j in range(first, min(i, first + 6)) if view.words[j] in (",", ":")), None)
         compared = comma is not None and not openers.isdisjoint(view.lower[first:comma]) and firsts.isdisjoint(view.lower[first:i])
         result.append(view.cites(offset) or view.sent_of[i] in foreign or compared
                       or finder.anothers_fact(view, i, own, inside))

@@ -2,7 +2,7 @@
 
 Fact level, per kind: F1 at least 0.95, and precision at least 0.98 for the
 numeric kinds (a false number is worse than a missing one). The development
-corpus is what the rules were tuned on; heldout2 and heldout3 were written apart
+corpus is what the rules were tuned on; heldout2, heldout3 and heldout4 were written apart
 from it, by someone who saw neither the rules nor the corpus, scored once
 unseen, and then tuned on as well (tests/fixtures/extraction/README.md,
 docs/extraction.md).
@@ -27,6 +27,8 @@ HELDOUT_FLOORS = {
                  "country": 0.97, "year": 0.97},
     "heldout3": {"model": 0.95, "params": 0.96, "hardware": 0.98, "gpu_count": 0.98, "training": 0.98,
                  "country": 0.96, "year": 0.92},
+    "heldout4": {"model": 0.88, "params": 0.83, "hardware": 0.94, "gpu_count": 0.78, "training": 0.90,
+                 "country": 0.88, "year": 0.79},
 }
 
 
