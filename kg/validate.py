@@ -42,7 +42,7 @@ from .kinds import KINDS as TAG_KINDS
 from .reference import ReferenceWriter
 from .store import KnowledgeGraph, owns
 from .terms import Iris, header
-from .vocab import MLKG, MLKG_NS, QB_NS, RDF_NS, XSD_NS
+from .vocab import MLKG, MLKG_NS, QB_NS, RDF_NS, XSD_NS, term_value
 from .workers import windowed_map
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -87,7 +87,7 @@ OBSERVATION = NamedNode(QB_NS + "Observation")
 
 def ontology_text(name: str) -> str:
     """Read a bundled ontology file (``mlkg.ttl`` or ``shapes.ttl``)."""
-    return resources.files(__package__).joinpath("ontology", name).read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("ontology").joinpath(name).read_text(encoding="utf-8")
 
 
 # -- results ----------------------------------------------------------------------
@@ -127,8 +127,8 @@ class ValidationResult:
     def add(self, found: SliceResult, limit: int) -> None:
         self.violations = heapq.nsmallest(limit, self.violations + found.violations, key=_key)
         self.warnings = heapq.nsmallest(limit, self.warnings + found.warnings, key=_key)
-        self.violation_count += found.violation_count
-        self.warning_count += found.warning_count
+        self.violation_count = (self.violation_count or 0) + found.violation_count
+        self.warning_count = (self.warning_count or 0) + found.warning_count
         self.conforms = self.violation_count == 0
 
     def as_dict(self) -> dict:
@@ -177,7 +177,7 @@ class _KnownTypes:
         self.found: dict[str, list[Triple]] = defaultdict(list)
         for triple in triples:
             if triple.predicate == RDF_TYPE:
-                self.found[triple.subject.value].append(triple)
+                self.found[term_value(triple.subject)].append(triple)
 
     def of(self, node: NamedNode) -> tuple:
         return tuple(self.found.get(node.value, ()))
@@ -198,7 +198,7 @@ def _typed(triples: list[Triple], types: _Types | _KnownTypes) -> tuple[list[Tri
 
 def _slice(kind: str, triples: list[Triple], types: _Types | _KnownTypes, limit: int) -> Slice:
     held, pointed = _typed(triples, types)
-    return Slice(kind, serialize(held, format=RdfFormat.N_TRIPLES), pointed, limit)
+    return Slice(kind, serialize(held, format=RdfFormat.N_TRIPLES) or b"", pointed, limit)
 
 
 def _chunks(kind: str, groups: Iterable[list[Triple]], size: int, types: _Types, limit: int) -> Iterator[Slice]:
@@ -310,9 +310,9 @@ def paper_slices(
     named: dict = defaultdict(set)
     graphs = [NamedNode(iri) for iri in paper_iris]
     yield from _chunks("papers", _paper_graphs(store, graphs, named), papers, types, limit)
-    for graph in graphs:  # the nodes they point to (classes and properties have no statements)
-        for quad in store.quads_for_pattern(None, None, None, graph):
-            if isinstance(quad.object, NamedNode) and quad.predicate != RDF_TYPE and not owns(graph, quad.object):
+    for paper in graphs:  # the nodes they point to (classes and properties have no statements)
+        for quad in store.quads_for_pattern(None, None, None, paper):
+            if isinstance(quad.object, NamedNode) and quad.predicate != RDF_TYPE and not owns(paper, quad.object):
                 named[quad.object]
     is_paper: dict = {}
     by_graph: dict = defaultdict(list)  # non-paper graph -> [one node's statements there, ...]
@@ -484,7 +484,8 @@ def pyshacl_results(data, shapes) -> list:
 
 def _tally(results, helpers: set, limit: int) -> SliceResult:
     """The slice's results, less those on nodes it holds only for their type."""
-    violations, warnings = [], []
+    violations: list[dict] = []
+    warnings: list[dict] = []
     for found in results:
         if found.focus in helpers:
             continue
@@ -508,9 +509,9 @@ def _helpers(kind: str, triples: Iterable[Triple], pointed: Collection[str]) -> 
     classes = set(_classes[kind])
     pointed = set(pointed)
     return {
-        t.subject.value
+        term_value(t.subject)
         for t in triples
-        if t.predicate == RDF_TYPE and t.subject.value in pointed and t.object.value in classes
+        if t.predicate == RDF_TYPE and term_value(t.subject) in pointed and term_value(t.object) in classes
     }
 
 
