@@ -15,6 +15,8 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 from typer.testing import CliRunner
 
+from support import build_documents
+
 from kg.build import build
 from kg.cli import app
 from kg.mapping import map_document
@@ -289,11 +291,7 @@ MEASURED = {
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("measured")
-    corpus = folder / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in MEASURED.items()), encoding="utf-8")
-    out = folder / "out"
-    result = build([str(corpus)], out, jobs=1, exports=[])
+    out, result = build_documents(tmp_path_factory.mktemp("measured"), MEASURED)
     assert result.exit_code == 0
     return out
 

@@ -16,6 +16,8 @@ import pytest
 from pyoxigraph import Literal, NamedNode, QueryTriples
 from typer.testing import CliRunner
 
+from support import write_jsonl
+
 from kg.cli import app
 from kg.query import QueryError, binding_terms, bundled_queries, parse_bindings, run_query, with_bindings
 from kg.vocab import MLKG_NS, XSD_NS
@@ -211,8 +213,8 @@ def hostile_build(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile-ids")
     text = "We trained <model>Orca-7B</model> on <hardware>NVIDIA A100</hardware> GPUs in <year>2023</year>."
     ids = dict.fromkeys([*HOSTILE_IDS, *(i[:4] for i in HOSTILE_IDS), "other"])
-    (folder / "papers.jsonl").write_text("".join(json.dumps({"id": i, "text": text}) + "\n" for i in ids), encoding="utf-8")
-    done = runner.invoke(app, ["build", str(folder / "papers.jsonl"), "--out", str(folder / "out")])
+    papers = write_jsonl(folder / "papers.jsonl", [(i, text) for i in ids])
+    done = runner.invoke(app, ["build", str(papers), "--out", str(folder / "out")])
     assert done.exit_code == 0, done.output
     return folder / "out"
 

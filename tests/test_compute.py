@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg.build import build
+from support import build_documents
+
 from kg.cli import app
 from kg.compute import (
     HARDWARE, PARAMETER_TOKEN, STATED, Inputs, Usage, estimates, find_stated, is_language_model, numerical_format,
@@ -211,11 +212,7 @@ PAPERS = {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("compute")
-    corpus = folder / "papers.jsonl"
-    corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in PAPERS.items()), encoding="utf-8")
-    out = folder / "out"
-    result = build([str(corpus)], out, jobs=1, exports=[])
+    out, result = build_documents(tmp_path_factory.mktemp("compute"), PAPERS)
     assert result.exit_code == 0 and result.validation["conforms"], result.validation
     return out
 
@@ -327,10 +324,7 @@ def test_compute_by_organization_counts_each_run_under_who_trained_it(tmp_path: 
         "o2": "<organization>Meta AI</organization> trained it. <model>Lama-X</model> used 2e22 FLOPs in <year>2023</year>.",
         "o3": "<model>No-Figure</model> was trained by <organization>Meta AI</organization>.",
     }
-    corpus = tmp_path / "orgs.jsonl"
-    corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in papers.items()), encoding="utf-8")
-    out = tmp_path / "out"
-    result = build([str(corpus)], out, jobs=1, exports=[])
+    out, result = build_documents(tmp_path, papers)
     assert result.exit_code == 0 and result.validation["conforms"], result.validation
     rows = {row["organization"]: row for row in table(out, "compute-by-organization")}
     assert set(rows) == {"Google DeepMind", "Meta AI"}

@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import RdfFormat, parse
 
+from support import write_jsonl
+
 from kg.build import build
 from kg.store import KnowledgeGraph
 from kg.terms import Iris
@@ -70,7 +72,7 @@ def test_random_documents_build_and_every_mention_is_in_its_text(documents):
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "in.jsonl"
         # ensure_ascii: lone surrogates travel as \udfff escapes, as in the issue
-        source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in documents), "utf-8")
+        write_jsonl(source, documents)
         out = Path(tmp) / "out"
         result = build([str(source)], out, jobs=1, validate=False)  # raises on any crash
 

@@ -4,12 +4,12 @@ the paper's text, the same way in Python (kg.mentions) and in SPARQL
 
 from __future__ import annotations
 
-import json
 
 import pytest
 from pyoxigraph import NamedNode
 
-from kg.build import build
+from support import build_documents
+
 from kg.mentions import line_column, mention_source
 from kg.query import named_query, rows, run_query
 from kg.store import KnowledgeGraph
@@ -48,11 +48,8 @@ DOCUMENTS = {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("mentions")
-    corpus = root / "docs.jsonl"
-    corpus.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in DOCUMENTS.items()))
-    build([str(corpus)], str(root / "out"), validate=False, exports=[])
-    kg = KnowledgeGraph(str(root / "out"), read_only=True)
+    out, _ = build_documents(tmp_path_factory.mktemp("mentions"), DOCUMENTS, validate=False)
+    kg = KnowledgeGraph(out, read_only=True)
     yield kg
     kg.close()
 

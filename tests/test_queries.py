@@ -10,13 +10,12 @@ from decimal import Decimal
 
 import pytest
 
-from kg.build import build
 from kg.countries import display_name, resolve_country
 from kg.normalize import NotUnderstood, parse_count, parse_duration, parse_parameter_count
 from kg.query import bundled_queries, named_query, rows, run_query
 from kg.store import KnowledgeGraph
 
-from support import EXAMPLES, PAPERS
+from support import EXAMPLES, PAPERS, build_documents
 
 TAG = re.compile(r"<([a-z_]+)>(.*?)</\1>", re.S)
 
@@ -200,11 +199,8 @@ ORDERING_CASES = [
 
 @pytest.fixture(scope="module")
 def ordering_graph(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ordering")
-    corpus = folder / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in ORDERING_CASES), encoding="utf-8")
-    build([str(corpus)], folder / "out", jobs=1, exports=[], validate=False)
-    return KnowledgeGraph(folder / "out", read_only=True)
+    out, _ = build_documents(tmp_path_factory.mktemp("ordering"), ORDERING_CASES, validate=False)
+    return KnowledgeGraph(out, read_only=True)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ the facts themselves (tests/queries_from_facts).
 
 from __future__ import annotations
 
-import json
 import random
 import subprocess
 import sys
@@ -17,6 +16,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from support import write_jsonl
 
 from kg.build import build
 from kg.query import named_query, rows, run_query
@@ -137,7 +138,7 @@ RETRAINED = ("We retrain <model>Owl-13B</model> on <gpu_count>16</gpu_count> <ha
 
 
 def jsonl(path: Path, **texts: str) -> Path:
-    path.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in texts.items()), encoding="utf-8")
+    write_jsonl(path, texts)
     return path
 
 

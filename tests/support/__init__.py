@@ -7,6 +7,7 @@ PAPERS`` and ``from bench.generate import write_corpus``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -28,3 +29,21 @@ def require_tool(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def write_jsonl(path: Path, documents) -> Path:
+    """*documents* (a dict or pairs of id and text) as a JSON Lines file, one document a line, as `kg build` reads it."""
+    pairs = documents.items() if isinstance(documents, dict) else documents
+    path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in pairs), encoding="utf-8")
+    return path
+
+
+def build_documents(folder: Path, documents, **options):
+    """(out folder, build result) of *documents* written to folder/papers.jsonl and built into folder/out.
+
+    One job and no exports unless *options* say otherwise: the store is what these tests ask.
+    """
+    from kg.build import build
+
+    out = folder / "out"
+    return out, build([str(write_jsonl(folder / "papers.jsonl", documents))], out, **{"jobs": 1, "exports": [], **options})
