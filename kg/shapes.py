@@ -269,7 +269,7 @@ class _Compiler:
         self.shapes: dict = {}
 
     def refuse(self, node, why: str):
-        raise UnsupportedShapes(f"shape {node}: {why}; the fast checker cannot evaluate it (pyshacl can)")
+        raise UnsupportedShapes(f"shape {node}: {why}; mlkg's SHACL checker cannot evaluate it (pyshacl can)")
 
     def one(self, node, name: str):
         values = list(self.graph.objects(node, self.sh(name)))
@@ -362,6 +362,14 @@ class _Compiler:
         return shape
 
 
+def _refuse_recursion(shape: Shape, path: tuple[str, ...] = ()) -> None:
+    """A shape that reaches itself through sh:node or sh:property (pyshacl stops there with a warning)."""
+    if shape.name in path:
+        raise UnsupportedShapes(f"shape {shape.name} refers to itself; recursive shapes are not supported (pyshacl can check them)")
+    for other in (*shape.properties, *shape.nodes):
+        _refuse_recursion(other, (*path, shape.name))
+
+
 def _needs_message(shape: Shape, seen: set) -> None:
     """Every shape whose results reach a report has its sh:message (pyshacl's own texts are not copied)."""
     if shape.name in seen:
@@ -369,7 +377,7 @@ def _needs_message(shape: Shape, seen: set) -> None:
     seen.add(shape.name)
     if shape.tests and shape.message is None:
         raise UnsupportedShapes(
-            f"shape {shape.name} has no sh:message; the fast checker reports only sh:message texts (pyshacl can check it)"
+            f"shape {shape.name} has no sh:message; mlkg's SHACL checker reports only sh:message texts (pyshacl can check it)"
         )
     for other in (*shape.properties, *shape.nodes):
         _needs_message(other, seen)
@@ -384,7 +392,7 @@ class Checker:
         for predicate in set(shapes_graph.predicates()):
             if str(predicate).startswith(SH) and str(predicate) not in EVALUATED | DESCRIPTIVE:
                 raise UnsupportedShapes(
-                    f"the shapes use {predicate}, which the fast checker does not evaluate (pyshacl can)"
+                    f"the shapes use {predicate}, which mlkg's SHACL checker does not evaluate (pyshacl can)"
                 )
         compiler = _Compiler(shapes_graph)
         targeted = set()
@@ -393,6 +401,7 @@ class Checker:
         self.shapes = [compiler.compile(node) for node in sorted(targeted, key=str)]
         seen: set = set()
         for shape in self.shapes:
+            _refuse_recursion(shape)
             _needs_message(shape, seen)
         self.terms = _Terms()
         self._value_cache: dict = {}
@@ -548,7 +557,7 @@ class Checker:
                 text += f", datatype={value.datatype.n3(namespace_manager=manager)}"
             return f"Literal({text})"
         if isinstance(term, BlankNode):
-            raise UnsupportedShapes("a closed shape's result names a blank node, which the fast checker does not describe")
+            raise UnsupportedShapes("a closed shape's result names a blank node, which mlkg's SHACL checker does not describe (pyshacl can)")
         return value.n3(namespace_manager=manager)
 
 

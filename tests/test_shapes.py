@@ -119,6 +119,7 @@ UNSUPPORTED = [
     ("a sequence path", 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ; sh:message "m" ] .'),
     ("sh:sparql", 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE {}" ] .'),
     ("an implicit class target", 'ex:C a sh:NodeShape, rdfs:Class ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message "m" ] .'),
+    ("a recursive shape", 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:node ex:S ; sh:message "m" ] .'),
     ("a shape without a message", property_shape("sh:minCount 1").replace(' ; sh:message "broken"@en', "")),
 ]
 
