@@ -410,6 +410,7 @@ def build(
 
     # An update that changed nothing leaves existing exports as they are.
     changed = loader.loaded > 0 or fresh
+    exporting = time.perf_counter()
     outputs: list[Path] = streamed.finish() if streamed else []
     for fmt in formats:
         target = out_dir / f"graph.{fmt.extension}"
@@ -418,8 +419,10 @@ def build(
         if changed or not target.exists():
             export(kg, fmt, target, base=iris.base)
         outputs.append(target)
+    pages = time.perf_counter()
     if after_store and (changed or not loader.unchanged):
         outputs.extend(after_store(kg, out_dir))
+    checking = time.perf_counter()
 
     papers = kg.paper_count()
     validation = None
@@ -456,6 +459,10 @@ def build(
         seconds=round(time.perf_counter() - started, 3),
         load_seconds=round(load_seconds, 3),
         compact_seconds=compact_seconds,
+        # what each stage after loading took (the check: what is left of it after the workers' part)
+        export_seconds=round(pages - exporting, 3),
+        page_seconds=round(checking - pages, 3),
+        check_seconds=round(time.perf_counter() - checking, 3),
         validation=validation,
         outputs=[str(p) for p in outputs],
         **extra,
