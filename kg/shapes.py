@@ -589,29 +589,28 @@ class _Data:
         self.subclass: dict = defaultdict(set)
         self._superclasses: dict = {}
         self._focus: dict = {}
-        seen: set = set()
         doubled = []  # (subject, predicate) with more than one value: rdflib may read two of them as one
-        for triple in triples:
-            if triple in seen:
-                continue
-            seen.add(triple)
-            subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
+        for statement in triples:  # triples, or quads (their graph is ignored)
+            subject, predicate, obj = statement.subject, statement.predicate.value, statement.object
             by_predicate = out.get(subject)
             if by_predicate is None:
-                by_predicate = out[subject] = {}
-            found = by_predicate.get(predicate)
-            if found is None:
-                by_predicate[predicate] = [obj]
+                out[subject] = {predicate: [obj]}
             else:
-                found.append(obj)
-                doubled.append((subject, predicate))
+                found = by_predicate.get(predicate)
+                if found is None:
+                    by_predicate[predicate] = [obj]
+                elif obj in found:
+                    continue  # a graph holds a statement once
+                else:
+                    found.append(obj)
+                    doubled.append((subject, predicate))
             if predicate == RDF_TYPE and isinstance(obj, NamedNode):
                 types.setdefault(subject, []).append(obj.value)
                 instances.setdefault(obj.value, []).append(subject)
             elif predicate == RDFS_SUBCLASS_OF and isinstance(obj, NamedNode) and isinstance(subject, NamedNode):
                 self.subclass[subject.value].add(obj.value)
         for subject, predicate in dict.fromkeys(doubled):
-            # a graph holds a statement once, and rdflib reads "01"^^xsd:integer as "1"^^xsd:integer
+            # rdflib reads "01"^^xsd:integer as "1"^^xsd:integer: one value, as pyshacl counts it
             objects = out[subject][predicate]
             if any(isinstance(o, Literal) for o in objects):
                 kept: dict = {}

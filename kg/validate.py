@@ -530,6 +530,26 @@ def _check_triples(kind: str, triples: list[Triple], pointed: Collection[str], l
     return _tally(results, _helpers(kind, triples, pointed), limit)
 
 
+#: The rdf:type statements each reference key's statements make, by base and key
+#: (the same few thousand models and accelerators recur in every batch).
+_key_types: dict[tuple, list[Triple]] = {}
+KEY_TYPES_LIMIT = 100_000
+
+
+def _types_of_keys(keys: set[tuple], iris: Iris) -> list[Triple]:
+    found = []
+    for key in keys:
+        known = _key_types.get((iris.base, key))
+        if known is None:
+            if len(_key_types) >= KEY_TYPES_LIMIT:
+                _key_types.clear()
+            text = ReferenceWriter(iris).statements({key})
+            statements = parse(header(iris.base) + text, RdfFormat.TURTLE) if text else ()
+            known = _key_types[iris.base, key] = [q.triple for q in statements if q.predicate == RDF_TYPE]
+        found.extend(known)
+    return found
+
+
 def check_papers(graphs: str, keys: set[tuple], iris: Iris, limit: int = 200) -> SliceResult:
     """Check papers' graphs (TriG blocks, as :meth:`MappedDocument.trig` writes them) where they were mapped.
 
@@ -540,8 +560,7 @@ def check_papers(graphs: str, keys: set[tuple], iris: Iris, limit: int = 200) ->
     """
     base = header(iris.base)
     triples = [quad.triple for quad in parse(base + graphs, RdfFormat.TRIG)]
-    reference = ReferenceWriter(iris).statements(keys)
-    types = _KnownTypes(parse(base + reference, RdfFormat.TURTLE)) if reference else _KnownTypes(())
+    types = _KnownTypes(_types_of_keys(keys, iris))
     if _engine == "pyshacl":
         return check_slice(_slice("papers", triples, types, limit))
     held, pointed = _typed(triples, types)  # as a slice would hold them, without writing N-Triples
