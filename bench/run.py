@@ -55,6 +55,8 @@ class Measured:
     status: str  # ok | out of memory | timed out | failed (rc N)
     stdout: str = ""
     stderr: str = ""
+    #: user + system CPU seconds of the process and the children it waited for (GNU time), if available
+    cpu_seconds: float | None = None
 
 
 def _children() -> dict[int, list[int]]:
@@ -138,6 +140,7 @@ def measure(
         out.close()
     stderr_text = (stderr or b"").decode("utf-8", "replace")
     single = None
+    cpu = [float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", stderr_text)]
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr_text)
     if match:
         single = int(match.group(1)) / 1024
@@ -157,6 +160,7 @@ def measure(
         status,
         (stdout or b"").decode("utf-8", "replace"),
         stderr_text,
+        round(sum(cpu), 1) if len(cpu) == 2 else None,
     )
 
 
