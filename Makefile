@@ -38,7 +38,7 @@ test: $(STAMP) system-deps lint
 	MLKG_REQUIRE_SYSTEM_TOOLS=1 $(BIN)/pytest -q
 
 # Everything but the `system` (Chromium, Virtuoso, rapper) and `slow` tests, one process per core
-# (104 s of CPU: under a minute on an idle 2-core machine).
+# (about 110 s of CPU: a minute on an idle 2-core machine).
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -n auto -m 'not system and not slow'
 
