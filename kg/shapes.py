@@ -562,8 +562,8 @@ class Checker:
 
 
 def _value_text(term) -> str:
-    """A result's value as the report has always written it: "" for one rdflib holds false (0, false, "")."""
-    return str(term) if term else ""
+    """A result's value as written in the report: "0", "false" and "" stay what they are; "" only when there is none."""
+    return "" if term is None else str(term)
 
 
 def _distinct(chosen: list, terms: list, values: list) -> list:

@@ -460,6 +460,11 @@ def path_text(report, path) -> str:
     return str(path)
 
 
+def _text(term) -> str:
+    """A term as the report writes it; an rdflib literal that is false ("0", "false") is still written, not dropped."""
+    return "" if term is None else str(term)
+
+
 def pyshacl_results(data, shapes) -> list:
     """pyshacl's results for an rdflib graph, as :class:`kg.shapes.Result` (the shape as its IRI or blank node id)."""
     import pyshacl
@@ -473,9 +478,9 @@ def pyshacl_results(data, shapes) -> list:
         Result(
             str(report.value(node, sh.focusNode)),
             path_text(report, report.value(node, sh.resultPath)),
-            str(report.value(node, sh.value) or ""),
+            _text(report.value(node, sh.value)),
             str(report.value(node, sh.resultSeverity)),
-            str(report.value(node, sh.resultMessage) or ""),
+            _text(report.value(node, sh.resultMessage)),
             str(report.value(node, sh.sourceShape)),
         )
         for node in report.subjects(predicate=sh.resultSeverity)

@@ -100,6 +100,13 @@ def test_each_construct_gives_pyshacls_results(construct, shapes, data, expected
     assert ours == theirs
 
 
+def test_a_value_rdflib_holds_false_is_written_in_the_result():
+    """"hardwareQuantity 0" breaks a minimum: the report must say 0 was the value, not leave it blank."""
+    ours, theirs = both(property_shape("sh:minExclusive 0"), 'ex:a a ex:C ; ex:p 0, false, "" .')
+    assert ours == theirs
+    assert sorted(result.value for result in ours) == ["", "0", "false"]
+
+
 def test_conforming_data_gives_no_results_in_either_engine():
     ours, theirs = both(property_shape("sh:datatype xsd:integer ; sh:minCount 1"), "ex:a a ex:C ; ex:p 1 .")
     assert ours == theirs == []

@@ -37,11 +37,15 @@ def whole_graph_results(kg: KnowledgeGraph) -> set[tuple]:
             "violation" if report.value(node, sh.resultSeverity) == sh.Violation else "warning",
             str(report.value(node, sh.focusNode)),
             path_text(report, report.value(node, sh.resultPath)),
-            str(report.value(node, sh.value) or ""),
-            str(report.value(node, sh.resultMessage) or ""),
+            text(report.value(node, sh.value)),  # a planted hardwareQuantity 0 is reported as 0
+            text(report.value(node, sh.resultMessage)),
         )
         for node in report.subjects(predicate=sh.resultSeverity)
     }
+
+
+def text(term) -> str:
+    return "" if term is None else str(term)
 
 
 def sliced_results(result) -> set[tuple]:
