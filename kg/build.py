@@ -81,10 +81,12 @@ def check_data(extract: str = "never") -> None:
         ("countries.csv and country_aliases.csv", lambda: resolve_country("Germany")),
         ("attribution.json", attribution_words),
     ]
-    if extract != "never":  # the finder's patterns, and its pipeline built once before workers fork
-        from .finder import find
+    if extract != "never":
+        # the finder's word lists and patterns are read here; its spaCy pipeline is built by the first
+        # process that meets an untagged document, so a build of tagged text never pays for it
+        from .finder import read_patterns
 
-        steps.append(("patterns/finder.json and patterns/token_patterns.json", lambda: find("We train X-1 on 8 A100 GPUs for 3 days in Canada in 2023.")))
+        steps.append(("patterns/finder.json and patterns/token_patterns.json", read_patterns))
     for name, load in steps:
         try:
             load()

@@ -77,6 +77,12 @@ def _words() -> dict:
     return json.loads(data_text("patterns/finder.json"))
 
 
+def read_patterns() -> None:
+    """Read the finder's data files, so that a broken one stops a build before any document is read."""
+    _words()
+    json.loads(data_text("patterns/token_patterns.json"))
+
+
 @lru_cache(maxsize=None)
 def _set(name: str) -> frozenset[str]:
     return frozenset(_words()[name])
