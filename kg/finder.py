@@ -115,11 +115,12 @@ def _hardware_names() -> set[str]:
     return {n for n in names if len(n) > 1}
 
 
-def _country_names() -> set[str]:
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
     names = {row["name"] for row in _csv("countries.csv")}
     names.update(row["alias"] for row in _csv("country_aliases.csv") if row["iso2"])
     # a two-letter alias ("US") is found only in capitals; "us" is a pronoun
-    return {n for n in names if len(n) > 2 or n.isupper()}
+    return frozenset(n for n in names if len(n) > 2 or n.isupper())
 
 
 class _View:
@@ -403,7 +404,7 @@ class _Finder:
     @staticmethod
     def trains_nothing(view: _View) -> bool:
         """"We train no models in this study": a document that says so has no run of its own."""
-        return any(re.search(pattern, view.text, re.IGNORECASE) for pattern in _words()["trains_nothing_patterns"])
+        return _trains_nothing_re().search(view.text) is not None
 
     @staticmethod
     def anothers_fact(view: _View, i: int, ours: set[str], hardware: set[int]) -> bool:
@@ -514,7 +515,7 @@ class _Finder:
         stems = {view.text[f.start : f.end].split("-")[0] for f in models if "-" in view.text[f.start : f.end]}
         found = []
         for stem in sorted(stems):
-            for match in re.finditer(r"(?<![\w-])" + re.escape(stem) + r"-[\w.]+", view.text):
+            for match in _sibling_re(stem).finditer(view.text):
                 i = view.token_at(match.start())
                 if view.idx[i] != match.start():
                     continue
@@ -563,7 +564,7 @@ class _Finder:
         again = []
         for model in models:
             name = view.text[model.start : model.end]
-            for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", view.text):
+            for match in _name_re(name).finditer(view.text):
                 i = view.token_at(match.start())
                 if match.start() == model.start or view.idx[i] != match.start() or view.sent_of[i] not in with_facts:
                     continue
@@ -950,14 +951,13 @@ class _Finder:
                     places.append((start, "model_subject"))
         # "the wafer-defect classifier WaferNet-v3 is", "the placement policy FloorMind with PPO": a kind, then its name
         kinds_named = _set("model_cue_nouns")
-        for k in range(1, view.n - 1):
-            if view.lower[k] in kinds_named and view.words[k + 1][:1].isupper() and _FOREIGN_NAME.match(view.words[k + 1]) or (
-                    view.lower[k] in kinds_named and view.words[k + 1] in view.proper):
+        for k in [k for k, w in enumerate(view.lower[: view.n - 1]) if w in kinds_named]:
+            if view.words[k + 1][:1].isupper() and (_FOREIGN_NAME.match(view.words[k + 1]) or view.words[k + 1] in view.proper):
                 if view.lower[view.sentence(k)[0] : k].count("the") + view.lower[view.sentence(k)[0] : k].count("our"):
                     places.append((k + 1, "model_cue"))
         # "..., and AffiSeq is a sequence model over ...": a name that describes itself, said of no one else
-        for k in range(1, view.n - 2):
-            if view.lower[k] in ("is", "was") and view.lower[k + 1] in ("a", "an") and k > view.sentence(k)[0]:
+        for k in [k for k, w in enumerate(view.lower[: view.n - 2]) if w in ("is", "was")]:
+            if view.lower[k + 1] in ("a", "an") and k > view.sentence(k)[0]:
                 name_end = k
                 start = view.token_at(view.ends[k - 1] - len(_name_ending(view, k - 1)))
                 text = view.text[view.idx[start] : view.ends[name_end - 1]]
@@ -1102,7 +1102,7 @@ def _another_model(view: _View, name: str) -> bool:
     facts stay.
     """
     anti, openers = _set("model_anti_cues"), _set("comparison_openers")
-    for match in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", view.text):
+    for match in _name_re(name).finditer(view.text):
         k = view.token_at(match.start())
         if view.idx[k] != match.start():
             continue
@@ -1114,6 +1114,23 @@ def _another_model(view: _View, name: str) -> bool:
                 or (comma is not None and not openers.isdisjoint(view.lower[first:comma]))):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _name_re(name: str) -> re.Pattern:
+    """*name* as a whole word ("Kite-7B", not "Kite-7B-Chat"); model names recur across documents, so compiled once."""
+    return re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])")
+
+
+@lru_cache(maxsize=4096)
+def _sibling_re(stem: str) -> re.Pattern:
+    """Names sharing *stem* ("Mola" -> "Mola-S", "Mola-L")."""
+    return re.compile(r"(?<![\w-])" + re.escape(stem) + r"-[\w.]+")
+
+
+@lru_cache(maxsize=1)
+def _trains_nothing_re() -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in _words()["trains_nothing_patterns"]), re.IGNORECASE)
 
 
 def _names_a_model(view: _View, k: int) -> bool:
