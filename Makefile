@@ -32,6 +32,7 @@ system-deps:
 # ruff (lint) and mypy, configured in pyproject.toml; `make test` runs them first.
 lint: $(STAMP)
 	$(BIN)/ruff check kg tests bench
+	$(BIN)/ruff format --check kg tests bench
 	$(BIN)/mypy
 
 test: $(STAMP) system-deps lint

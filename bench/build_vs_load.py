@@ -39,8 +39,9 @@ def bench(size: int, workdir: Path, seed: int, jobs: int | None) -> dict:
     summary = report.get("summary", {})
     floor_store = workdir / f"floor-{size}"
     trig = out / "graph.trig"
-    loaded = measure([PYTHON, str(HERE / "floor_oxigraph.py"), str(trig), "--store", str(floor_store),
-                      "--format", "trig"])
+    loaded = measure(
+        [PYTHON, str(HERE / "floor_oxigraph.py"), str(trig), "--store", str(floor_store), "--format", "trig"]
+    )
     floor = last_json(loaded.stdout)
     shutil.rmtree(floor_store, ignore_errors=True)
     return {
@@ -50,15 +51,19 @@ def bench(size: int, workdir: Path, seed: int, jobs: int | None) -> dict:
         "build_status": built.status,
         "build_peak_rss_mb": round(built.peak_rss_mb),
         "build_stages": {k: v for k, v in summary.items() if k.endswith("_seconds")},
-        "validation": {k: v for k, v in summary.get("validation", {}).items()
-                       if k in ("conforms", "scope", "violation_count", "warning_count", "seconds")},
+        "validation": {
+            k: v
+            for k, v in summary.get("validation", {}).items()
+            if k in ("conforms", "scope", "violation_count", "warning_count", "seconds")
+        },
         "quads": floor.get("quads"),
         "bulk_load_seconds": round(loaded.seconds, 1),
         "ratio": round(built.seconds / loaded.seconds, 2) if loaded.seconds else None,
         "build_cpu_seconds": built.cpu_seconds,
         "bulk_load_cpu_seconds": loaded.cpu_seconds,
         "cpu_ratio": round(built.cpu_seconds / loaded.cpu_seconds, 2)
-        if built.cpu_seconds and loaded.cpu_seconds else None,
+        if built.cpu_seconds and loaded.cpu_seconds
+        else None,
     }
 
 

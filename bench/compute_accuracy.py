@@ -62,15 +62,24 @@ def accuracy(published: Path = PUBLISHED) -> list[Row]:
     cases = json.loads(published.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as scratch:
         corpus = Path(scratch) / "real.jsonl"
-        corpus.write_text("".join(json.dumps({"id": c["id"], "text": c["text"]}) + "\n" for c in cases), encoding="utf-8")
+        corpus.write_text(
+            "".join(json.dumps({"id": c["id"], "text": c["text"]}) + "\n" for c in cases), encoding="utf-8"
+        )
         build([str(corpus)], Path(scratch) / "out", jobs=1, exports=[], validate=False)
         kg = KnowledgeGraph(Path(scratch) / "out", read_only=True)
         found = {str(r[0]): r for r in rows(run_query(kg, PER_PAPER))[1]}
     result = []
     for case in cases:
         _, compute, method, hardware = found.get(case["id"], (case["id"], None, None, None))
-        result.append(Row(case["id"], float(case["published_flop"]), float(compute) if compute else None,
-                          method or None, float(hardware) if hardware else None))
+        result.append(
+            Row(
+                case["id"],
+                float(case["published_flop"]),
+                float(compute) if compute else None,
+                method or None,
+                float(hardware) if hardware else None,
+            )
+        )
     return result
 
 
@@ -82,9 +91,14 @@ def report(result: list[Row]) -> str:
     lines = [f"{'run':<18} {'published':>10} {'headline':>10} {'method':<21} {'ratio':>6} {'hardware':>9}"]
     for r in result:
         headline = f"{r.headline:.3g}" if r.headline else "-"
-        lines.append(f"{r.id:<18} {r.published:>10.3g} {headline:>10} {r.method or '-':<21} "
-                     f"{_shown(r.ratio):>6} {_shown(r.hardware_ratio):>9}")
-    for name, ratios in (("headline", [r.ratio for r in result]), ("hardware method", [r.hardware_ratio for r in result])):
+        lines.append(
+            f"{r.id:<18} {r.published:>10.3g} {headline:>10} {r.method or '-':<21} "
+            f"{_shown(r.ratio):>6} {_shown(r.hardware_ratio):>9}"
+        )
+    for name, ratios in (
+        ("headline", [r.ratio for r in result]),
+        ("hardware method", [r.hardware_ratio for r in result]),
+    ):
         known = sorted(x for x in ratios if x is not None)
         if not known:
             continue

@@ -75,7 +75,19 @@ def main(argv: list[str] | None = None) -> int:
         runs = {}
         for name, corpus, mode in (("tagged", tagged, "never"), ("plain", plain, "auto")):
             out = args.workdir / f"out-{name}-{n}"
-            cmd = [KG, "build", str(corpus), "--out", str(out), "--fresh", "-q", "-j", str(args.jobs), "--extract", mode]
+            cmd = [
+                KG,
+                "build",
+                str(corpus),
+                "--out",
+                str(out),
+                "--fresh",
+                "-q",
+                "-j",
+                str(args.jobs),
+                "--extract",
+                mode,
+            ]
             runs[name] = measure(cmd)
             if runs[name].status != "ok":
                 print(f"{name} build {runs[name].status}: {runs[name].stderr[-2000:]}", file=sys.stderr)
@@ -86,14 +98,20 @@ def main(argv: list[str] | None = None) -> int:
         scores = evaluate([str(sample)]).as_dict()["kinds"]
         fact_f1 = min(k["fact"]["f1"] for k in scores.values())
         rows.append((n, runs["tagged"], runs["plain"], docs_per_s, chars_per_s, fact_f1))
-    print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{dt.date.today().isoformat()}; jobs {args.jobs}\n")
-    print("| papers | tagged build, --extract never | stripped build, --extract auto | extra | finder alone (1 core) | lowest fact F1 (bench corpus) |")
+    print(
+        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{dt.date.today().isoformat()}; jobs {args.jobs}\n"
+    )
+    print(
+        "| papers | tagged build, --extract never | stripped build, --extract auto | extra | finder alone (1 core) | lowest fact F1 (bench corpus) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
     for n, a, b, dps, cps, f1 in rows:
         extra = (b.seconds / a.seconds - 1) * 100
-        print(f"| {n:,} | {a.seconds:.1f} s, {a.peak_rss_mb:.0f} MB | {b.seconds:.1f} s, {b.peak_rss_mb:.0f} MB | "
-              f"{extra:+.0f} % | {dps:,.0f} docs/s ({cps / 1e6:.2f} M chars/s) | {f1:.3f} |")
+        print(
+            f"| {n:,} | {a.seconds:.1f} s, {a.peak_rss_mb:.0f} MB | {b.seconds:.1f} s, {b.peak_rss_mb:.0f} MB | "
+            f"{extra:+.0f} % | {dps:,.0f} docs/s ({cps / 1e6:.2f} M chars/s) | {f1:.3f} |"
+        )
     return 0
 
 

@@ -67,12 +67,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{seen:>9,} docs  {now - last:7.1f} s  total {now - started:8.1f} s  peak {peak:,} MB", flush=True)
             last = now
 
-    result = build([args.corpus], args.out, jobs=args.jobs, fresh=True, validate=False,
-                   exports=["turtle", "trig"], progress=progress)
+    result = build(
+        [args.corpus],
+        args.out,
+        jobs=args.jobs,
+        fresh=True,
+        validate=False,
+        exports=["turtle", "trig"],
+        progress=progress,
+    )
     summary = result.summary
-    print(f"done: {summary['documents']:,} documents in {time.perf_counter() - started:.1f} s "
-          f"(compaction {summary['compact_seconds']} s), peak {peak:,} MB; "
-          f"{summary['papers_in_store']:,} papers in the store", flush=True)
+    print(
+        f"done: {summary['documents']:,} documents in {time.perf_counter() - started:.1f} s "
+        f"(compaction {summary['compact_seconds']} s), peak {peak:,} MB; "
+        f"{summary['papers_in_store']:,} papers in the store",
+        flush=True,
+    )
     return 0
 
 

@@ -112,9 +112,7 @@ def measure(
 
     out = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        full, stdout=out, stderr=subprocess.PIPE, preexec_fn=limit, start_new_session=True
-    )
+    proc = subprocess.Popen(full, stdout=out, stderr=subprocess.PIPE, preexec_fn=limit, start_new_session=True)
     peak = 0
     done = threading.Event()
 
@@ -218,32 +216,63 @@ def bench_size(size: int, args: argparse.Namespace) -> list[Row]:
 
     print(f"[{size}] kg build ...", file=sys.stderr)
     built = measure(
-        [KG, "build", str(corpus), "--out", str(out), "--fresh", "--no-html", "--no-validate",
-         "--quiet", "--jobs", str(args.jobs)]
+        [
+            KG,
+            "build",
+            str(corpus),
+            "--out",
+            str(out),
+            "--fresh",
+            "--no-html",
+            "--no-validate",
+            "--quiet",
+            "--jobs",
+            str(args.jobs),
+        ]
     )
     summary = json.loads((out / "report.json").read_text())["summary"] if built.status == "ok" else {}
     kg_row = Row(
-        size, "kg build", built.seconds, summary.get("triples_in_store"), built.peak_rss_mb,
-        built.max_process_rss_mb, built.status,
+        size,
+        "kg build",
+        built.seconds,
+        summary.get("triples_in_store"),
+        built.peak_rss_mb,
+        built.max_process_rss_mb,
+        built.status,
         f"store + graph.ttl + graph.trig (written while loading) in {summary.get('load_seconds')} s, "
-        + (f"compaction {summary['compact_seconds']} s" if summary.get("compact_seconds") else "no compaction (small build)")
+        + (
+            f"compaction {summary['compact_seconds']} s"
+            if summary.get("compact_seconds")
+            else "no compaction (small build)"
+        )
         + f", of {summary.get('seconds')} s"
-        if summary else built.stderr[-300:],
+        if summary
+        else built.stderr[-300:],
     )
     rows.append(kg_row)
 
     nquads = workdir / f"kg-{size}.nq"
-    subprocess.run([KG, "export", "--format", "nquads", "--out", str(out), "-o", str(nquads)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [KG, "export", "--format", "nquads", "--out", str(out), "-o", str(nquads)], check=True, capture_output=True
+    )
     print(f"[{size}] floor ...", file=sys.stderr)
     floor_store = workdir / f"floor-{size}"
     floor = measure([PYTHON, str(HERE / "floor_oxigraph.py"), str(nquads), "--store", str(floor_store)])
     floor_info = last_json(floor.stdout)
     if kg_row.triples is None:  # large builds skip the quad count; the floor loads the same quads
         kg_row.triples = floor_info.get("quads")
-    rows.append(Row(size, "pyoxigraph bulk_load (floor)", floor.seconds, floor_info.get("quads"),
-                    floor.peak_rss_mb, floor.max_process_rss_mb, floor.status,
-                    f"load of the build's own N-Quads ({nquads.stat().st_size / 1e6:.0f} MB)"))
+    rows.append(
+        Row(
+            size,
+            "pyoxigraph bulk_load (floor)",
+            floor.seconds,
+            floor_info.get("quads"),
+            floor.peak_rss_mb,
+            floor.max_process_rss_mb,
+            floor.status,
+            f"load of the build's own N-Quads ({nquads.stat().st_size / 1e6:.0f} MB)",
+        )
+    )
     shutil.rmtree(floor_store, ignore_errors=True)
     nquads.unlink()
 
@@ -257,10 +286,21 @@ def bench_size(size: int, args: argparse.Namespace) -> list[Row]:
             memory_limit_bytes=int(args.baseline_memory_gb * 2**30),
         )
         info = last_json(base.stdout)
-        note = (f"cap {args.baseline_memory_gb:g} GB address space, {args.baseline_timeout:g} s; "
-                + (f"added in {info['load_seconds']} s" if info else _last_error(base.stderr)))
-        rows.append(Row(size, "plain rdflib (baseline)", base.seconds, info.get("triples"), base.peak_rss_mb,
-                        base.max_process_rss_mb, base.status, note))
+        note = f"cap {args.baseline_memory_gb:g} GB address space, {args.baseline_timeout:g} s; " + (
+            f"added in {info['load_seconds']} s" if info else _last_error(base.stderr)
+        )
+        rows.append(
+            Row(
+                size,
+                "plain rdflib (baseline)",
+                base.seconds,
+                info.get("triples"),
+                base.peak_rss_mb,
+                base.max_process_rss_mb,
+                base.status,
+                note,
+            )
+        )
         (workdir / f"rdflib-{size}.ttl").unlink(missing_ok=True)
 
     for row in (r for r in rows if r.status == "ok"):
@@ -360,18 +400,26 @@ def bench_queries(size: int, args: argparse.Namespace) -> list[dict]:
     results = []
     for query in bundled_queries():
         print(f"[{size}] query {query.name} ...", file=sys.stderr)
-        timed = measure([PYTHON, str(Path(__file__).resolve()), "--time-query", query.name, "--workdir", str(out)],
-                        timeout=args.query_timeout)
+        timed = measure(
+            [PYTHON, str(Path(__file__).resolve()), "--time-query", query.name, "--workdir", str(out)],
+            timeout=args.query_timeout,
+        )
         entry = last_json(timed.stdout) if timed.status == "ok" else {"name": query.name, "rows": None, "seconds": None}
         entry["status"] = timed.status
         entry["cli_seconds"] = None
         if timed.status == "ok":
             started = time.perf_counter()
-            subprocess.run([KG, "query", query.name, "--format", "csv", "--out", str(out)],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [KG, "query", query.name, "--format", "csv", "--out", str(out)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             entry["cli_seconds"] = round(time.perf_counter() - started, 3)
-        bound = measure([PYTHON, str(Path(__file__).resolve()), "--time-query", query.name, "--bound",
-                         "--workdir", str(out)], timeout=args.query_timeout)
+        bound = measure(
+            [PYTHON, str(Path(__file__).resolve()), "--time-query", query.name, "--bound", "--workdir", str(out)],
+            timeout=args.query_timeout,
+        )
         found = last_json(bound.stdout) if bound.status == "ok" else {}
         entry["bound_to"] = found.get("bound_to")
         entry["bound_rows"] = found.get("rows")
@@ -449,7 +497,7 @@ def render(results: Results, info: dict, args: argparse.Namespace) -> str:
         f"Machine: {info['nproc']} cores ({info['cpu']}), {info['ram_gb']} GB RAM; "
         f"Python {info['python']}, pyoxigraph {info['pyoxigraph']}, rdflib {info['rdflib']}; {info['date']}.",
         f"`kg build --jobs {args.jobs}`. Peak RSS is the sum over the process tree (workers included), "
-        "polled every 0.2 s; \"max proc\" is the largest single process (GNU time). Ratios are seconds "
+        'polled every 0.2 s; "max proc" is the largest single process (GNU time). Ratios are seconds '
         "divided by the baseline's / the floor's seconds.",
         "",
     ]
@@ -474,8 +522,7 @@ def render(results: Results, info: dict, args: argparse.Namespace) -> str:
             "",
             f"## Incremental update ({u['size']:,}-paper store)",
             "",
-            "`kg add one-file.jsonl --out DIR` with one new and one changed document "
-            "(target < 2 s):",
+            "`kg add one-file.jsonl --out DIR` with one new and one changed document (target < 2 s):",
             "",
             f"- wall time {u['seconds']} s (process start included), build {u['build_seconds']} s; "
             f"papers loaded {u['papers_loaded']}, papers in store {u['papers_in_store']}; "
@@ -510,8 +557,10 @@ def render(results: Results, info: dict, args: argparse.Namespace) -> str:
             "| command | seconds | peak RSS MB | status |",
             "|---|---:|---:|---|",
         ]
-        lines += [f"| {v['name']} | {_num(v['seconds'], 2)} | {_num(v['peak_rss_mb'])} | {v['status']} |"
-                  for v in results.views]
+        lines += [
+            f"| {v['name']} | {_num(v['seconds'], 2)} | {_num(v['peak_rss_mb'])} | {v['status']} |"
+            for v in results.views
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -527,11 +576,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--query-timeout", type=float, default=120.0, help="seconds before a query is stopped")
     parser.add_argument("--results", type=Path, default=HERE / "results.md")
-    parser.add_argument("--validate-up-to", type=int, default=100_000,
-                        help="run `kg validate` on stores of at most this many papers (about 4 ms per paper per core)")
-    parser.add_argument("--existing", action="store_true",
-                        help="build nothing: time the update and the queries on WORKDIR/kg-SIZE as it is "
-                             "(for instance after bench/growth.py built the million)")
+    parser.add_argument(
+        "--validate-up-to",
+        type=int,
+        default=100_000,
+        help="run `kg validate` on stores of at most this many papers (about 4 ms per paper per core)",
+    )
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="build nothing: time the update and the queries on WORKDIR/kg-SIZE as it is "
+        "(for instance after bench/growth.py built the million)",
+    )
     parser.add_argument("--time-query", help=argparse.SUPPRESS)
     parser.add_argument("--bound", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -557,8 +613,16 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     args.results.write_text(text, encoding="utf-8")
     (args.results.with_suffix(".json")).write_text(
-        json.dumps({"machine": info, "rows": [asdict(r) for r in results.rows],
-                    "update": results.update, "queries": results.queries, "views": results.views}, indent=2),
+        json.dumps(
+            {
+                "machine": info,
+                "rows": [asdict(r) for r in results.rows],
+                "update": results.update,
+                "queries": results.queries,
+                "views": results.views,
+            },
+            indent=2,
+        ),
         encoding="utf-8",
     )
     return 0

@@ -85,14 +85,15 @@ def main() -> None:
             results[name].append(result)
             print(f"round {round_ + 1}, {name}: {result}", file=sys.stderr, flush=True)
 
-    print(f"\n`kg build` of {args.size:,} bench papers, {args.rounds} rounds, alternating "
-          f"(before = {args.before})\n")
+    print(f"\n`kg build` of {args.size:,} bench papers, {args.rounds} rounds, alternating (before = {args.before})\n")
     print("| version | seconds (median) | each round | peak MB | papers | quads |")
     print("|---|---|---|---|---|---|")
     for name, runs in results.items():
         seconds = [r["seconds"] for r in runs]
-        print(f"| {name} | {statistics.median(seconds):.1f} | {', '.join(f'{s:.1f}' for s in seconds)} | "
-              f"{max((r['peak_mb'] or 0) for r in runs):.0f} | {runs[-1]['papers']} | {runs[-1]['quads']} |")
+        print(
+            f"| {name} | {statistics.median(seconds):.1f} | {', '.join(f'{s:.1f}' for s in seconds)} | "
+            f"{max((r['peak_mb'] or 0) for r in runs):.0f} | {runs[-1]['papers']} | {runs[-1]['quads']} |"
+        )
     ratio = statistics.median(r["seconds"] for r in results["now"]) / statistics.median(
         r["seconds"] for r in results["before"]
     )

@@ -174,7 +174,9 @@ def attribute(fact: Span, sentence: list[Span], text: str, bounds: tuple[int, in
         # several models and several facts of one kind: which is whose cannot be told
         rivals = [s for s in same_kind if _group_of(s, groups) is group]
         if len(rivals) > 1:
-            return Attribution((), f"{len(rivals)} <{fact.kind}> facts follow {len(runs)} models with no 'respectively'")
+            return Attribution(
+                (), f"{len(rivals)} <{fact.kind}> facts follow {len(runs)} models with no 'respectively'"
+            )
     return Attribution(runs)  # type: ignore[arg-type]
 
 

@@ -109,9 +109,7 @@ def check_base(base: str) -> None:
         NamedNode(base)
         NamedNode(Iris(base).paper("example"))
     except ValueError as err:
-        raise BuildError(
-            f"--base {base!r} is not an absolute IRI ({err}); give one such as {DEFAULT_BASE}"
-        ) from None
+        raise BuildError(f"--base {base!r} is not an absolute IRI ({err}); give one such as {DEFAULT_BASE}") from None
 
 
 @dataclass
@@ -170,7 +168,8 @@ def _map_chunk(chunk: list[Item]) -> tuple[list[MappedDocument | Rejected], Slic
 def _lost_chunk(chunk: list[Item], reason: str) -> tuple[list[MappedDocument | Rejected], None]:
     """The documents of a chunk whose worker died twice: rejected, so that the build can finish."""
     return [
-        item if isinstance(item, Rejected)
+        item
+        if isinstance(item, Rejected)
         else Rejected(item.id, item.source, f"the worker mapping this document died ({reason})")
         for item in chunk
     ], None
@@ -373,8 +372,9 @@ def build(
     read = 0
     try:
         documents = iter_documents(paths, stdin, source_paths)
-        for result in map_stream(documents, jobs=jobs, base=iris.base, utilization=utilization, extract=extract,
-                                 checked=checked):
+        for result in map_stream(
+            documents, jobs=jobs, base=iris.base, utilization=utilization, extract=extract, checked=checked
+        ):
             if isinstance(result, Rejected):
                 entry = entry_for(result)
             else:
@@ -433,8 +433,12 @@ def build(
             validation = run_validation(kg, jobs=jobs, limit=VALIDATION_RESULTS).as_dict()
         elif checked is not None:
             # into an empty store every paper was read, so the check covers it all
-            checked.scope = WHOLE_STORE if was_empty else (
-                f"the {read} paper{'s' if read != 1 else ''} this build read, every shared node and the running totals"
+            checked.scope = (
+                WHOLE_STORE
+                if was_empty
+                else (
+                    f"the {read} paper{'s' if read != 1 else ''} this build read, every shared node and the running totals"
+                )
             )
             validation = finish_checks(kg, iris, checked, jobs=jobs, limit=VALIDATION_RESULTS).as_dict()
     except WorkerDied as err:
@@ -450,8 +454,10 @@ def build(
         }
         earlier = report.merge_earlier()
         if validation is None and earlier and earlier.get("validation"):
-            validation = dict(earlier["validation"], note=(
-                f"from an earlier build: this `kg add` changed {loader.loaded} papers since; run `kg validate`"))
+            validation = dict(
+                earlier["validation"],
+                note=(f"from an earlier build: this `kg add` changed {loader.loaded} papers since; run `kg validate`"),
+            )
     summary = report.finish(
         papers_loaded=loader.loaded,
         papers_unchanged=loader.unchanged,

@@ -101,8 +101,13 @@ class ChartData:
 
 def chart_data(kg: KnowledgeGraph) -> ChartData:
     runs = [
-        {"year": int(r["year"].value), "flop": float(r["flop"].value), "model": r["model"].value,
-         "paper": r["paper"].value, "method": r["method"].value.rsplit("#", 1)[-1]}
+        {
+            "year": int(r["year"].value),
+            "flop": float(r["flop"].value),
+            "model": r["model"].value,
+            "paper": r["paper"].value,
+            "method": r["method"].value.rsplit("#", 1)[-1],
+        }
         for r in kg.query(RUNS_WITH_COMPUTE)
     ]
     countries = [
@@ -128,9 +133,6 @@ def _largest(points: list[dict], key: str) -> list[dict]:
     return [p for p in points if id(p) in kept]
 
 
-
-
-
 def _empty(title: str, what: str) -> dict:
     return {"title": title, "empty": f"No {what} yet."}
 
@@ -148,29 +150,51 @@ def figures(data: ChartData) -> list[dict]:
         traces = []
         for method in methods:
             runs = [r for r in data.runs if r["method"] == method]
-            traces.append({
-                "type": "scatter", "mode": "markers", "name": _text(method),
-                "x": [r["year"] for r in runs], "y": [r["flop"] for r in runs],
-                "customdata": [[_text(r["model"]), _text(r["paper"])] for r in runs],
-                "hovertemplate": "%{customdata[0]}<br>paper %{customdata[1]}<br>%{y:.3g} FLOP, %{x}<extra></extra>",
-                "marker": {"size": 9, "opacity": 0.75},
-            })
-        charts.append({"title": title, "data": traces, "layout": {
-            "xaxis": {"title": {"text": "year"}, "dtick": 1},
-            "yaxis": {"title": {"text": "training compute (FLOP)"}, "type": "log", "exponentformat": "power"},
-            "legend": {"title": {"text": "method"}}}})
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": _text(method),
+                    "x": [r["year"] for r in runs],
+                    "y": [r["flop"] for r in runs],
+                    "customdata": [[_text(r["model"]), _text(r["paper"])] for r in runs],
+                    "hovertemplate": "%{customdata[0]}<br>paper %{customdata[1]}<br>%{y:.3g} FLOP, %{x}<extra></extra>",
+                    "marker": {"size": 9, "opacity": 0.75},
+                }
+            )
+        charts.append(
+            {
+                "title": title,
+                "data": traces,
+                "layout": {
+                    "xaxis": {"title": {"text": "year"}, "dtick": 1},
+                    "yaxis": {"title": {"text": "training compute (FLOP)"}, "type": "log", "exponentformat": "power"},
+                    "legend": {"title": {"text": "method"}},
+                },
+            }
+        )
     else:
         charts.append(_empty(title, "runs with a training compute figure and a year"))
 
     title = "Accelerator-hours by country"
     if data.countries:
         shown = data.countries[:25]
-        charts.append({"title": title, "data": [{
-            "type": "bar", "orientation": "h",
-            "y": [_text(c["country"]) for c in shown][::-1], "x": [c["hours"] for c in shown][::-1],
-            "customdata": [c["runs"] for c in shown][::-1],
-            "hovertemplate": "%{y}: %{x:,.0f} accelerator-hours (%{customdata} runs)<extra></extra>",
-        }], "layout": {"xaxis": {"title": {"text": "accelerator-hours"}}, "margin": {"l": 160}}})
+        charts.append(
+            {
+                "title": title,
+                "data": [
+                    {
+                        "type": "bar",
+                        "orientation": "h",
+                        "y": [_text(c["country"]) for c in shown][::-1],
+                        "x": [c["hours"] for c in shown][::-1],
+                        "customdata": [c["runs"] for c in shown][::-1],
+                        "hovertemplate": "%{y}: %{x:,.0f} accelerator-hours (%{customdata} runs)<extra></extra>",
+                    }
+                ],
+                "layout": {"xaxis": {"title": {"text": "accelerator-hours"}}, "margin": {"l": 160}},
+            }
+        )
     else:
         charts.append(_empty(title, "runs with accelerator-hours and a country"))
 
@@ -186,13 +210,27 @@ def figures(data: ChartData) -> list[dict]:
             name = s["hardware"] if s["hardware"] in top else "other"
             counts[(name, s["year"])] = counts.get((name, s["year"]), 0) + s["runs"]
         traces = [
-            {"type": "bar", "name": _text(name), "x": years, "y": [counts.get((name, y), 0) for y in years],
-             "hovertemplate": f"{_text(name)}: %{{y}} runs in %{{x}}<extra></extra>"}
+            {
+                "type": "bar",
+                "name": _text(name),
+                "x": years,
+                "y": [counts.get((name, y), 0) for y in years],
+                "hovertemplate": f"{_text(name)}: %{{y}} runs in %{{x}}<extra></extra>",
+            }
             for name in top + (["other"] if len(totals) > len(top) else [])
         ]
-        charts.append({"title": title, "data": traces, "layout": {
-            "barmode": "stack", "barnorm": "percent", "xaxis": {"title": {"text": "year"}, "dtick": 1},
-            "yaxis": {"title": {"text": "share of runs (%)"}}}})
+        charts.append(
+            {
+                "title": title,
+                "data": traces,
+                "layout": {
+                    "barmode": "stack",
+                    "barnorm": "percent",
+                    "xaxis": {"title": {"text": "year"}, "dtick": 1},
+                    "yaxis": {"title": {"text": "share of runs (%)"}},
+                },
+            }
+        )
     else:
         charts.append(_empty(title, "runs with an accelerator and a year"))
 
@@ -200,19 +238,34 @@ def figures(data: ChartData) -> list[dict]:
     if data.size_count > len(data.sizes):
         title += f" (the {len(data.sizes):,} largest models of {data.size_count:,})"
     if data.sizes:
-        charts.append({"title": title, "data": [{
-            "type": "scatter", "mode": "markers", "x": [s["year"] for s in data.sizes],
-            "y": [s["parameters"] for s in data.sizes], "customdata": [_text(s["model"]) for s in data.sizes],
-            "hovertemplate": "%{customdata}: %{y:.3s} parameters (%{x})<extra></extra>",
-            "marker": {"size": 9, "opacity": 0.75},
-        }], "layout": {"xaxis": {"title": {"text": "year"}, "dtick": 1},
-                       "yaxis": {"title": {"text": "parameters"}, "type": "log", "exponentformat": "power"}}})
+        charts.append(
+            {
+                "title": title,
+                "data": [
+                    {
+                        "type": "scatter",
+                        "mode": "markers",
+                        "x": [s["year"] for s in data.sizes],
+                        "y": [s["parameters"] for s in data.sizes],
+                        "customdata": [_text(s["model"]) for s in data.sizes],
+                        "hovertemplate": "%{customdata}: %{y:.3s} parameters (%{x})<extra></extra>",
+                        "marker": {"size": 9, "opacity": 0.75},
+                    }
+                ],
+                "layout": {
+                    "xaxis": {"title": {"text": "year"}, "dtick": 1},
+                    "yaxis": {"title": {"text": "parameters"}, "type": "log", "exponentformat": "power"},
+                },
+            }
+        )
     else:
         charts.append(_empty(title, "models with a parameter count and a year"))
 
     for chart in charts:
         if "layout" in chart:
-            chart["layout"].update({"font": font, "height": 420, "margin": {"t": 20, **chart["layout"].get("margin", {})}})
+            chart["layout"].update(
+                {"font": font, "height": 420, "margin": {"t": 20, **chart["layout"].get("margin", {})}}
+            )
     return charts
 
 

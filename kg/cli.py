@@ -84,8 +84,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def output_file(target: Path) -> Path:
     """The file a command writes (its -o/--output): not a folder, in a folder that exists."""
     if target.is_dir():
-        fail(f"{target} is a folder; -o names the file to write (for example {target / 'graph.html'}), "
-             "and --out the build folder to read")
+        fail(
+            f"{target} is a folder; -o names the file to write (for example {target / 'graph.html'}), "
+            "and --out the build folder to read"
+        )
     if not target.parent.is_dir():
         fail(f"cannot write {target}: the folder {target.parent} does not exist")
     return target
@@ -165,8 +167,9 @@ def print_problems(noted: list[dict], summary: dict, out: Path) -> None:
                 console.print(f"  ... and {len(problems) - 3} more in this document", highlight=False)
         total = summary.get("this_build", summary).get(status) or 0  # kg add: its own documents
         if total > len(entries):
-            console.print(f"... {total - len(entries)} more documents {status}; all are in {out / 'report.json'}",
-                          highlight=False)
+            console.print(
+                f"... {total - len(entries)} more documents {status}; all are in {out / 'report.json'}", highlight=False
+            )
 
 
 def _write_html(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
@@ -181,17 +184,22 @@ def _write_html(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
 
 #: options build and add share: how papers are named, and compute's assumption
 SOURCE_PATHS_OPTION = typer.Option(
-    "relative", "--source-paths",
+    "relative",
+    "--source-paths",
     help="How mlkg:sourcePath names each paper's file: 'relative' to the argument's folder, or 'omit'.",
 )
 UTILIZATION_OPTION = typer.Option(
-    None, "--utilization", min=0.01, max=1.0,
+    None,
+    "--utilization",
+    min=0.01,
+    max=1.0,
     help="Assume this share of peak FLOP/s for every hardware estimate of training compute "
     "(default: 0.3 for language models, 0.4 for others).",
 )
 
 EXTRACT_OPTION = typer.Option(
-    "auto", "--extract",
+    "auto",
+    "--extract",
     help="Find facts in plain text: 'auto' in documents with no fact tags, 'always' in every document "
     "(a tag you wrote wins over a find it overlaps), 'never'. See docs/extraction.md.",
 )
@@ -204,7 +212,9 @@ def _share(value: float | None) -> Decimal | None:
 
 @app.command()
 def build(
-    paths: List[str] = typer.Argument(..., help="Files, folders (searched recursively for .txt/.md/.jsonl) or - for stdin."),
+    paths: List[str] = typer.Argument(
+        ..., help="Files, folders (searched recursively for .txt/.md/.jsonl) or - for stdin."
+    ),
     out: Path = typer.Option(Path("output"), "--out", "-o", help=OUT_HELP),
     fresh: bool = typer.Option(False, "--fresh", help="Delete the existing store and start over."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
@@ -214,13 +224,18 @@ def build(
     ),
     no_export: bool = typer.Option(False, "--no-export", help="Write no export files, only the store and report."),
     validate: Optional[bool] = typer.Option(
-        None, "--validate/--no-validate", help="SHACL-validate the whole store in one pass after loading (default: each paper as it is mapped, then the shared nodes and totals)."
+        None,
+        "--validate/--no-validate",
+        help="SHACL-validate the whole store in one pass after loading (default: each paper as it is mapped, then the shared nodes and totals).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
-    html: bool = typer.Option(True, "--html/--no-html", help="Also write graph.html, the interactive view, and report.html, the charts."),
+    html: bool = typer.Option(
+        True, "--html/--no-html", help="Also write graph.html, the interactive view, and report.html, the charts."
+    ),
     batch_size: int = typer.Option(2000, "--batch-size", min=1, hidden=True, help="Papers per store batch."),
     compact: bool = typer.Option(
-        True, "--compact/--no-compact",
+        True,
+        "--compact/--no-compact",
         help=f"Compact the store after loading {COMPACT_AFTER:,} papers or more (faster queries, smaller store).",
     ),
     source_paths: str = SOURCE_PATHS_OPTION,
@@ -233,8 +248,13 @@ def build(
     """
     show = not quiet and console.is_terminal
     progress = Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} documents"),
-        TimeElapsedColumn(), console=console, disable=not show,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} documents"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show,
     )
     noted: list[dict] = []  # documents rejected or built with warnings, the first few of each
 
@@ -292,8 +312,17 @@ def add(
     _store_in_use.append(out)
     noted: list[dict] = []
     result = build_graph(
-        paths, out, jobs=1, base=base, exports=[], validate=False, progress=lambda entry: note(noted, entry),
-        utilization=_share(utilization), extract=extract, merge_report=True, source_paths=source_paths,
+        paths,
+        out,
+        jobs=1,
+        base=base,
+        exports=[],
+        validate=False,
+        progress=lambda entry: note(noted, entry),
+        utilization=_share(utilization),
+        extract=extract,
+        merge_report=True,
+        source_paths=source_paths,
     )
     summary = result.summary
     print_problems(noted, summary, out)
@@ -309,9 +338,12 @@ def add(
 @app.command()
 def tag(
     paths: List[str] = typer.Argument(..., help="Files, folders or - for stdin, as for build."),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder to write the tagged copies into (never over the inputs)."),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="Folder to write the tagged copies into (never over the inputs)."
+    ),
     extract: str = typer.Option(
-        "auto", "--extract",
+        "auto",
+        "--extract",
         help="'auto': tag documents that have no tags yet; 'always': add finds beside a person's tags too.",
     ),
 ) -> None:
@@ -335,9 +367,13 @@ def tag(
         for rejected in written.rejected:
             console.print(f"not read: {rejected.source}: {rejected.reason}", highlight=False, markup=False)
         if written.documents:
-            console.print(f"wrote {written.path} ({written.documents} documents, {written.tags} tags found)"
-                          if written.documents > 1 else f"wrote {written.path} ({written.tags} tags found)",
-                          highlight=False, markup=False)
+            console.print(
+                f"wrote {written.path} ({written.documents} documents, {written.tags} tags found)"
+                if written.documents > 1
+                else f"wrote {written.path} ({written.tags} tags found)",
+                highlight=False,
+                markup=False,
+            )
     raise typer.Exit(1 if any(f.rejected for f in files) else 0)
 
 
@@ -377,13 +413,20 @@ def evaluate_finder(
 
 def _print_evaluation(result, show: int) -> None:
     out = Console(soft_wrap=True)
-    table = Table(title=f"Finder against the tags of {result.documents} documents", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = Table(
+        title=f"Finder against the tags of {result.documents} documents",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+    )
     table.add_column("kind", no_wrap=True, min_width=9)
     for name in ("gold", "found", "exact F1", "span P", "span R", "span F1", "fact P", "fact R", "fact F1"):
         table.add_column(name, justify="right")
     for kind, score in result.scores.items():
         levels = score.levels()
-        cells = [levels["exact"]["f1"]] + [levels[level][key] for level in ("overlap", "fact") for key in ("precision", "recall", "f1")]
+        cells = [levels["exact"]["f1"]] + [
+            levels[level][key] for level in ("overlap", "fact") for key in ("precision", "recall", "f1")
+        ]
         table.add_row(kind, str(score.gold), str(score.found), *(f"{value:.2f}" for value in cells))
     out.print(table)
     for title, spots in (("missed", result.misses), ("found but not tagged", result.false_finds)):
@@ -450,7 +493,12 @@ def query(
 
 @app.command()
 def export(
-    fmt: ExportFormat = typer.Option(ExportFormat.turtle, "--format", "-f", help="RDF format, graphml/gexf for Gephi and Cytoscape, or csv for the one-row-per-model table."),
+    fmt: ExportFormat = typer.Option(
+        ExportFormat.turtle,
+        "--format",
+        "-f",
+        help="RDF format, graphml/gexf for Gephi and Cytoscape, or csv for the one-row-per-model table.",
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
     out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
     base: str = typer.Option(DEFAULT_BASE, "--base", help="Base IRI used for compact names."),
@@ -523,11 +571,15 @@ def validate(
 
 @app.command()
 def viz(
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file to write (default: graph.html in --out)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="HTML file to write (default: graph.html in --out)."
+    ),
     out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
     focus: Optional[str] = typer.Option(None, "--focus", help="Label or IRI of the node to centre on."),
     depth: int = typer.Option(1, "--depth", min=0, help="Hops around --focus to include."),
-    sparql: Optional[str] = typer.Option(None, "--query", help="CONSTRUCT or SELECT (text, .rq file or bundled name) whose result to draw."),
+    sparql: Optional[str] = typer.Option(
+        None, "--query", help="CONSTRUCT or SELECT (text, .rq file or bundled name) whose result to draw."
+    ),
     budget: int = typer.Option(2000, "--budget", min=10, help="Most nodes drawn before the view aggregates."),
 ) -> None:
     """Write a self-contained interactive HTML view (works offline).
@@ -545,7 +597,9 @@ def viz(
 
 @app.command()
 def report(
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="HTML file to write (default: report.html in --out)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="HTML file to write (default: report.html in --out)."
+    ),
     out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
 ) -> None:
     """Write the chart page: training compute over time, accelerator-hours by country,
@@ -605,17 +659,27 @@ def serve(
     from .serve import serve as run_server
 
     run_server(
-        out, host=host, port=port, allow_updates=allow_updates, timeout=timeout, max_results=max_results,
-        allow_service=allow_service, client_timeout=client_timeout,
+        out,
+        host=host,
+        port=port,
+        allow_updates=allow_updates,
+        timeout=timeout,
+        max_results=max_results,
+        allow_service=allow_service,
+        client_timeout=client_timeout,
     )
 
 
 @app.command()
 def push(
     endpoint: str = typer.Option(..., "--endpoint", help="SPARQL Update endpoint URL."),
-    graph_store: Optional[str] = typer.Option(None, "--graph-store", help="Graph Store HTTP Protocol URL (preferred when given)."),
+    graph_store: Optional[str] = typer.Option(
+        None, "--graph-store", help="Graph Store HTTP Protocol URL (preferred when given)."
+    ),
     user: Optional[str] = typer.Option(None, "--user", help="User name (HTTP basic or digest auth)."),
-    password: Optional[str] = typer.Option(None, "--password", envvar="KG_PUSH_PASSWORD", help="Password (or set KG_PUSH_PASSWORD)."),
+    password: Optional[str] = typer.Option(
+        None, "--password", envvar="KG_PUSH_PASSWORD", help="Password (or set KG_PUSH_PASSWORD)."
+    ),
     out: Path = typer.Option(Path("output"), "--out", help=OUT_HELP),
     batch_size: int = typer.Option(200, "--batch-size", min=1, help="Graphs per request batch."),
     resume: bool = typer.Option(True, "--resume/--restart", help="Skip graphs a previous push already sent unchanged."),
@@ -628,8 +692,14 @@ def push(
     from .push import push as run_push
 
     result = run_push(
-        open_graph(out), endpoint, graph_store=graph_store, user=user, password=password,
-        batch_size=batch_size, resume=resume, progress=lambda message: console.print(message, highlight=False),
+        open_graph(out),
+        endpoint,
+        graph_store=graph_store,
+        user=user,
+        password=password,
+        batch_size=batch_size,
+        resume=resume,
+        progress=lambda message: console.print(message, highlight=False),
         timeout=timeout,
     )
     console.print(f"pushed {result.pushed} graphs, skipped {result.skipped} unchanged", highlight=False)

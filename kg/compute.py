@@ -31,8 +31,11 @@ CHOICE = (STATED, PARAMETER_TOKEN, HARDWARE)
 SECONDS_PER_HOUR = 3600
 #: an estimate's node is ``{run}/compute/{slug}``
 SLUGS = {STATED: "stated", PARAMETER_TOKEN: "parameters-tokens", HARDWARE: "hardware"}
-LABELS = {STATED: "stated training compute", PARAMETER_TOKEN: "6 x parameters x tokens estimate",
-          HARDWARE: "hardware estimate"}
+LABELS = {
+    STATED: "stated training compute",
+    PARAMETER_TOKEN: "6 x parameters x tokens estimate",
+    HARDWARE: "hardware estimate",
+}
 #: names what found a stated compute or token count in untagged text (mlkg:extractedBy)
 FINDER = "mlkg compute patterns 1"
 
@@ -243,6 +246,9 @@ def stated_estimate(inputs: Inputs) -> Estimate | None:
 
 def estimates(inputs: Inputs) -> list[Estimate]:
     """Every estimate whose inputs the run has, in the order the headline is chosen."""
-    found = {STATED: stated_estimate(inputs), PARAMETER_TOKEN: parameter_token_estimate(inputs),
-             HARDWARE: hardware_estimate(inputs)}
+    found = {
+        STATED: stated_estimate(inputs),
+        PARAMETER_TOKEN: parameter_token_estimate(inputs),
+        HARDWARE: hardware_estimate(inputs),
+    }
     return [found[m] for m in CHOICE if found[m] is not None]  # type: ignore[misc]

@@ -18,6 +18,7 @@ written in capitals, so running words such as "in" or "it" are never taken
 for India or Italy. Accents are optional ("Turkiye", "Cote d'Ivoire").
 Anything else raises ``NotUnderstood``: an unknown place is never guessed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -46,8 +47,8 @@ class Country:
 
 @dataclass(frozen=True)
 class _Index:
-    names: dict[str, str]      # folded name -> iso2
-    regions: dict[str, str]    # folded name -> reason it is not a country
+    names: dict[str, str]  # folded name -> iso2
+    regions: dict[str, str]  # folded name -> reason it is not a country
     ambiguous: frozenset[str]  # folded names that point at more than one country
 
 

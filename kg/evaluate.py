@@ -157,4 +157,3 @@ def evaluate_documents(items: Iterable[Document | Rejected]) -> Evaluation:
 def evaluate(paths: Iterable[str]) -> Evaluation:
     """Score the finder on the tagged files, folders and JSON Lines under *paths*."""
     return evaluate_documents(iter_documents(paths))
-

@@ -48,7 +48,9 @@ KINDS = FOUND
 EXTRACT_MODES = ("auto", "always", "never")
 
 #: words a period follows without ending the sentence
-_ABBREVIATIONS = frozenset({"al", "e.g", "i.e", "etc", "fig", "figs", "cf", "vs", "approx", "ca", "no", "eq", "sec", "resp"})
+_ABBREVIATIONS = frozenset(
+    {"al", "e.g", "i.e", "etc", "fig", "figs", "cf", "vs", "approx", "ca", "no", "eq", "sec", "resp"}
+)
 #: a number that may count something in a compound ("12-epoch", "300k-step")
 _COUNTED = re.compile(r"^\d[\d,.]*[kKmM]?$")
 _SCALED = re.compile(r"^[~≈]?\d[\d,]*(?:\.\d+)?[KkMmBbTt]$")
@@ -146,8 +148,11 @@ class _View:
             before = self.words[i - 1]
             if "\n" in before or "\n" in text[self.ends[i - 1] : self.idx[i]]:
                 starts.append(i)
-            elif before in (".", "!", "?") and self.ends[i - 1] < self.idx[i] and not (
-                    before == "." and i > 1 and self.words[i - 2].lower() in _ABBREVIATIONS):
+            elif (
+                before in (".", "!", "?")
+                and self.ends[i - 1] < self.idx[i]
+                and not (before == "." and i > 1 and self.words[i - 2].lower() in _ABBREVIATIONS)
+            ):
                 starts.append(i)  # but not after "et al.", "e.g.", "Fig."
             elif before in ("*", "_") and self.ends[i - 1] < self.idx[i] and self._closes_after_stop(i - 1):
                 starts.append(i)  # "**Base model.** Kiwi-3B is ...": a bold heading ends its sentence
@@ -175,14 +180,22 @@ class _View:
                 words = [w for w in self.words[a:b] if w.isalpha() and len(w) > 3]
                 if words and sum(w[0].isupper() for w in words) * 2 > len(words):
                     titled.update(range(a, b))
-            inside = {w for k, w in enumerate(self.words)
-                      if k not in starts and k not in titled and w[:1].isupper() and w[1:].islower() and len(w) > 2
-                      and self.words[k - 1].islower()  # after a word in lower case: "the learner of Marlin"
-                      and not w.endswith(("ian", "ese", "ish", "ean"))}  # "Hungarian", "Japanese": languages
+            inside = {
+                w
+                for k, w in enumerate(self.words)
+                if k not in starts
+                and k not in titled
+                and w[:1].isupper()
+                and w[1:].islower()
+                and len(w) > 2
+                and self.words[k - 1].islower()  # after a word in lower case: "the learner of Marlin"
+                and not w.endswith(("ian", "ese", "ish", "ean"))
+            }  # "Hungarian", "Japanese": languages
             lowered = {w for w in self.words if w.islower()}
             stop = _set("not_model_names") | _set("common_capitalised")
-            self._proper = frozenset(w for w in inside if w.lower() not in lowered and w not in stop
-                                     and w.lower() not in _set("brand_words"))
+            self._proper = frozenset(
+                w for w in inside if w.lower() not in lowered and w not in stop and w.lower() not in _set("brand_words")
+            )
         return self._proper
 
     def _closes_after_stop(self, k: int) -> bool:
@@ -203,8 +216,14 @@ class _View:
         a, b = self.sents[number - 1]
         words = [w for w in self.words[a:b] if w not in ("*", "_", "#", "##", "###")]
         plain = {w.lower() for w in words}
-        return (self.at_paragraph_start(a) and 1 < len(words) <= 5 and words[-1] in (".", ":") and words[0][:1].isupper()
-                and plain.isdisjoint(_set("copulas")) and plain.isdisjoint(_set("first_person")))
+        return (
+            self.at_paragraph_start(a)
+            and 1 < len(words) <= 5
+            and words[-1] in (".", ":")
+            and words[0][:1].isupper()
+            and plain.isdisjoint(_set("copulas"))
+            and plain.isdisjoint(_set("first_person"))
+        )
 
     def clause_start(self, i: int) -> int:
         """The first token of token *i*'s clause: after the last ";" before it in its sentence."""
@@ -248,8 +267,10 @@ class _View:
     def compares(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) compare with something else ("rather than" does not)."""
         cues = _set("comparison_cues")
-        return any(w in cues and not (w == "than" and k > start and self.lower[k - 1] == "rather")
-                   for k, w in enumerate(self.lower[start:end], start))
+        return any(
+            w in cues and not (w == "than" and k > start and self.lower[k - 1] == "rather")
+            for k, w in enumerate(self.lower[start:end], start)
+        )
 
     def token_at(self, char: int) -> int:
         return max(bisect.bisect_right(self.idx, char) - 1, 0)
@@ -277,8 +298,12 @@ class _View:
         if self._citing is None:
             phrases = _set("other_work_phrases")
             heads = {p.split()[0] for p in phrases}
-            self._citing = [k for k in range(self.n) if self.lower[k] in heads and (
-                self.lower[k] in phrases or k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in phrases)]
+            self._citing = [
+                k
+                for k in range(self.n)
+                if self.lower[k] in heads
+                and (self.lower[k] in phrases or k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in phrases)
+            ]
         if not self._citing:
             return False
         i = max(bisect.bisect_right(self.idx, char) - 1, 0)
@@ -287,7 +312,9 @@ class _View:
             if not first <= k < last:
                 continue
             if i - 10 <= k <= i + 8 and ";" not in self.words[min(i, k) : max(i, k)]:
-                return True  # "... has 92 million parameters; the frozen UNI encoder (Chen et al.)" cites the next clause
+                return (
+                    True  # "... has 92 million parameters; the frozen UNI encoder (Chen et al.)" cites the next clause
+                )
             if k < i and not {";", *_set("first_person")} & set(self.lower[k:i]):
                 return True  # "which its authors pretrained on 970,000 episodes using 64 A100 GPUs for 14 days"
             opened = max((j for j in range(first, i) if self.words[j] == "("), default=None)
@@ -309,9 +336,7 @@ class _View:
     def mentions(self, start: int, end: int, phrases: frozenset[str]) -> bool:
         """Whether one of *phrases* (of one or two words) is among tokens [start, end)."""
         words = self.lower[start:end]
-        return not phrases.isdisjoint(words) or not phrases.isdisjoint(
-            f"{a} {b}" for a, b in zip(words, words[1:])
-        )
+        return not phrases.isdisjoint(words) or not phrases.isdisjoint(f"{a} {b}" for a, b in zip(words, words[1:]))
 
     def with_hedge(self, i: int) -> int:
         """Where a value starts with the hedge before it ("about 256", "more than 2 weeks"): kg.normalize reads it."""
@@ -385,7 +410,12 @@ class _Finder:
         finds += self.sizes_owners(view, [f for f in finds if f.kind == "params"], ours)
         taken = {view.token_at(f.start) for f in finds if f.kind == "hardware"}
         # accelerators' and countries' words are no model's name ("SXM5", "Zealand")
-        inside = {k for f in finds if f.kind == "hardware" for k in range(view.token_at(f.start), view.token_at(f.end - 1) + 1)}
+        inside = {
+            k
+            for f in finds
+            if f.kind == "hardware"
+            for k in range(view.token_at(f.start), view.token_at(f.end - 1) + 1)
+        }
         inside.update(k for _, a, b in self.countries(view.doc) for k in range(a, b))
         foreign = self.foreign_sentences(view, ours, taken)
         if self.trains_nothing(view):
@@ -393,17 +423,20 @@ class _Finder:
         if len(ours) <= 1 and any(f.rule == "training_total" for f in finds):
             # "Altogether, the two stages took roughly five days": where the text sums one model's stages, the sum is its time
             finds = [f for f in finds if f.kind != "training" or f.rule == "training_total"]
-        return _without_overlaps([
-            f for f in finds
-            if not view.cites(f.start)
-            and (f.kind == "model" or view.sent_of[view.token_at(f.start)] not in foreign)
-            and not (f.kind == "params" and self.anothers_size(view, view.token_at(f.start), ours))
-            and not (f.kind != "model" and self.anothers_fact(view, view.token_at(f.start), ours, inside))
-        ])
+        return _without_overlaps(
+            [
+                f
+                for f in finds
+                if not view.cites(f.start)
+                and (f.kind == "model" or view.sent_of[view.token_at(f.start)] not in foreign)
+                and not (f.kind == "params" and self.anothers_size(view, view.token_at(f.start), ours))
+                and not (f.kind != "model" and self.anothers_fact(view, view.token_at(f.start), ours, inside))
+            ]
+        )
 
     @staticmethod
     def trains_nothing(view: _View) -> bool:
-        """"We train no models in this study": a document that says so has no run of its own."""
+        """ "We train no models in this study": a document that says so has no run of its own."""
         return _trains_nothing_re().search(view.text) is not None
 
     @staticmethod
@@ -428,7 +461,12 @@ class _Finder:
             before = start - 2 if start > 1 and view.lower[start - 1] in ("the", "a", "an") else start - 1
             if before >= 0 and view.lower[before] in objects and view.lower[k + 1 : k + 2] != ["et"]:
                 continue  # "on LAION-5B", "from the ISIC 2019 challenge": what was used
-            if start > 0 and view.lower[start - 1] in ("a", "an") or view.lower[k + 1 : k + 2] and view.lower[k + 1] in _set("component_nouns"):
+            if (
+                start > 0
+                and view.lower[start - 1] in ("a", "an")
+                or view.lower[k + 1 : k + 2]
+                and view.lower[k + 1] in _set("component_nouns")
+            ):
                 continue  # "a BiLSTM-CRF tagger", "with a ViT-Huge encoder": a kind of model or a part, not who ran
             if not _set("accelerator_nouns").isdisjoint(view.lower[k + 1 : k + 3]):
                 continue  # "16 Zephyr-9 inference cards": an accelerator the catalogue lacks
@@ -440,31 +478,40 @@ class _Finder:
 
     @staticmethod
     def anothers_size(view: _View, i: int, ours: set[str]) -> bool:
-        """"Chinchilla, with 70 billion parameters": a size written right after another name."""
+        """ "Chinchilla, with 70 billion parameters": a size written right after another name."""
         if i >= 2 and view.words[i - 1] == "(":  # "XLM-R base (270M parameters)": the size of the name before
             names = [w for w in view.words[max(0, i - 4) : i - 1] if w[:1].isupper() or any(c.isdigit() for c in w)]
             if names and not any(n.casefold() in o or o in n.casefold() for n in names for o in ours):
                 return True
-        for before in (("," , "with"), ("(",), ("has",), ("'s",), (",", "which", "has")):
+        for before in ((",", "with"), ("(",), ("has",), ("'s",), (",", "which", "has")):
             k = i - len(before)
             if k >= 1 and tuple(view.lower[k:i]) == before:
                 name = view.words[k - 1]
                 if name[:1].isupper() and name.casefold() not in ours and not any(name.casefold() in o for o in ours):
-                    if before == ("has",) and (not _another_model(view, _name_ending(view, k - 1))
-                                               or _name_ending(view, k - 1) in _set("not_model_names")):
-                        return False  # "Tamsa-ASR has 317M parameters", said of no one else; "the U-Net has 865M": a part
+                    if before == ("has",) and (
+                        not _another_model(view, _name_ending(view, k - 1))
+                        or _name_ending(view, k - 1) in _set("not_model_names")
+                    ):
+                        return (
+                            False  # "Tamsa-ASR has 317M parameters", said of no one else; "the U-Net has 865M": a part
+                        )
                     return name not in _set("not_model_names") and view.lower[k - 1] not in _set("own_words")
         return False
 
     def sizes_owners(self, view: _View, sizes: list[Find], ours: set[str]) -> list[Find]:
-        """"Tamsa-ASR has 317M parameters": the name a kept size is said of, when the text gives it to no one else."""
+        """ "Tamsa-ASR has 317M parameters": the name a kept size is said of, when the text gives it to no one else."""
         found = []
         for size in sizes:
             k = view.token_at(size.start) - 1
             if k < 1 or view.lower[k] != "has":
                 continue
             name = _name_ending(view, k - 1)
-            if not _FOREIGN_NAME.match(name) or name in _set("not_model_names") or name.casefold() in ours or _another_model(view, name):
+            if (
+                not _FOREIGN_NAME.match(name)
+                or name in _set("not_model_names")
+                or name.casefold() in ours
+                or _another_model(view, name)
+            ):
                 continue
             start = view.token_at(view.idx[k - 1] - (len(name) - len(view.words[k - 1])))
             found.append(self.find(view, "model", start, k, "model_owner"))
@@ -484,8 +531,12 @@ class _Finder:
         for number, (first, last) in enumerate(view.sents):
             comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] in (",", ":")), None)
             text = view.text[view.idx[first] : view.ends[last - 1]].casefold()
-            if (comma is not None and not openers.isdisjoint(view.lower[first:comma]) and firsts.isdisjoint(view.lower[first:last])
-                    and not any(o in text for o in ours)):
+            if (
+                comma is not None
+                and not openers.isdisjoint(view.lower[first:comma])
+                and firsts.isdisjoint(view.lower[first:last])
+                and not any(o in text for o in ours)
+            ):
                 foreign.add(number)  # "For comparison, Stable Diffusion v1.5 was trained on 256 A100 GPUs"
                 continue
             k = first
@@ -496,8 +547,12 @@ class _Finder:
             if _FOREIGN_NAME.match(view.words[k]) and catalogue.resolve(view.words[k]) is None:
                 if _name_at(view, k, last) is None:
                     continue
-            elif not (view.words[k][:1].isupper() and k + 2 < last and view.words[k + 1] == "("
-                      and (view.scaled_at(k + 3) == k + 2 or view.lower[k + 3] in ("et", "al."))):
+            elif not (
+                view.words[k][:1].isupper()
+                and k + 2 < last
+                and view.words[k + 1] == "("
+                and (view.scaled_at(k + 3) == k + 2 or view.lower[k + 3] in ("et", "al."))
+            ):
                 continue  # "Gopher (280B) was trained on ...", "Smith (et al. ...)": another model named with its size
             sentence = view.text[view.idx[first] : view.ends[last - 1]].casefold()
             if not any(o in sentence for o in ours):
@@ -530,7 +585,7 @@ class _Finder:
         return found
 
     def sizes_after_names(self, view: _View, models: list[Find]) -> list[Find]:
-        """"Mola-L has 1.3B": a scaled number right after a found model's "has" or "with"."""
+        """ "Mola-L has 1.3B": a scaled number right after a found model's "has" or "with"."""
         found = []
         nouns = _set("param_nouns") | _set("backbone_nouns") | {"-", ";", ",", ".", "and", ")", "("}
         for model in models:
@@ -543,7 +598,9 @@ class _Finder:
                 k += 1
             if _SCALED.match(view.words[k]):
                 number_end = k + 1
-            elif view.scaled_at(k + 2) == k or (k + 1 < view.n and view.is_number(k) and view.lower[k + 1] in _set("scale_words")):
+            elif view.scaled_at(k + 2) == k or (
+                k + 1 < view.n and view.is_number(k) and view.lower[k + 1] in _set("scale_words")
+            ):
                 number_end = k + 2
             else:
                 continue
@@ -588,23 +645,40 @@ class _Finder:
             for match_id, start, end in self.matcher(view.doc[first:last]):
                 rule = self.nlp.vocab.strings[match_id]
                 start, end = start + first, end + first
-                if any(view.lower[k] in anti and not view.is_number(k - 1) for k in range(max(first, start - 3), start)) or (
-                        end < view.n and view.lower[end] in ("each", "per")):  # but "8 heads and 3.4M parameters" counts heads
+                if any(
+                    view.lower[k] in anti and not view.is_number(k - 1) for k in range(max(first, start - 3), start)
+                ) or (
+                    end < view.n and view.lower[end] in ("each", "per")
+                ):  # but "8 heads and 3.4M parameters" counts heads
                     continue
-                if any(view.lower[k] in _set("params_anti_after") and view.lower[k - 1] not in _set("copulas")
-                       for k in range(end, min(view.sentence(start)[1], end + 4))):
+                if any(
+                    view.lower[k] in _set("params_anti_after") and view.lower[k - 1] not in _set("copulas")
+                    for k in range(end, min(view.sentence(start)[1], end + 4))
+                ):
                     continue  # "a 2.4B-parameter model released in 2024": someone else's; "(86M parameters) is pretrained" is ours
                 said_of_ours = not _set("own_subjects").isdisjoint(view.lower[first:start])
-                if view.compares(first, start) or (view.has((first, last), _set("params_sentence_anti")) and not (
-                        said_of_ours and not view.has((first, start), _set("params_sentence_anti")))):
+                if view.compares(first, start) or (
+                    view.has((first, last), _set("params_sentence_anti"))
+                    and not (said_of_ours and not view.has((first, start), _set("params_sentence_anti")))
+                ):
                     continue  # "we compare against X, which has 1.5B parameters"; "... serve as baselines"; but "it has 650M parameters, ... compared at equal scale"
-                ranged = view.lower[start - 1] != "to" or any(view.is_number(k) for k in range(max(first, start - 4), start - 1))
-                if start > first and view.lower[start - 1] in ("to", "between", "from", "above", "below", "under", "over") and ranged:
+                ranged = view.lower[start - 1] != "to" or any(
+                    view.is_number(k) for k in range(max(first, start - 4), start - 1)
+                )
+                if (
+                    start > first
+                    and view.lower[start - 1] in ("to", "between", "from", "above", "below", "under", "over")
+                    and ranged
+                ):
                     continue  # "models of about 1.4M to 20M parameters": a range, no one model's size
-                clause_end = next((k for k in range(end, view.sentence(start)[1]) if view.words[k] == ";"), view.sentence(start)[1])
-                if (view.mentions(view.clause_start(start), start, _set("frozen_words"))
-                        or view.mentions(end, min(clause_end, end + 16), _set("frozen_after_words"))
-                        or view.near(end - 1, 0, _set("citation_words"), after=5)):
+                clause_end = next(
+                    (k for k in range(end, view.sentence(start)[1]) if view.words[k] == ";"), view.sentence(start)[1]
+                )
+                if (
+                    view.mentions(view.clause_start(start), start, _set("frozen_words"))
+                    or view.mentions(end, min(clause_end, end + 16), _set("frozen_after_words"))
+                    or view.near(end - 1, 0, _set("citation_words"), after=5)
+                ):
                     continue  # a frozen encoder's size; "(355M parameters; Liu et al., 2019)": another paper's model
                 while end - 1 > start and view.lower[end - 1] in nouns:
                     end -= 1  # the span is the number, as the examples tag it
@@ -634,7 +708,10 @@ class _Finder:
             while start > 0 and view.lower[start - 1] in brands:
                 start -= 1
             # memory and form: "A100 80GB", "H100-SXM5", "V100 32 GB"
-            while end < view.n and (view.lower[end] in tails or (view.is_number(end) and end + 1 < view.n and view.lower[end + 1] in ("gb", "gib"))):
+            while end < view.n and (
+                view.lower[end] in tails
+                or (view.is_number(end) and end + 1 < view.n and view.lower[end + 1] in ("gb", "gib"))
+            ):
                 end += 1
             while end > span.end and view.words[end - 1] == "-":
                 end -= 1
@@ -678,7 +755,11 @@ class _Finder:
                 before -= 1  # "two thousand TPU v4 chips"
             if j < view.n and view.lower[j] in after:
                 continue
-            if before > 1 and view.lower[before - 1] in ("per", "each", "of") and view.lower[before - 2] in ("nodes", "node", "with"):
+            if (
+                before > 1
+                and view.lower[before - 1] in ("per", "each", "of")
+                and view.lower[before - 2] in ("nodes", "node", "with")
+            ):
                 continue
             found.append(self.find(view, "gpu_count", view.with_hedge(before), end))
             if before > 1 and view.lower[before - 1] == "and" and view.is_number(before - 2):
@@ -705,7 +786,7 @@ class _Finder:
         return found
 
     def unlisted(self, view: _View, inside: set[int]) -> list[Find]:
-        """"256 Zephyr ZX-9 accelerators": a count and a named accelerator the catalogue lacks.
+        """ "256 Zephyr ZX-9 accelerators": a count and a named accelerator the catalogue lacks.
 
         Both are found (the build then warns that the name is not in the
         catalogue) when one to three capitalised or numbered words sit between
@@ -717,7 +798,11 @@ class _Finder:
             if not view.has((first, last), cues) or nouns.isdisjoint(view.lower[first:last]):
                 continue
             for i in range(first, last - 2):
-                if i in inside or not view.is_number(i) or (i > 0 and view.lower[i - 1] in _set("bare_count_anti_before")):
+                if (
+                    i in inside
+                    or not view.is_number(i)
+                    or (i > 0 and view.lower[i - 1] in _set("bare_count_anti_before"))
+                ):
                     continue
                 j = i + 1
                 while j < last and j - i <= 4 and j not in inside and _NAMEISH.match(view.words[j]):
@@ -746,8 +831,11 @@ class _Finder:
                 if unit >= view.n or view.lower[unit] not in units or not view.is_number(i):
                     continue
                 after = view.lower[unit + 1] if unit + 1 < view.n else None
-                if after == "of" and (unit + 2 >= view.n or view.lower[unit + 2] not in of_ok
-                                      or (unit + 3 < view.n and view.lower[unit + 3] in _set("of_data_words"))):
+                if after == "of" and (
+                    unit + 2 >= view.n
+                    or view.lower[unit + 2] not in of_ok
+                    or (unit + 3 < view.n and view.lower[unit + 3] in _set("of_data_words"))
+                ):
                     continue  # "118,000 hours of training data"
                 if view.elsewhere((first, last)) or view.other_activity(i):
                     continue
@@ -767,8 +855,10 @@ class _Finder:
             # "one pass takes nine hours; four passes, 36 hours in total": the total is the run's
             total = [f for f, j in here if summed or not totals.isdisjoint(view.lower[j : min(last, j + 4)])]
             found += [(f, True) for f in total] or [(f, False) for f, _ in here]
-        return [Find(f.kind, f.start, f.end, self.confidence["training_total"], "training_total") if is_total else f
-                for f, is_total in found]
+        return [
+            Find(f.kind, f.start, f.end, self.confidence["training_total"], "training_total") if is_total else f
+            for f, is_total in found
+        ]
 
     def years(self, view: _View) -> list[Find]:
         cues, anti, of_words = _set("year_cues"), _set("year_anti_cues"), _set("year_of_words")
@@ -784,7 +874,9 @@ class _Finder:
             following = view.lower[i + 1] if i + 1 < view.n else None
             if following in ("-", "–", "/", "to", "and"):
                 continue  # a range of years: data, not when the work was done
-            opener = i - 2 if before in _set("year_cues") and before not in ("in", "of", "during", "throughout") else i - 1
+            opener = (
+                i - 2 if before in _set("year_cues") and before not in ("in", "of", "during", "throughout") else i - 1
+            )
             if opener >= 0 and view.lower[opener] in _set("year_range_words"):
                 continue  # "from January 2021 to June 2023", "created after June 2024"
             if view.near(i, 8, anti, after=3) or self.said_of_other_work(view, i):
@@ -826,8 +918,10 @@ class _Finder:
         header: list[str] | None = None
         theirs = False
         for line in re.finditer(r"(?m)^[ \t]*\|.*\|[ \t]*$", view.text):
-            cells = [(m.start(1) + line.start(), m.end(1) + line.start())
-                     for m in re.finditer(r"\|[ \t]*([^|]*?)[ \t]*(?=\|)", line.group())]
+            cells = [
+                (m.start(1) + line.start(), m.end(1) + line.start())
+                for m in re.finditer(r"\|[ \t]*([^|]*?)[ \t]*(?=\|)", line.group())
+            ]
             texts = [view.text[a:b] for a, b in cells]
             if all(re.fullmatch(r":?-{2,}:?|", t) for t in texts):
                 continue  # the line under the header
@@ -875,13 +969,18 @@ class _Finder:
         parsers = {"params": parse_parameter_count, "training": parse_duration}
         found = []
         # "- Model: RoadSeer-B, a bird's-eye-view detector": the name a setup is about
-        for line in re.finditer(r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?:model|model name|name)[ \t]*:[ \t]*", view.text, re.IGNORECASE):
+        for line in re.finditer(
+            r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?:model|model name|name)[ \t]*:[ \t]*", view.text, re.IGNORECASE
+        ):
             k = view.token_at(line.end())
             if view.idx[k] == line.end():
                 name = _name_at(view, k, view.sentence(k)[1], cued=True)
                 if name is not None:
                     found.append(self.find(view, "model", name[0], name[1], "model_setup"))
-        for line in re.finditer(r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<key>[A-Za-z][\w #()/-]{0,30}?)[ \t]*:[ \t]*(?P<value>[^(,;\n]*[^(,;\s])", view.text):
+        for line in re.finditer(
+            r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<key>[A-Za-z][\w #()/-]{0,30}?)[ \t]*:[ \t]*(?P<value>[^(,;\n]*[^(,;\s])",
+            view.text,
+        ):
             key = line.group("key").casefold()
             kind = next((k for k, names in keys.items() if key in names), None)
             if kind is None:
@@ -890,7 +989,9 @@ class _Finder:
                 parsers[kind](line.group("value"))
             except NotUnderstood:
                 continue
-            found.append(Find(kind, line.start("value"), line.end("value"), self.confidence[f"{kind}_setup"], f"{kind}_setup"))
+            found.append(
+                Find(kind, line.start("value"), line.end("value"), self.confidence[f"{kind}_setup"], f"{kind}_setup")
+            )
         return found
 
     def places(self, view: _View) -> list[Find]:
@@ -899,11 +1000,18 @@ class _Finder:
         for span in _filter_spans([view.doc[s:e] for _, s, e in self.countries(view.doc)]):
             start = span.start
             before = start - 2 if start > 1 and view.lower[start - 1] == "the" else start - 1
-            if before > 2 and view.words[before] == "," and view.words[before - 1][:1].isupper() and view.lower[before - 2] in ("in", "at"):
+            if (
+                before > 2
+                and view.words[before] == ","
+                and view.words[before - 1][:1].isupper()
+                and view.lower[before - 2] in ("in", "at")
+            ):
                 before -= 2  # "at our lab in Nairobi, Kenya"
             if before < 0 or view.lower[before] not in ("in", "at", "within", "from"):
                 continue
-            if view.lower[before] == "from" and (before == 0 or view.lower[before - 1] not in _set("country_from_verbs")):
+            if view.lower[before] == "from" and (
+                before == 0 or view.lower[before - 1] not in _set("country_from_verbs")
+            ):
                 continue  # "data from Kenya"; but "the project was led from Czechia"
             if not view.has(view.sentence(span.start), cues) or view.near(before, 10, anti, after=6, end=span.end):
                 continue
@@ -933,26 +1041,35 @@ class _Finder:
                 name = _name_at(view, i + 1, view.sentence(i)[1])
                 closed = name is not None and name[1] < view.n and view.words[name[1]] == ","
                 plain = "-" not in view.words[max(view.sentence(i)[0], i - 4) : i]
-                if "our" in before or ("the" in before and closed and plain):  # "The seizure detector, NeuroSpike-Net, combines"
+                if "our" in before or (
+                    "the" in before and closed and plain
+                ):  # "The seizure detector, NeuroSpike-Net, combines"
                     places.append((i + 1, "model_cue"))
         verbs = _set("subject_verbs")
         for first, last in view.sents:
             start = first
             while start < last and view.words[start] in markup:
                 start += 1
-            if (view.at_paragraph_start(first) or view.heading_before(first)) and not _LIST_ITEM.match(view.text, view.idx[first]):
+            if (view.at_paragraph_start(first) or view.heading_before(first)) and not _LIST_ITEM.match(
+                view.text, view.idx[first]
+            ):
                 places.append((start, "model_subject"))  # not a list item: "- LightGBM with 1,500 trees"
             elif start < last and view.words[start][:1].isupper() and not view.compares(first, last):
                 # "Kea-Reason-8B is a dense transformer ...": a name with a digit or inner capital, describing itself
                 name = _name_at(view, start, last)
                 verb = view.lower[name[1]] if name is not None and name[1] < last else ""
-                if name is not None and (verb in verbs or _THIRD_PERSON.match(verb)) and _FOREIGN_NAME.match(
-                        view.text[view.idx[name[0]] : view.ends[name[1] - 1]]):
+                if (
+                    name is not None
+                    and (verb in verbs or _THIRD_PERSON.match(verb))
+                    and _FOREIGN_NAME.match(view.text[view.idx[name[0]] : view.ends[name[1] - 1]])
+                ):
                     places.append((start, "model_subject"))
         # "the wafer-defect classifier WaferNet-v3 is", "the placement policy FloorMind with PPO": a kind, then its name
         kinds_named = _set("model_cue_nouns")
         for k in [k for k, w in enumerate(view.lower[: view.n - 1]) if w in kinds_named]:
-            if view.words[k + 1][:1].isupper() and (_FOREIGN_NAME.match(view.words[k + 1]) or view.words[k + 1] in view.proper):
+            if view.words[k + 1][:1].isupper() and (
+                _FOREIGN_NAME.match(view.words[k + 1]) or view.words[k + 1] in view.proper
+            ):
                 if view.lower[view.sentence(k)[0] : k].count("the") + view.lower[view.sentence(k)[0] : k].count("our"):
                     places.append((k + 1, "model_cue"))
         # "..., and AffiSeq is a sequence model over ...": a name that describes itself, said of no one else
@@ -967,10 +1084,13 @@ class _Finder:
         kinds = _set("model_cue_nouns") | _set("apposition_nouns")
         for k in range(1, view.n - 2):
             # a description of our own making: "we" in the sentence, no size or citation in it
-            described = (view.lower[k + 1] in ("a", "an") and not kinds.isdisjoint(view.lower[k + 2 : k + 5])
-                         and not any(c.isdigit() for c in "".join(view.words[k + 2 : k + 5]))
-                         and not _set("first_person").isdisjoint(view.lower[slice(*view.sentence(k))])
-                         and not view.cites(view.idx[k]))
+            described = (
+                view.lower[k + 1] in ("a", "an")
+                and not kinds.isdisjoint(view.lower[k + 2 : k + 5])
+                and not any(c.isdigit() for c in "".join(view.words[k + 2 : k + 5]))
+                and not _set("first_person").isdisjoint(view.lower[slice(*view.sentence(k))])
+                and not view.cites(view.idx[k])
+            )
             if view.words[k] == "," and (tuple(view.lower[k + 1 : k + 3]) in appositions or described):
                 # "using SepsiFormer, a small transformer over ...": the name a description follows
                 j = k - 1  # "..., for Sift-Base, the model that fits our budget": back to the name's first part
@@ -986,7 +1106,11 @@ class _Finder:
             while rule != "model_next" and at < last and (view.lower[at] in skip or view.words[at] in markup):
                 at += 1
             name = _name_at(view, at, last, cued=rule == "model_cue", proper=True)
-            if name is None and rule == "model_cue" and view.lower[at] not in ("with", "on", "for", "using", "in", "at", "to", "from"):
+            if (
+                name is None
+                and rule == "model_cue"
+                and view.lower[at] not in ("with", "on", "for", "using", "in", "at", "to", "from")
+            ):
                 # "we train two diffusion transformers ...: Aurora-T5 ..."
                 for k in range(at, min(last, at + 24)):
                     if view.words[k] in (",", ":"):
@@ -1004,7 +1128,9 @@ class _Finder:
                     after += 1
                 if after >= last or not (view.words[after].islower() or view.words[after] in (",", "(")):
                     continue  # "FoldWeave predicts ...", "CodeLark is ..."
-            if view.near(start, 6, anti) and not ("scratch" in view.lower[max(0, start - 6) : start] and not view.near(start, 6, anti - {"from"})):
+            if view.near(start, 6, anti) and not (
+                "scratch" in view.lower[max(0, start - 6) : start] and not view.near(start, 6, anti - {"from"})
+            ):
                 continue  # "initialized from X" is another's; "rather than training from scratch, we adapt X" is not
             names = [(start, end)]
             # "we train Kite-1B and Kite-7B", "X, Y and Z": names joined to the first
@@ -1057,16 +1183,24 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     if not any(c.isupper() or ord(c) > 0x2FF for c in letters):
         return None  # "on 40", "spoken-language": a name has a capital (or is not in Latin letters)
     looks_named = (
-        cued and j - i > 1 and words[j - 1].isalpha() and _SIZE_PART.match(words[j - 1]) is not None  # "we fine-tune Whisper medium"
-        or proper and j - i == 1 and text in view.proper and not _country_or_place(text)  # "we train Kestrel", "Marlin was trained"
+        cued
+        and j - i > 1
+        and words[j - 1].isalpha()
+        and _SIZE_PART.match(words[j - 1]) is not None  # "we fine-tune Whisper medium"
+        or proper
+        and j - i == 1
+        and text in view.proper
+        and not _country_or_place(text)  # "we train Kestrel", "Marlin was trained"
         or any(c.isdigit() for c in text)
         or any(ord(c) > 0x2FF for c in letters)
         or any(c.isupper() for c in text[1:])
-        or text.startswith(("\"", "“"))
+        or text.startswith(('"', "“"))
     )
     if not looks_named or text in stop or words[i].rstrip("s") in stop:
         return None
-    if any(text.endswith(suffix) for suffix in _set("name_suffix_anti")) or (text.isupper() and len(text) <= 4 and text.isalpha()):
+    if any(text.endswith(suffix) for suffix in _set("name_suffix_anti")) or (
+        text.isupper() and len(text) <= 4 and text.isalpha()
+    ):
         return None  # "OpenVLA-style policies", "a SAR segmentation model"
     if text[0].isdigit() or (j - i <= 3 and load_catalogue().resolve(text) is not None):
         return None
@@ -1109,9 +1243,17 @@ def _another_model(view: _View, name: str) -> bool:
         first, last = view.sentence(k)
         end = view.token_at(match.end() - 1) + 1
         comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] in (",", ":")), None)
-        if (view.cites(match.start()) or view.near(k, 6, anti) or view.compares(first, last)
-                or (end + 2 < last and view.words[end] == "(" and end + 1 in (view.scaled_at(end + 2), view.scaled_at(end + 3)))
-                or (comma is not None and not openers.isdisjoint(view.lower[first:comma]))):
+        if (
+            view.cites(match.start())
+            or view.near(k, 6, anti)
+            or view.compares(first, last)
+            or (
+                end + 2 < last
+                and view.words[end] == "("
+                and end + 1 in (view.scaled_at(end + 2), view.scaled_at(end + 3))
+            )
+            or (comma is not None and not openers.isdisjoint(view.lower[first:comma]))
+        ):
             return True
     return False
 
@@ -1145,7 +1287,11 @@ def _names_a_model(view: _View, k: int) -> bool:
     # a plain capitalised word is a name only as a subject ("Marlin was trained", "Marlin (1.6M) ran"),
     # not as a modifier ("Hausdorff distances", "Dice scores")
     after = view.lower[k + 1] if k + 1 < view.n else ""
-    return word in view.proper and not _country_or_place(word) and (after in _set("owner_next_words") or after in _set("copulas"))
+    return (
+        word in view.proper
+        and not _country_or_place(word)
+        and (after in _set("owner_next_words") or after in _set("copulas"))
+    )
 
 
 def _filter_spans(spans: list[Span]) -> list[Span]:
@@ -1218,7 +1364,12 @@ def others(text: str, offsets: list[int], ours: list[str]) -> list[bool]:
         i = view.token_at(offset)
         first = view.sentence(i)[0]
         comma = next((j for j in range(first, min(i, first + 6)) if view.words[j] in (",", ":")), None)
-        compared = comma is not None and not openers.isdisjoint(view.lower[first:comma]) and firsts.isdisjoint(view.lower[first:i])
-        result.append(view.cites(offset) or view.sent_of[i] in foreign or compared
-                      or finder.anothers_fact(view, i, own, inside))
+        compared = (
+            comma is not None
+            and not openers.isdisjoint(view.lower[first:comma])
+            and firsts.isdisjoint(view.lower[first:i])
+        )
+        result.append(
+            view.cites(offset) or view.sent_of[i] in foreign or compared or finder.anothers_fact(view, i, own, inside)
+        )
     return result

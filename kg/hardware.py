@@ -107,8 +107,9 @@ class Accelerator:
 
     def peak(self, numerical_format: str) -> float | None:
         """Peak FLOP/s for "FP16" (FP16/BF16 tensor), "FP32", "TF32" or "FP8"; None when unknown."""
-        return {"FP16": self.fp16_flops, "FP32": self.fp32_flops, "TF32": self.tf32_flops,
-                "FP8": self.fp8_flops}[numerical_format]
+        return {"FP16": self.fp16_flops, "FP32": self.fp32_flops, "TF32": self.tf32_flops, "FP8": self.fp8_flops}[
+            numerical_format
+        ]
 
 
 @dataclass(frozen=True)
@@ -240,9 +241,7 @@ class Catalogue:
             return None
         return self._refine(best[2], parsed.memory_gb, parsed.form_factor)
 
-    def _refine(
-        self, acc: Accelerator, memory: Decimal | None, form: str | None
-    ) -> Accelerator:
+    def _refine(self, acc: Accelerator, memory: Decimal | None, form: str | None) -> Accelerator:
         """Pick the one variant of a family that fits the stated memory and form."""
         candidates = self._variants.get(acc.id, [])
         if acc.family is not None or not candidates or (memory is None and form is None):
@@ -250,9 +249,7 @@ class Catalogue:
         if memory is not None:
             candidates = [v for v in candidates if v.memory_gb == memory]
         if form is not None and any(v.form_factor for v in candidates):
-            candidates = [
-                v for v in candidates if v.form_factor and _form_matches(form, v.form_factor)
-            ]
+            candidates = [v for v in candidates if v.form_factor and _form_matches(form, v.form_factor)]
         return candidates[0] if len(candidates) == 1 else acc
 
 
@@ -277,8 +274,10 @@ def _row(record: dict[str, str], line: int) -> Accelerator:
             release_year=int(year) if year else None,
             fp16_flops=float(flops) if flops else None,
             cores_per_chip=int(cores) if (cores := _optional(record["cores_per_chip"])) else None,
-            **{name: float(v) if (v := _optional(record[name])) else None
-               for name in ("fp32_flops", "tf32_flops", "fp8_flops")},
+            **{
+                name: float(v) if (v := _optional(record[name])) else None
+                for name in ("fp32_flops", "tf32_flops", "fp8_flops")
+            },
             aliases=tuple(a.strip() for a in record["aliases"].split("|") if a.strip()),
             source=record["source"].strip(),
         )

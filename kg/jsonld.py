@@ -90,7 +90,7 @@ def _terms() -> dict[str, tuple[str, str | None]]:
 def _compact_prefixed(value: str) -> str:
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
         if value.startswith(namespace):
-            return f"{prefix}:{value[len(namespace):]}"
+            return f"{prefix}:{value[len(namespace) :]}"
     return value
 
 

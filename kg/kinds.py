@@ -73,8 +73,14 @@ KINDS: dict[str, TagKind] = {
     kind.name: kind
     for kind in (
         TagKind("model", "trainedModel", found=True, key=model_key),
-        TagKind("params", "parameterCount", about="model", single=True, found=True,
-                key=lambda text: str(parse_parameter_count(text).value)),
+        TagKind(
+            "params",
+            "parameterCount",
+            about="model",
+            single=True,
+            found=True,
+            key=lambda text: str(parse_parameter_count(text).value),
+        ),
         TagKind("hardware", "hardware", found=True, key=_hardware),
         TagKind("gpu_count", "hardwareQuantity", found=True, key=lambda text: str(parse_count(text).value)),
         TagKind("training", "trainingDuration", single=True, found=True, key=_hours),

@@ -370,8 +370,12 @@ class _Mapper:
     def handlers(self) -> dict[str, Callable[[TagSpan, str, list[_Run]], None]]:
         """What reads each kind of tag (kg.kinds): its own method, or on_named for a kind that names a node."""
         own = {
-            "model": self.on_model, "params": self.on_params, "gpu_count": self.on_gpu_count,
-            "training": self.on_training, "hardware": self.on_hardware, "country": self.on_country,
+            "model": self.on_model,
+            "params": self.on_params,
+            "gpu_count": self.on_gpu_count,
+            "training": self.on_training,
+            "hardware": self.on_hardware,
+            "country": self.on_country,
             "year": self.on_year,
         }
         return {name: self.on_named if kind.node else own[name] for name, kind in KINDS.items()}
@@ -405,8 +409,13 @@ class _Mapper:
         hours, basis = self.accelerator_hours(run, usages)
         quantified = [u for u in usages if u.quantity is not None]
         for number, usage in enumerate(usages, start=1):
-            node = self.write_usage(run, usage, number, hours if basis == "stated" and len(usages) == 1 else None,
-                                    run.hours[0] if basis == "computed" else None)
+            node = self.write_usage(
+                run,
+                usage,
+                number,
+                hours if basis == "stated" and len(usages) == 1 else None,
+                run.hours[0] if basis == "computed" else None,
+            )
             if usage.quantity is None:  # an accelerator with no count
                 continue
             for count in usage.counts:
@@ -432,8 +441,11 @@ class _Mapper:
         inputs.language_model = compute.is_language_model(run.model_name, bool(inputs.tokens))
         inputs.utilization = self.utilization
         if inputs.stated and compute.one_figure(inputs.stated) is None:
-            self.warn(None, "conflicting_value", f"{run.label} is given several training compute figures; "
-                      "none is taken as stated")
+            self.warn(
+                None,
+                "conflicting_value",
+                f"{run.label} is given several training compute figures; none is taken as stated",
+            )
         found = compute.estimates(inputs)
         for estimate in found:
             node = self.iri(f"{run.iri}/compute/{compute.SLUGS[estimate.method]}")
@@ -502,7 +514,11 @@ class _Mapper:
                 per_hardware.setdefault(usage.key, []).append(usage.quantity)
         for key, values in per_hardware.items():
             if len(values) > 1:
-                which = next(u.hardware.span.text for u in usages if u.key == key and u.hardware) if key else "the accelerators"
+                which = (
+                    next(u.hardware.span.text for u in usages if u.key == key and u.hardware)
+                    if key
+                    else "the accelerators"
+                )
                 shown = [str(v) for v in sorted(values)]
                 listed = ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
                 self.warn(
@@ -528,9 +544,7 @@ class _Mapper:
             return sum((Decimal(q) * run.hours[0] for q in quantities), Decimal(0)), "computed"
         return None, ""
 
-    def write_usage(
-        self, run: _Run, usage: _Usage, number: int, stated: Decimal | None, hours: Decimal | None
-    ) -> str:
+    def write_usage(self, run: _Run, usage: _Usage, number: int, stated: Decimal | None, hours: Decimal | None) -> str:
         """The usage node; its accelerator-hours are the run's stated ones, or count x *hours*."""
         node = self.iri(f"{run.iri}/usage/{number}")
         hw = usage.hardware
@@ -542,8 +556,10 @@ class _Mapper:
             self.out.add(node, t.mlkg("usedHardware"), self.iri(hw.iri))
         if usage.quantity is not None:
             self.out.add(node, t.mlkg("usedQuantity"), t.integer(usage.quantity))
-        usage_hours = stated if stated is not None else (
-            Decimal(usage.quantity) * hours if hours is not None and usage.quantity is not None else None
+        usage_hours = (
+            stated
+            if stated is not None
+            else (Decimal(usage.quantity) * hours if hours is not None and usage.quantity is not None else None)
         )
         if usage_hours is not None:
             self.out.add(node, t.mlkg("acceleratorHours"), t.decimal(usage_hours))
@@ -678,7 +694,9 @@ class _Mapper:
         # "1.4 trillion tokens according to its report", "GPT-3 (175B) was trained on 300 billion tokens":
         # another paper's or model's figure, as the finder reads it
         ours = [s.text for s in spans if s.name == "model"]
-        found = [item for item, other in zip(found, finder.others(tagged.plain, [i.start for i in found], ours)) if not other]
+        found = [
+            item for item, other in zip(found, finder.others(tagged.plain, [i.start for i in found], ours)) if not other
+        ]
         for number, item in enumerate(found, start=len(spans) + 1):
             mention = self.iri(self.iris.mention(self.paper, number))
             line, column = tagged.source_position(item.start)
@@ -695,8 +713,13 @@ class _Mapper:
                     if sentence_index(sentences.end_offsets, s.start) == at
                 ]
                 me = Span(item.kind, item.start, item.end)
-                placed = attribute(me, sorted(same + [me], key=lambda x: x.start), tagged.plain,
-                                   sentences.bounds(item.start, item.end), len(self.runs))
+                placed = attribute(
+                    me,
+                    sorted(same + [me], key=lambda x: x.start),
+                    tagged.plain,
+                    sentences.bounds(item.start, item.end),
+                    len(self.runs),
+                )
                 if not placed.runs:
                     reason = f"not attributed to a training run: {placed.reason}"
                     self.out.add(mention, t.mlkg("warning"), t.string(reason))

@@ -14,7 +14,18 @@ import networkx as nx
 from pyoxigraph import Literal, NamedNode
 
 from .store import KnowledgeGraph
-from .vocab import CLASSES, DATATYPE_PROPERTIES, MLKG, MLKG_NS, OBJECT_PROPERTIES, RDF, RDFS, XSD_NS, mlkg_term, term_value
+from .vocab import (
+    CLASSES,
+    DATATYPE_PROPERTIES,
+    MLKG,
+    MLKG_NS,
+    OBJECT_PROPERTIES,
+    RDF,
+    RDFS,
+    XSD_NS,
+    mlkg_term,
+    term_value,
+)
 
 #: Detail drawn only when asked for: mentions, and the hardware usages that
 #: qualify a run's accelerators with their counts (the run links each accelerator).
@@ -24,9 +35,23 @@ NODE_CLASSES = tuple(c for c in CLASSES if c not in DETAIL_CLASSES)
 #: Properties only the detail nodes carry, skipped entirely when they are left out.
 MENTION_PROPERTIES = frozenset(
     {
-        "inPaper", "factSubject", "factProperty", "factValue", "tagName", "mentionText", "startOffset",
-        "endOffset", "sentenceStart", "sentenceEnd", "approximate", "qualifier", "warning", "conversion",
-        "hardwareUsage", "usedHardware", "usedQuantity",
+        "inPaper",
+        "factSubject",
+        "factProperty",
+        "factValue",
+        "tagName",
+        "mentionText",
+        "startOffset",
+        "endOffset",
+        "sentenceStart",
+        "sentenceEnd",
+        "approximate",
+        "qualifier",
+        "warning",
+        "conversion",
+        "hardwareUsage",
+        "usedHardware",
+        "usedQuantity",
     }
 )
 NETWORK_FORMATS = ("graphml", "gexf")
@@ -34,8 +59,19 @@ NETWORK_FORMATS = ("graphml", "gexf")
 _INTEGER_TYPES = {
     XSD_NS + name
     for name in (
-        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-        "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte", "negativeInteger", "nonPositiveInteger",
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+        "negativeInteger",
+        "nonPositiveInteger",
     )
 }
 _FLOAT_TYPES = {XSD_NS + name for name in ("decimal", "double", "float")}
@@ -112,7 +148,10 @@ def links(kg: KnowledgeGraph, iri: str) -> Iterator[tuple[str, str, str]]:
     """Every (subject, property, object) edge between IRIs that touches *iri*, once."""
     node = NamedNode(iri)
     seen: set[tuple[str, str, str]] = set()
-    for quads in (kg.store.quads_for_pattern(node, None, None, None), kg.store.quads_for_pattern(None, None, node, None)):
+    for quads in (
+        kg.store.quads_for_pattern(node, None, None, None),
+        kg.store.quads_for_pattern(None, None, node, None),
+    ):
         for quad in quads:
             predicate = quad.predicate.value
             if not predicate.startswith(MLKG_NS) or predicate == MLKG.factProperty.value:

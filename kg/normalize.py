@@ -32,6 +32,7 @@ What is understood:
   years of training, at most 15 significant digits; years in "year_range"),
   so it fits the store's 64-bit integers and decimals.
 """
+
 from __future__ import annotations
 
 import json
@@ -168,9 +169,7 @@ def _words() -> _Words:
             for p in [k.casefold()]
         ),
         vague_words=tuple(_by_length(raw["vague_words"])),
-        hedge_re=re.compile(
-            r"^(?P<q>" + "|".join(_phrase_pattern(h) for h in hedges) + r")\s*", re.IGNORECASE
-        ),
+        hedge_re=re.compile(r"^(?P<q>" + "|".join(_phrase_pattern(h) for h in hedges) + r")\s*", re.IGNORECASE),
         parameter_words=frozenset(_by_length(raw["parameter_words"])),
         parameter_noise_words=frozenset(_by_length(raw["parameter_noise_words"])),
         wrong_units_for_parameters=frozenset(_by_length(raw["wrong_units_for_parameters"])),
@@ -199,7 +198,9 @@ _OUTER_PUNCT = "()[]{}.,;:!?\"'“”‘’"
 
 #: Superscript digits, plus and minus: an exponent ("10⁹", "2¹⁰", "×10²⁴").
 _SUPERSCRIPT_RUN = re.compile("[\u2070\u00b9\u00b2\u00b3\u2074-\u207b]+")
-_SUPERSCRIPTS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b", "0123456789+-")
+_SUPERSCRIPTS = str.maketrans(
+    "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b", "0123456789+-"
+)
 
 
 def _nfkc(text: str) -> str:
@@ -239,7 +240,7 @@ def split_qualifier(text: str) -> tuple[str, str | None]:
     match = _words().hedge_re.match(stripped)
     if not match:
         return stripped, None
-    rest = stripped[match.end():].strip()
+    rest = stripped[match.end() :].strip()
     if not rest:
         return stripped, None
     return rest, match.group("q")
@@ -321,9 +322,7 @@ def _word_number(tokens: list[str]) -> Decimal | None:
         if tok in w.tens_words and last in (None, "mult", "and"):
             total += w.tens_words[tok]
             last = "tens"
-        elif tok in w.number_words and last in (None, "mult", "and") and (
-            tok not in ("a", "an") or last is None
-        ):
+        elif tok in w.number_words and last in (None, "mult", "and") and (tok not in ("a", "an") or last is None):
             total += w.number_words[tok]
             last = "unit"
         elif tok in w.number_words and last == "tens" and 1 <= w.number_words[tok] <= 9 and tok not in ("a", "an"):
@@ -346,11 +345,11 @@ def _take_word_number(text: str) -> _Number | None:
     phrase = _starts_with_phrase(low, [p for p, _ in w.number_phrases])
     if phrase:
         value = dict(w.number_phrases)[phrase]
-        return _Number(value, text[_phrase_end(phrase, low):])
+        return _Number(value, text[_phrase_end(phrase, low) :])
     known = set(w.number_words) | set(w.tens_words) | set(w.multiplier_words) | {"and"}
     spans: list[tuple[int, int, str]] = []
     for m in re.finditer(r"[a-z]+", low):
-        gap = low[spans[-1][1]:m.start()] if spans else low[: m.start()]
+        gap = low[spans[-1][1] : m.start()] if spans else low[: m.start()]
         if (spans and gap.strip() not in ("", "-")) or (not spans and gap):
             break
         if m.group() not in known:
@@ -359,7 +358,7 @@ def _take_word_number(text: str) -> _Number | None:
     for n in range(len(spans), 0, -1):
         read = _word_number([s[2] for s in spans[:n]])
         if read is not None:
-            return _Number(read, text[spans[n - 1][1]:])
+            return _Number(read, text[spans[n - 1][1] :])
     return None
 
 
@@ -413,7 +412,7 @@ def _take_number(text: str, allow_magnitude: bool, written: str | None = None) -
     m = _NUMERAL_RE.match(text)
     number: _Number | None
     if m:
-        number = _Number(_numeral_value(m, text if written is None else written), text[m.end():])
+        number = _Number(_numeral_value(m, text if written is None else written), text[m.end() :])
     else:
         number = _take_word_number(text)
         if number is None:
@@ -422,14 +421,14 @@ def _take_number(text: str, allow_magnitude: bool, written: str | None = None) -
     if half:
         with localcontext() as ctx:
             ctx.prec = 60  # exact: the value has at most 31 integer digits
-            number = _Number(number.value + Decimal("0.5"), number.rest[half.end():])
+            number = _Number(number.value + Decimal("0.5"), number.rest[half.end() :])
     if allow_magnitude:
         mag = _MAGNITUDE_RE.match(number.rest)
         if mag and mag.group("word").casefold() in _words().magnitudes:
             factor = _words().magnitudes[mag.group("word").casefold()]
             with localcontext() as ctx:
                 ctx.prec = 60
-                number = _Number(number.value * factor, number.rest[mag.end():])
+                number = _Number(number.value * factor, number.rest[mag.end() :])
     return number
 
 
@@ -454,8 +453,7 @@ def _at_most(value: int, limit: int, text: str, noun: str) -> None:
     """Refuse a count beyond the documented plausible bound (kg/data/units.json "limits")."""
     if value > limit:
         raise NotUnderstood(
-            f"{text!r} is more than {limit:,} {noun}, the most mlkg records "
-            "(a bound in kg/data/units.json)"
+            f"{text!r} is more than {limit:,} {noun}, the most mlkg records (a bound in kg/data/units.json)"
         )
 
 
@@ -496,7 +494,7 @@ def parse_count(text: str) -> ParsedInt:
     rest = number.rest
     times = _TIMES_RE.match(rest)
     if times:
-        rest = rest[times.end():]
+        rest = rest[times.end() :]
         if times.group("space") and not rest.strip():
             raise NotUnderstood(f"{text!r} looks like an unfinished product, not {what}")
     tokens = _tokens(rest)
@@ -572,9 +570,7 @@ def _is_compute_time(body: str) -> bool:
     """True for "GPU hours", "TPU-days", "petaflop/s-days": a device word right before a time unit."""
     w = _words()
     tokens = [t for t in _tokens(body) if t != "s"]
-    return any(
-        a in w.compute_words and b in w.duration_units for a, b in zip(tokens, tokens[1:])
-    )
+    return any(a in w.compute_words and b in w.duration_units for a, b in zip(tokens, tokens[1:]))
 
 
 def parse_duration(text: str) -> ParsedDuration:
@@ -594,13 +590,13 @@ def parse_duration(text: str) -> ParsedDuration:
     if unit is None:
         raise NotUnderstood(f"{text!r} is not {what}: {match.group('unit')!r} is not a unit of time")
     amount = number.value
-    rest = number.rest[match.end():]
+    rest = number.rest[match.end() :]
     half = _HALF_RE.match(rest)
     if half and amount == amount.to_integral_value():
         with localcontext() as ctx:
             ctx.prec = 60  # exact: the amount has at most 31 integer digits
             amount += Decimal("0.5")
-        rest = rest[half.end():]
+        rest = rest[half.end() :]
     rest = rest.strip(_OUTER_PUNCT + " ")
     if rest and rest.casefold() not in w.duration_trailing_words:
         raise NotUnderstood(f"{text!r} is not {what}: unexpected words {rest!r}")
@@ -637,7 +633,7 @@ def parse_year(text: str) -> ParsedInt:
     body, qualifier = _prepare(text, what)
     prefix = _starts_with_phrase(body, w.year_prefixes)
     if prefix:
-        body = body[_phrase_end(prefix, body):].strip()
+        body = body[_phrase_end(prefix, body) :].strip()
     if not re.fullmatch(r"\d{4}", body):
         raise NotUnderstood(f"{text!r} is not {what}: expected four digits such as 2023")
     if len({ord(c) - unicodedata.decimal(c) for c in body}) > 1:

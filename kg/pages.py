@@ -33,8 +33,12 @@ def render(template: str, title: str, data, library_js: str, app_js: str, slots:
         f"script-src {script_hash(library_js)} {script_hash(app_js)}; base-uri 'none'; form-action 'none'"
     )
     values = {
-        "CSP": policy, "TITLE": html.escape(title), "DATA": json_for_script(data),
-        "LIBRARY_JS": library_js, "APP_JS": app_js, **slots,
+        "CSP": policy,
+        "TITLE": html.escape(title),
+        "DATA": json_for_script(data),
+        "LIBRARY_JS": library_js,
+        "APP_JS": app_js,
+        **slots,
     }
     page = static_text("page-head.html") + static_text(template) + static_text("page-tail.html")
     return re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], page)
@@ -43,7 +47,13 @@ def render(template: str, title: str, data, library_js: str, app_js: str, slots:
 def json_for_script(data) -> str:
     """JSON that cannot end its <script> element or open markup."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 

@@ -113,7 +113,9 @@ def computed_insert(graph: str, triples: list) -> bytes:
     for index, triple in enumerate(triples):
         literal, variable = triple.object, Variable(f"v{index}")
         patterns.append(fill("$s $p $v .", s=triple.subject, p=triple.predicate, v=variable))
-        binds.append(fill("BIND(STRDT($text, $datatype) AS $v)", text=literal.value, datatype=literal.datatype, v=variable))
+        binds.append(
+            fill("BIND(STRDT($text, $datatype) AS $v)", text=literal.value, datatype=literal.datatype, v=variable)
+        )
     text = fill(
         "INSERT { GRAPH $graph { $patterns } } WHERE { $binds }",
         graph=NamedNode(graph),
@@ -158,7 +160,9 @@ def chunks(ntriples: bytes, limit: int) -> Iterator[bytes]:
 
 def insert_data(graph: NamedNode, ntriples: bytes) -> bytes:
     """INSERT DATA of N-Triples that pyoxigraph wrote (each line one checked triple) into *graph*."""
-    return fill("INSERT DATA { GRAPH $graph {\n$triples} }", graph=graph, triples=Fragment(ntriples.decode("utf-8"))).encode("utf-8")
+    return fill(
+        "INSERT DATA { GRAPH $graph {\n$triples} }", graph=graph, triples=Fragment(ntriples.decode("utf-8"))
+    ).encode("utf-8")
 
 
 def update_requests(kg: KnowledgeGraph, graphs: list[Graph], limit: int | None = None) -> Iterator[Request]:

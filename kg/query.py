@@ -51,9 +51,7 @@ def bundled_queries() -> list[NamedQuery]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".rq"):
             text = entry.read_text(encoding="utf-8")
-            found.append(
-                NamedQuery(entry.name[:-3], _header(text, "title"), _header(text, "description"), text)
-            )
+            found.append(NamedQuery(entry.name[:-3], _header(text, "title"), _header(text, "description"), text))
     return found
 
 
@@ -186,8 +184,19 @@ def always_bound(sparql: str) -> set[str]:
             return {v for v in node.p.expr or () if isinstance(v, Variable)} & bound(node.p.p)
         if name == "values":
             return set.intersection(*({v for v, term in row.items() if term != "UNDEF"} for row in node.res))
-        if name in ("SelectQuery", "ConstructQuery", "AskQuery", "DescribeQuery", "Filter", "Extend",
-                    "OrderBy", "Slice", "Distinct", "Reduced", "ToMultiSet"):
+        if name in (
+            "SelectQuery",
+            "ConstructQuery",
+            "AskQuery",
+            "DescribeQuery",
+            "Filter",
+            "Extend",
+            "OrderBy",
+            "Slice",
+            "Distinct",
+            "Reduced",
+            "ToMultiSet",
+        ):
             return bound(node.p)
         return set()  # anything else (SERVICE, ...): claim nothing
 
@@ -332,7 +341,7 @@ def compact(term) -> str:
     value = term.value
     for prefix, namespace in PREFIXES.items():
         if value.startswith(namespace):
-            return f"{prefix}:{value[len(namespace):]}"
+            return f"{prefix}:{value[len(namespace) :]}"
     return value
 
 
@@ -402,10 +411,16 @@ def labeller(kg: KnowledgeGraph) -> Callable[[str], str | None]:
     def label(iri: str) -> str | None:
         if iri not in known:
             node = NamedNode(iri)
-            names = [q.object.value for q in kg.store.quads_for_pattern(node, SKOS.prefLabel, None, None)
-                     if isinstance(q.object, Literal)]
-            names = names or sorted(q.object.value for q in kg.store.quads_for_pattern(node, RDFS.label, None, None)
-                                    if isinstance(q.object, Literal))
+            names = [
+                q.object.value
+                for q in kg.store.quads_for_pattern(node, SKOS.prefLabel, None, None)
+                if isinstance(q.object, Literal)
+            ]
+            names = names or sorted(
+                q.object.value
+                for q in kg.store.quads_for_pattern(node, RDFS.label, None, None)
+                if isinstance(q.object, Literal)
+            )
             known[iri] = names[0] if names else None
         return known[iri]
 
@@ -427,4 +442,3 @@ def write_result(result, fmt: ResultFormat | str, stream: IO[bytes]) -> None:
     except KeyError:
         names = ", ".join(f.name for f in RESULTS_FORMATS)
         raise QueryError(f"a SELECT/ASK result can be written as {names}, not {name}") from None
-

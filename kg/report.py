@@ -115,7 +115,7 @@ class ReportWriter:
         with open(self.path, encoding="utf-8") as old:
             for line in old:
                 if line.startswith('  "summary": '):
-                    earlier = json.loads(line[len('  "summary": '):].rstrip().rstrip(","))
+                    earlier = json.loads(line[len('  "summary": ') :].rstrip().rstrip(","))
                 elif line.startswith("    {"):
                     entry = json.loads(line.strip().rstrip(","))
                     if entry["id"] not in self.ids:

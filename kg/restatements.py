@@ -198,7 +198,7 @@ class Restated:
 
 def observation_iri(iris: Iris, report: str) -> str:
     """The ``restatedRuns`` observation of a report: ``stats/restatedRuns/paper/ID/run``."""
-    local = report[len(iris.base):] if report.startswith(iris.base) else t.segment(report)
+    local = report[len(iris.base) :] if report.startswith(iris.base) else t.segment(report)
     return f"{iris.base}stats/restatedRuns/{local}"
 
 
@@ -208,8 +208,6 @@ AS_RUN = Fragment("OPTIONAL { ?restated mlkg:forRun ?run ; mlkg:sameRunAs ?first
 
 
 # -- the store side ----------------------------------------------------------------------
-
-
 
 
 class Makers(dict):
@@ -226,7 +224,9 @@ class Makers(dict):
         return self[hw.value]
 
 
-def read_run(store, graph: NamedNode | BlankNode | DefaultGraph, node, maker: Callable[[NamedNode], str | None]) -> RunFacts:
+def read_run(
+    store, graph: NamedNode | BlankNode | DefaultGraph, node, maker: Callable[[NamedNode], str | None]
+) -> RunFacts:
     """One run's facts from the paper graph that holds it."""
     run = RunFacts(iri=node.value)
     for quad in store.quads_for_pattern(node, None, None, graph):
@@ -363,8 +363,10 @@ class Tracker:
         redo = restate(self.kg, self.before)
         self.changes.merge(redo.correction)
         for model, runs in self.before.items():
-            current = [term_value(q.subject) for q in self.kg.store.quads_for_pattern(
-                None, MLKG.trainedModel, NamedNode(model), None)]
+            current = [
+                term_value(q.subject)
+                for q in self.kg.store.quads_for_pattern(None, MLKG.trainedModel, NamedNode(model), None)
+            ]
             for quad in stored_links(self.kg, iris, [*runs, *current]):
                 self.kg.store.remove(quad)
         return redo

@@ -106,7 +106,8 @@ class TotalCounts(FactCounts):
     def classes(self) -> dict[str, int]:
         whole = totals.run_totals(self.kg)
         return {
-            name: whole[self.COUNTED[name]] if name in self.COUNTED else FactCounts.count(self, name) for name in CLASSES
+            name: whole[self.COUNTED[name]] if name in self.COUNTED else FactCounts.count(self, name)
+            for name in CLASSES
         }
 
     def runs_without_year(self) -> int:

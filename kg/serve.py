@@ -152,7 +152,9 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
     major = media_type.split("/")[0]
     best, specificity = 0.0, -1
     for media_range, q in ranges:
-        level = 2 if media_range == media_type else 1 if media_range == f"{major}/*" else 0 if media_range == "*/*" else -1
+        level = (
+            2 if media_range == media_type else 1 if media_range == f"{major}/*" else 0 if media_range == "*/*" else -1
+        )
         if level > specificity:
             best, specificity = q, level
     return best if specificity >= 0 else 0.0
@@ -297,8 +299,7 @@ def _json_term(term) -> dict:
 def solutions_json(variables: list[str], solutions: list) -> bytes:
     """SPARQL 1.1 Query Results JSON for already collected solutions."""
     bindings = [
-        {name: _json_term(solution[name]) for name in variables if solution[name] is not None}
-        for solution in solutions
+        {name: _json_term(solution[name]) for name in variables if solution[name] is not None} for solution in solutions
     ]
     return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
 
@@ -334,7 +335,9 @@ def evaluate(store: Store, job: Job) -> Answer:
             body = serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
             return Answer(200, fmt.content_type, body or b"")
         if job.solutions_format is None:
-            return Answer.text(406, "no acceptable format for a SELECT/ASK result; try Accept: application/sparql-results+json")
+            return Answer.text(
+                406, "no acceptable format for a SELECT/ASK result; try Accept: application/sparql-results+json"
+            )
         fmt = results_format(job.solutions_format)
         if isinstance(result, QueryBoolean):
             data = json.dumps({"head": {}, "boolean": bool(result)}).encode()
@@ -662,8 +665,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path in ("/", "/index.html"):
             self._page("query.html")
-        elif url.path.startswith("/static/") and url.path[len("/static/"):] in STATIC_FILES:
-            self._page(url.path[len("/static/"):])
+        elif url.path.startswith("/static/") and url.path[len("/static/") :] in STATIC_FILES:
+            self._page(url.path[len("/static/") :])
         elif url.path == "/prefixes":
             self._send(Answer(200, "application/json", json.dumps(PREFIXES).encode()))
         elif url.path == "/queries":
@@ -721,11 +724,13 @@ class SparqlHandler(BaseHTTPRequestHandler):
         elif media_type == "application/sparql-update":
             self._update(text, params)
         else:
-            self._send(Answer.text(
-                415,
-                "POST a form (application/x-www-form-urlencoded), application/sparql-query "
-                "or application/sparql-update",
-            ))
+            self._send(
+                Answer.text(
+                    415,
+                    "POST a form (application/x-www-form-urlencoded), application/sparql-query "
+                    "or application/sparql-update",
+                )
+            )
 
     def _refuse_method(self) -> None:
         self._send(Answer.text(405, f"{self.command} is not supported here"), {"Allow": "GET, POST, OPTIONS"})
@@ -753,7 +758,10 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def _page(self, name: str) -> None:
         media = STATIC_FILES[name]
         charset = "; charset=utf-8"
-        self._send(Answer(200, media + charset, static_text(name).encode("utf-8")), {**SECURITY_HEADERS, "Cache-Control": "no-cache"})
+        self._send(
+            Answer(200, media + charset, static_text(name).encode("utf-8")),
+            {**SECURITY_HEADERS, "Cache-Control": "no-cache"},
+        )
 
     def _query(self, text: str, params: dict[str, list[str]]) -> None:
         try:
@@ -892,7 +900,10 @@ def make_server(
     else:
         engine = ProcessEngine(Path(out_dir) / STORE_DIR, workers=workers or default_workers(), timeout=timeout)
     settings = Settings(
-        allow_updates=allow_updates, timeout=timeout, max_results=max_results, engine=engine,
+        allow_updates=allow_updates,
+        timeout=timeout,
+        max_results=max_results,
+        engine=engine,
         allow_service=allow_service,
     )
     # StreamRequestHandler puts `timeout` on the socket: every read and write then gives up after it

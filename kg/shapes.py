@@ -41,18 +41,36 @@ VIOLATION = SH + "Violation"
 EVALUATED = frozenset(
     SH + name
     for name in (
-        "targetClass", "targetNode", "property", "path", "inversePath", "datatype", "nodeKind", "class",
-        "minCount", "maxCount", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive", "in",
-        "pattern", "node", "closed", "ignoredProperties", "equals", "disjoint", "lessThanOrEquals",
-        "severity", "message",
+        "targetClass",
+        "targetNode",
+        "property",
+        "path",
+        "inversePath",
+        "datatype",
+        "nodeKind",
+        "class",
+        "minCount",
+        "maxCount",
+        "minInclusive",
+        "maxInclusive",
+        "minExclusive",
+        "maxExclusive",
+        "in",
+        "pattern",
+        "node",
+        "closed",
+        "ignoredProperties",
+        "equals",
+        "disjoint",
+        "lessThanOrEquals",
+        "severity",
+        "message",
     )
 )
 #: ...and those that change no result.
 DESCRIPTIVE = frozenset(SH + name for name in ("name", "description", "order", "group"))
 #: Classes that make a shape an implicit class target (not supported).
-CLASS_TYPES = frozenset(
-    ("http://www.w3.org/2000/01/rdf-schema#Class", "http://www.w3.org/2002/07/owl#Class")
-)
+CLASS_TYPES = frozenset(("http://www.w3.org/2000/01/rdf-schema#Class", "http://www.w3.org/2002/07/owl#Class"))
 NODE_KINDS = {
     SH + "IRI": (NamedNode,),
     SH + "Literal": (Literal,),
@@ -207,8 +225,10 @@ def as_string(value) -> str:
     """A term's text for sh:pattern."""
     from rdflib import Literal as RdfLiteral
 
-    if isinstance(value, RdfLiteral) and value.value is not None and (
-        value.datatype is None or str(value.datatype) in (XSD_STRING, RDF_LANG_STRING)
+    if (
+        isinstance(value, RdfLiteral)
+        and value.value is not None
+        and (value.datatype is None or str(value.datatype) in (XSD_STRING, RDF_LANG_STRING))
     ):
         return str(value.value)
     return str(value)
@@ -365,7 +385,9 @@ class _Compiler:
 def _refuse_recursion(shape: Shape, path: tuple[str, ...] = ()) -> None:
     """A shape that reaches itself through sh:node or sh:property (pyshacl stops there with a warning)."""
     if shape.name in path:
-        raise UnsupportedShapes(f"shape {shape.name} refers to itself; recursive shapes are not supported (pyshacl can check them)")
+        raise UnsupportedShapes(
+            f"shape {shape.name} refers to itself; recursive shapes are not supported (pyshacl can check them)"
+        )
     for other in (*shape.properties, *shape.nodes):
         _refuse_recursion(other, (*path, shape.name))
 
@@ -557,7 +579,9 @@ class Checker:
                 text += f", datatype={value.datatype.n3(namespace_manager=manager)}"
             return f"Literal({text})"
         if isinstance(term, BlankNode):
-            raise UnsupportedShapes("a closed shape's result names a blank node, which mlkg's SHACL checker does not describe (pyshacl can)")
+            raise UnsupportedShapes(
+                "a closed shape's result names a blank node, which mlkg's SHACL checker does not describe (pyshacl can)"
+            )
         return value.n3(namespace_manager=manager)
 
 

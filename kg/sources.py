@@ -100,10 +100,7 @@ def decode_text(data: bytes) -> tuple[str | None, str, int, int]:
     except UnicodeDecodeError as err:
         before = data[: err.start].decode(encoding, "replace")
         line, column = _Positions(before)(len(before))
-        reason = (
-            f"not {encoding.upper()}: byte 0x{data[err.start]:02x} cannot be decoded; "
-            "re-save the file as UTF-8"
-        )
+        reason = f"not {encoding.upper()}: byte 0x{data[err.start]:02x} cannot be decoded; re-save the file as UTF-8"
         return None, reason, line, column
     text = text.removeprefix("\ufeff")
     if not text.strip():
@@ -115,7 +112,7 @@ _NAMES = {"\x00": "null", "\x0b": "line tabulation", "\x0c": "form feed", "\x1b"
 
 
 def _char_name(char: str) -> str:
-    """"U+000C (form feed)": the code point, and what it is."""
+    """ "U+000C (form feed)": the code point, and what it is."""
     name = _NAMES.get(char) or ("control character" if char < " " else unicodedata.name(char, "").lower())
     return f"U+{ord(char):04X} ({name or 'noncharacter'})"
 
@@ -144,9 +141,8 @@ def _bad_name(value: str, what: str) -> str | None:
     """Why an id or path cannot name a document, or None."""
     surrogate = _SURROGATE.search(value)
     if surrogate:
-        return (
-            f"{what} holds a lone surrogate (U+{ord(surrogate.group()):04X}), which is not a character"
-            + (" (the file name is not UTF-8)" if what == "the file path" else "")
+        return f"{what} holds a lone surrogate (U+{ord(surrogate.group()):04X}), which is not a character" + (
+            " (the file name is not UTF-8)" if what == "the file path" else ""
         )
     control = _NOT_XML.search(value)
     if control:
@@ -338,7 +334,9 @@ def _shared(item: Item, file: Path, raw: str, source_paths: str) -> Item:
         return replace(item, shared_as=None)
     written = str(file)
     relative = os.path.relpath(file, Path(raw).parent) if Path(raw).is_dir() else file.name
-    return replace(item, shared_as=relative + item.source[len(written):] if item.source.startswith(written) else relative)
+    return replace(
+        item, shared_as=relative + item.source[len(written) :] if item.source.startswith(written) else relative
+    )
 
 
 def _items(paths: Iterable[str], stdin: BinaryIO | None, source_paths: str = "relative") -> Iterator[Item]:

@@ -119,7 +119,9 @@ def render_stats(result: dict, console: Console) -> None:
     shape.add_column("", style="bold")
     shape.add_column("", justify="right")
     for key, label in (
-        ("nodes", "nodes"), ("edges", "edges"), ("components", "weakly connected components"),
+        ("nodes", "nodes"),
+        ("edges", "edges"),
+        ("components", "weakly connected components"),
         ("largest_component", "largest component (nodes)"),
     ):
         shape.add_row(label, f"{network[key]:,}")

@@ -134,15 +134,15 @@ def parse_tags(text: str) -> TaggedText:
             continue
         if name not in KNOWN_TAGS:
             problem("unknown_tag", where, f"<{name}> is not a tag mlkg knows; kept as a mention without a fact")
-        result.spans.append(
-            TagSpan(name, inner, opened.plain_start, plain_len, opened.line, opened.column)
-        )
+        result.spans.append(TagSpan(name, inner, opened.plain_start, plain_len, opened.line, opened.column))
 
     result.pieces.append((plain_len, cursor))
     result.position = position
     pieces.append(text[cursor:])
     for opened in stack:
-        problem("unclosed", (opened.line, opened.column), f"<{opened.name}> is never closed; the tagged text is ignored")
+        problem(
+            "unclosed", (opened.line, opened.column), f"<{opened.name}> is never closed; the tagged text is ignored"
+        )
     result.plain = "".join(pieces)
     result.spans.sort(key=lambda span: span.start)
     result.problems.sort(key=lambda p: (p.line, p.column))

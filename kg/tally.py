@@ -35,14 +35,25 @@ class Slice:
 #: nothing is left to count, and the observation is then dropped.
 SLICES = {
     "runs": Slice(
-        "runTotals", (), ("runCount", "runsWithYear", "mentionCount", "paperCount", "papersWithYear", "reportCount",
-                          "runsWithTrainingCompute", "totalTrainingCompute")
+        "runTotals",
+        (),
+        (
+            "runCount",
+            "runsWithYear",
+            "mentionCount",
+            "paperCount",
+            "papersWithYear",
+            "reportCount",
+            "runsWithTrainingCompute",
+            "totalTrainingCompute",
+        ),
     ),
     "year": Slice("runsByYear", ("forYear",), ("runCount", "runsWithTrainingCompute", "totalTrainingCompute")),
     "hardware": Slice("runsByHardware", ("forHardware",), ("runCount",)),
     "hardware-year": Slice("runsByHardwareAndYear", ("forHardware", "forYear"), ("runCount",)),
     "country": Slice(
-        "computeByCountry", ("forCountry",),
+        "computeByCountry",
+        ("forCountry",),
         ("runCount", "runsWithCompute", "acceleratorHours", "runsWithTrainingCompute", "totalTrainingCompute"),
     ),
     "country-hardware": Slice("runsByCountryAndHardware", ("forCountry", "forHardware"), ("runCount",)),
@@ -183,7 +194,6 @@ class Tally:
             for node, label in facts.names.items():
                 keep_least(self.names, node, label)
 
-
     def merge(self, other: Tally) -> None:
         """Add *other*'s values to these."""
         for key, measures in other.values.items():
@@ -217,7 +227,12 @@ class TotalsWriter:
         return f"{self.iris.base}stats/{SLICES[key[0]].dataset}/" + ("/".join(parts) or "all")
 
     def statements(
-        self, key: tuple, values: list, names: dict[str, str], derived: dict | None = None, first_seen: int | None = None
+        self,
+        key: tuple,
+        values: list,
+        names: dict[str, str],
+        derived: dict | None = None,
+        first_seen: int | None = None,
     ) -> str:
         spec = SLICES[key[0]]
         pairs = [(t.TYPE, QB + "Observation"), (QB + "dataSet", t.mlkg(spec.dataset))]

@@ -206,9 +206,7 @@ class GraphWriter:
 
     def statements(self) -> str:
         """The graph's own statements (Turtle, assuming :func:`header`)."""
-        return "".join(
-            f"{subject} {_NEXT.join(pairs)} .\n" for subject, pairs in self.subjects.items()
-        )
+        return "".join(f"{subject} {_NEXT.join(pairs)} .\n" for subject, pairs in self.subjects.items())
 
 
 _NEXT = " ;\n    "

@@ -73,7 +73,9 @@ def read_paper(kg: KnowledgeGraph, iris: Iris, paper: str) -> PaperFacts:
     return facts
 
 
-def stored_names(kg: KnowledgeGraph, iris: Iris, models: Iterable[str] | None = None) -> dict[str, tuple[str, list[str]]]:
+def stored_names(
+    kg: KnowledgeGraph, iris: Iris, models: Iterable[str] | None = None
+) -> dict[str, tuple[str, list[str]]]:
     """The names of *models* (all models when None), from the spellings the store counts."""
     store, graph = kg.store, NamedNode(iris.statistics_graph)
     if models is None:
@@ -88,12 +90,14 @@ def stored_names(kg: KnowledgeGraph, iris: Iris, models: Iterable[str] | None = 
         spelling = found.get(MLKG.forSpelling.value)
         if spelling is None:
             continue  # another data set about the model
-        entries.append((
-            term_value(found[MLKG.forModel.value]),
-            term_value(spelling),
-            int(term_value(found[MLKG.paperCount.value])),
-            int(term_value(found[MLKG.firstSeen.value])),
-        ))
+        entries.append(
+            (
+                term_value(found[MLKG.forModel.value]),
+                term_value(spelling),
+                int(term_value(found[MLKG.paperCount.value])),
+                int(term_value(found[MLKG.firstSeen.value])),
+            )
+        )
     return choose_names(entries)
 
 
@@ -356,7 +360,10 @@ def _kept_order(kg: KnowledgeGraph, iris: Iris, tally: Tally) -> dict[tuple, int
     would have (the spellings it had counted keep their places).
     """
     graph = NamedNode(iris.statistics_graph)
-    stored = {term_value(q.subject): int(term_value(q.object)) for q in kg.store.quads_for_pattern(None, MLKG.firstSeen, None, graph)}
+    stored = {
+        term_value(q.subject): int(term_value(q.object))
+        for q in kg.store.quads_for_pattern(None, MLKG.firstSeen, None, graph)
+    }
     writer = TotalsWriter(iris)
     last = max(stored.values(), default=0)
     seen = {}

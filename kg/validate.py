@@ -225,7 +225,10 @@ def _by_subject(kind, quads, said: dict, size: int, types: _Types, limit: int) -
 
 
 def _is_paper_graph(store, graph) -> bool:
-    return isinstance(graph, NamedNode) and next(iter(store.quads_for_pattern(graph, RDF_TYPE, PAPER, graph)), None) is not None
+    return (
+        isinstance(graph, NamedNode)
+        and next(iter(store.quads_for_pattern(graph, RDF_TYPE, PAPER, graph)), None) is not None
+    )
 
 
 def _paper_graphs(store, graphs: Iterable, said: dict) -> Iterator[list[Triple]]:
@@ -239,7 +242,9 @@ def _paper_graphs(store, graphs: Iterable, said: dict) -> Iterator[list[Triple]]
         yield triples
 
 
-def slices(kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE_NODES, limit: int = 200) -> Iterator[Slice]:
+def slices(
+    kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE_NODES, limit: int = 200
+) -> Iterator[Slice]:
     """Cut the whole store into slices, reading it once, graph by graph."""
     store = kg.store
     types = _Types(kg)
@@ -257,7 +262,9 @@ def slices(kg: KnowledgeGraph, *, papers: int = SLICE_PAPERS, nodes: int = SLICE
     yield from _other_slices(kg, others, said, types, nodes, limit)
 
 
-def _other_slices(kg: KnowledgeGraph, others: list, said: dict, types: _Types, nodes: int, limit: int) -> Iterator[Slice]:
+def _other_slices(
+    kg: KnowledgeGraph, others: list, said: dict, types: _Types, nodes: int, limit: int
+) -> Iterator[Slice]:
     """Slices of the graphs that are not papers', with *said*: what papers say of each shared node."""
     store = kg.store
     if next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None:
@@ -292,7 +299,12 @@ def shared_slices(kg: KnowledgeGraph, iris: Iris, *, nodes: int = SLICE_NODES, l
 
 
 def paper_slices(
-    kg: KnowledgeGraph, paper_iris: Iterable[str], *, papers: int = SLICE_PAPERS, nodes: int = SLICE_NODES, limit: int = 200
+    kg: KnowledgeGraph,
+    paper_iris: Iterable[str],
+    *,
+    papers: int = SLICE_PAPERS,
+    nodes: int = SLICE_NODES,
+    limit: int = 200,
 ) -> Iterator[Slice]:
     """Slices of the given papers' graphs and of the shared nodes they name, nothing else.
 

@@ -206,6 +206,4 @@ RDF = _Namespace(RDF_NS, ("type",))
 RDFS = _Namespace(RDFS_NS, ("label", "comment"))
 OWL = _Namespace(OWL_NS, ("sameAs",))
 SKOS = _Namespace(SKOS_NS, ("prefLabel", "altLabel"))
-XSD = _Namespace(
-    XSD_NS, ("string", "integer", "decimal", "double", "boolean", "duration", "gYear")
-)
+XSD = _Namespace(XSD_NS, ("string", "integer", "decimal", "double", "boolean", "duration", "gYear"))

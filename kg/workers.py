@@ -225,7 +225,9 @@ def windowed_map(
             return True
         err, text = payload
         if kind == _INIT_FAILED:
-            raise RuntimeError(f"a worker process could not start: {type(err).__name__}: {err}") from _RemoteTraceback(text)
+            raise RuntimeError(f"a worker process could not start: {type(err).__name__}: {err}") from _RemoteTraceback(
+                text
+            )
         raise err from _RemoteTraceback(text)
 
     def buried(worker: _Worker) -> None:

@@ -35,10 +35,15 @@ from kg.vocab import PREFIXES
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "runs"
 #: the facts the rules leave unplaced in that corpus, and why
 UNPLACED = {
-    ("r08-unnamed-fact", "512"), ("r08-unnamed-fact", "TPU v5e"),
-    ("r15-after-model", "128"), ("r15-after-model", "H100"),
-    ("r16-ambiguous", "1B"), ("r16-ambiguous", "3B"),
-    ("r19-paragraphs", "4"), ("r19-paragraphs", "A100"), ("r19-paragraphs", "12 hours"),
+    ("r08-unnamed-fact", "512"),
+    ("r08-unnamed-fact", "TPU v5e"),
+    ("r15-after-model", "128"),
+    ("r15-after-model", "H100"),
+    ("r16-ambiguous", "1B"),
+    ("r16-ambiguous", "3B"),
+    ("r19-paragraphs", "4"),
+    ("r19-paragraphs", "A100"),
+    ("r19-paragraphs", "12 hours"),
 }
 
 
@@ -87,30 +92,55 @@ ATTRIBUTION = [
     pytest.param(
         "For <model>X</model> we used <gpu_count>1,024</gpu_count> GPUs for <training>30 days</training>; "
         "<model>Y</model> needed <gpu_count>256</gpu_count> GPUs and <training>9 days</training>.",
-        {"X": {"hardwareQuantity": {"1024"}, "trainingHours": {"720"}, "hardwareUsage": {"1024 × accelerators"},
-               "acceleratorHours": {"737280"}},
-         "Y": {"hardwareQuantity": {"256"}, "trainingHours": {"216"}, "hardwareUsage": {"256 × accelerators"},
-               "acceleratorHours": {"55296"}}},
+        {
+            "X": {
+                "hardwareQuantity": {"1024"},
+                "trainingHours": {"720"},
+                "hardwareUsage": {"1024 × accelerators"},
+                "acceleratorHours": {"737280"},
+            },
+            "Y": {
+                "hardwareQuantity": {"256"},
+                "trainingHours": {"216"},
+                "hardwareUsage": {"256 × accelerators"},
+                "acceleratorHours": {"55296"},
+            },
+        },
         id="interleaved: each fact goes to the nearest model before it",
     ),
     pytest.param(
         "<model>X</model>, <model>Y</model> and <model>Z</model> have <params>350M</params>, "
         "<params>1.4B</params> and <params>6.9B</params> parameters, respectively.",
-        {"X": {"parameterCount": {"350000000"}}, "Y": {"parameterCount": {"1400000000"}},
-         "Z": {"parameterCount": {"6900000000"}}},
+        {
+            "X": {"parameterCount": {"350000000"}},
+            "Y": {"parameterCount": {"1400000000"}},
+            "Z": {"parameterCount": {"6900000000"}},
+        },
         id="respectively pairs in order",
     ),
     pytest.param(
         "<model>X</model> and <model>Y</model> were trained on <hardware>A100</hardware> GPUs.",
-        {"X": {"hardware": {"NVIDIA A100"}, "hardwareUsage": {"NVIDIA A100 (count not stated)"}},
-         "Y": {"hardware": {"NVIDIA A100"}, "hardwareUsage": {"NVIDIA A100 (count not stated)"}}},
+        {
+            "X": {"hardware": {"NVIDIA A100"}, "hardwareUsage": {"NVIDIA A100 (count not stated)"}},
+            "Y": {"hardware": {"NVIDIA A100"}, "hardwareUsage": {"NVIDIA A100 (count not stated)"}},
+        },
         id="a list of models shares what follows",
     ),
     pytest.param(
         "We release <model>X</model> and <model>Y</model>. Both models were trained on "
         "<gpu_count>64</gpu_count> <hardware>V100</hardware> GPUs.",
-        {"X": {"hardware": {"NVIDIA Tesla V100"}, "hardwareQuantity": {"64"}, "hardwareUsage": {"64 × NVIDIA Tesla V100"}},
-         "Y": {"hardware": {"NVIDIA Tesla V100"}, "hardwareQuantity": {"64"}, "hardwareUsage": {"64 × NVIDIA Tesla V100"}}},
+        {
+            "X": {
+                "hardware": {"NVIDIA Tesla V100"},
+                "hardwareQuantity": {"64"},
+                "hardwareUsage": {"64 × NVIDIA Tesla V100"},
+            },
+            "Y": {
+                "hardware": {"NVIDIA Tesla V100"},
+                "hardwareQuantity": {"64"},
+                "hardwareUsage": {"64 × NVIDIA Tesla V100"},
+            },
+        },
         id="both models: every run",
     ),
     pytest.param(
@@ -133,24 +163,43 @@ ATTRIBUTION = [
         "Table 1 lists <model>GPT-3</model> (<params>175B</params>, <gpu_count>10,000</gpu_count> "
         "<hardware>V100</hardware>s) and <model>PaLM</model> (<params>540B</params>, "
         "<gpu_count>6,144</gpu_count> <hardware>TPU v4</hardware> chips).",
-        {"GPT-3": {"parameterCount": {"175000000000"}, "hardware": {"NVIDIA Tesla V100"}, "hardwareQuantity": {"10000"},
-                   "hardwareUsage": {"10000 × NVIDIA Tesla V100"}},
-         "PaLM": {"parameterCount": {"540000000000"}, "hardware": {"Google TPU v4"}, "hardwareQuantity": {"6144"},
-                  "hardwareUsage": {"6144 × Google TPU v4"}}},
+        {
+            "GPT-3": {
+                "parameterCount": {"175000000000"},
+                "hardware": {"NVIDIA Tesla V100"},
+                "hardwareQuantity": {"10000"},
+                "hardwareUsage": {"10000 × NVIDIA Tesla V100"},
+            },
+            "PaLM": {
+                "parameterCount": {"540000000000"},
+                "hardware": {"Google TPU v4"},
+                "hardwareQuantity": {"6144"},
+                "hardwareUsage": {"6144 × Google TPU v4"},
+            },
+        },
         id="a survey's table in one sentence: each model's own parentheses",
     ),
     pytest.param(
         "Both <model>Wren-S</model> and <model>Wren-L</model> (<params>7B</params> and <params>13B</params> "
         "parameters, respectively) were trained for <training>21 days</training> in <country>Canada</country>.",
-        {"Wren-S": {"parameterCount": {"7000000000"}, "trainingHours": {"504"}, "country": {"Canada"}},
-         "Wren-L": {"parameterCount": {"13000000000"}, "trainingHours": {"504"}, "country": {"Canada"}}},
+        {
+            "Wren-S": {"parameterCount": {"7000000000"}, "trainingHours": {"504"}, "country": {"Canada"}},
+            "Wren-L": {"parameterCount": {"13000000000"}, "trainingHours": {"504"}, "country": {"Canada"}},
+        },
         id="a list with its sizes in parentheses shares the rest",
     ),
     pytest.param(
         "Our model has <params>7B</params> parameters. <model>Falcon</model> was trained in "
         "<country>UAE</country> on <gpu_count>384</gpu_count> <hardware>A100</hardware> GPUs.",
-        {"Falcon": {"parameterCount": {"7000000000"}, "country": {"United Arab Emirates"},
-                    "hardwareQuantity": {"384"}, "hardware": {"NVIDIA A100"}, "hardwareUsage": {"384 × NVIDIA A100"}}},
+        {
+            "Falcon": {
+                "parameterCount": {"7000000000"},
+                "country": {"United Arab Emirates"},
+                "hardwareQuantity": {"384"},
+                "hardware": {"NVIDIA A100"},
+                "hardwareUsage": {"384 × NVIDIA A100"},
+            }
+        },
         id="one model: every fact is its run's, wherever written",
     ),
 ]
@@ -174,8 +223,14 @@ def test_a_fact_no_run_can_take_is_a_warning_with_its_place() -> None:
 
 def test_each_model_gets_a_run_and_the_paper_reports_them_all() -> None:
     store = store_of("<model>A</model> and <model>B</model> and <model>a</model>.")
-    runs = [r["run"].value for r in store.query(
-        "SELECT ?run WHERE { ?p mlkg:reports ?run } ORDER BY ?run", use_default_graph_as_union=True, prefixes=PREFIXES)]
+    runs = [
+        r["run"].value
+        for r in store.query(
+            "SELECT ?run WHERE { ?p mlkg:reports ?run } ORDER BY ?run",
+            use_default_graph_as_union=True,
+            prefixes=PREFIXES,
+        )
+    ]
     assert runs == [Iris().paper("p") + "/run/1", Iris().paper("p") + "/run/2"]  # "a" is A
 
 
@@ -183,55 +238,85 @@ def test_each_model_gets_a_run_and_the_paper_reports_them_all() -> None:
 
 
 def test_each_count_goes_with_the_accelerator_next_to_it() -> None:
-    runs = runs_of("<model>M</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
-                   "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training>.")
+    runs = runs_of(
+        "<model>M</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
+        "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training>."
+    )
     assert runs["M"]["hardwareUsage"] == {"8 × NVIDIA A100", "16 × NVIDIA H100"}
     assert runs["M"]["acceleratorHours"] == {"240"}
     assert "hardwareQuantity" not in runs["M"]  # two counts: none applies to the whole run
 
 
 def test_the_same_count_of_two_accelerators_is_not_the_runs_count() -> None:
-    runs = runs_of("<model>M</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
-                   "<gpu_count>8</gpu_count> <hardware>H100</hardware> GPUs for <training>2 hours</training>.")
+    runs = runs_of(
+        "<model>M</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
+        "<gpu_count>8</gpu_count> <hardware>H100</hardware> GPUs for <training>2 hours</training>."
+    )
     assert runs["M"]["hardwareUsage"] == {"8 × NVIDIA A100", "8 × NVIDIA H100"}
     assert "hardwareQuantity" not in runs["M"]  # 16 accelerators, not 8
     assert runs["M"]["acceleratorHours"] == {"32"}
 
 
 def test_one_count_for_two_accelerators_is_the_runs_and_gives_no_hours() -> None:
-    runs = runs_of("<model>M</model> used <gpu_count>32</gpu_count> GPUs, <hardware>A100</hardware> and "
-                   "<hardware>V100</hardware>, for <training>2 hours</training>.")
+    runs = runs_of(
+        "<model>M</model> used <gpu_count>32</gpu_count> GPUs, <hardware>A100</hardware> and "
+        "<hardware>V100</hardware>, for <training>2 hours</training>."
+    )
     assert runs["M"]["hardwareQuantity"] == {"32"}
     assert runs["M"]["hardwareUsage"] == {
-        "32 × accelerators", "NVIDIA A100 (count not stated)", "NVIDIA Tesla V100 (count not stated)"}
+        "32 × accelerators",
+        "NVIDIA A100 (count not stated)",
+        "NVIDIA Tesla V100 (count not stated)",
+    }
     assert "acceleratorHours" not in runs["M"]  # which accelerator had how many is not said
 
 
 @pytest.mark.parametrize(
     ("text", "usage", "note"),
     [
-        ("<gpu_count>512</gpu_count> <hardware>TPU v3</hardware> cores", "256 × Google TPU v3",
-         "512 cores = 256 chips (2 cores per Google TPU v3 chip)"),
-        ("<gpu_count>512 cores</gpu_count> of <hardware>TPU v3</hardware>", "256 × Google TPU v3",
-         "512 cores = 256 chips (2 cores per Google TPU v3 chip)"),
-        ("<gpu_count>128</gpu_count> <hardware>TPU v5e</hardware> cores", "128 × Google TPU v5e",
-         "128 cores = 128 chips (1 cores per Google TPU v5e chip)"),
+        (
+            "<gpu_count>512</gpu_count> <hardware>TPU v3</hardware> cores",
+            "256 × Google TPU v3",
+            "512 cores = 256 chips (2 cores per Google TPU v3 chip)",
+        ),
+        (
+            "<gpu_count>512 cores</gpu_count> of <hardware>TPU v3</hardware>",
+            "256 × Google TPU v3",
+            "512 cores = 256 chips (2 cores per Google TPU v3 chip)",
+        ),
+        (
+            "<gpu_count>128</gpu_count> <hardware>TPU v5e</hardware> cores",
+            "128 × Google TPU v5e",
+            "128 cores = 128 chips (1 cores per Google TPU v5e chip)",
+        ),
         ("<gpu_count>64</gpu_count> <hardware>TPU v3</hardware> chips", "64 × Google TPU v3", None),
     ],
 )
 def test_tpu_cores_become_chips_and_the_mention_says_so(text: str, usage: str, note: str | None) -> None:
     store = store_of(f"<model>T5</model> trained on {text}.")
     assert runs_of(f"<model>T5</model> trained on {text}.")["T5"]["hardwareUsage"] == {usage}
-    notes = [r["n"].value for r in store.query("SELECT ?n WHERE { ?m mlkg:conversion ?n }",
-                                               use_default_graph_as_union=True, prefixes=PREFIXES)]
+    notes = [
+        r["n"].value
+        for r in store.query(
+            "SELECT ?n WHERE { ?m mlkg:conversion ?n }", use_default_graph_as_union=True, prefixes=PREFIXES
+        )
+    ]
     assert notes == ([note] if note else [])
-    texts = {r["t"].value for r in store.query("SELECT ?t WHERE { ?m mlkg:tagName 'gpu_count' ; mlkg:mentionText ?t }",
-                                               use_default_graph_as_union=True, prefixes=PREFIXES)}
+    texts = {
+        r["t"].value
+        for r in store.query(
+            "SELECT ?t WHERE { ?m mlkg:tagName 'gpu_count' ; mlkg:mentionText ?t }",
+            use_default_graph_as_union=True,
+            prefixes=PREFIXES,
+        )
+    }
     assert texts == {text.split("<gpu_count>")[1].split("</gpu_count>")[0]}  # as written
 
 
 def test_cores_of_an_odd_count_give_no_count() -> None:
-    mapped = map_document(Document("p", "<model>T</model> on <gpu_count>5</gpu_count> <hardware>TPU v3</hardware> cores.", "p"))
+    mapped = map_document(
+        Document("p", "<model>T</model> on <gpu_count>5</gpu_count> <hardware>TPU v3</hardware> cores.", "p")
+    )
     assert [p.kind for p in mapped.problems] == ["not_understood"]
     assert "not a whole number" in mapped.problems[0].message
     assert "usedQuantity" not in mapped.turtle
@@ -242,13 +327,20 @@ def test_cores_of_an_odd_count_give_no_count() -> None:
 
 @pytest.mark.parametrize(
     ("tagged", "hours"),
-    [("82,432 GPU hours", "82432"), ("1.2M GPU-hours", "1200000"), ("3,000 TPU-days", "72000"),
-     ("about 5,000 A100 GPU hours", "5000")],
+    [
+        ("82,432 GPU hours", "82432"),
+        ("1.2M GPU-hours", "1200000"),
+        ("3,000 TPU-days", "72000"),
+        ("about 5,000 A100 GPU hours", "5000"),
+    ],
 )
 def test_stated_accelerator_hours_are_kept(tagged: str, hours: str) -> None:
     store = store_of(f"<model>M</model> took <training>{tagged}</training>.")
-    (row,) = store.query("SELECT ?h ?b WHERE { ?r mlkg:acceleratorHours ?h ; mlkg:acceleratorHoursBasis ?b }",
-                         use_default_graph_as_union=True, prefixes=PREFIXES)
+    (row,) = store.query(
+        "SELECT ?h ?b WHERE { ?r mlkg:acceleratorHours ?h ; mlkg:acceleratorHoursBasis ?b }",
+        use_default_graph_as_union=True,
+        prefixes=PREFIXES,
+    )
     assert (row["h"].value, row["b"].value) == (hours, "stated")
 
 
@@ -264,8 +356,11 @@ def test_stated_accelerator_hours_are_kept(tagged: str, hours: str) -> None:
 )
 def test_a_hedge_next_to_a_tag_is_the_tags(text: str, qualifier: str | None) -> None:
     store = store_of(f"<model>M</model> trained {text}")
-    (row,) = store.query("SELECT ?a ?q WHERE { ?m mlkg:approximate ?a OPTIONAL { ?m mlkg:qualifier ?q } }",
-                         use_default_graph_as_union=True, prefixes=PREFIXES)
+    (row,) = store.query(
+        "SELECT ?a ?q WHERE { ?m mlkg:approximate ?a OPTIONAL { ?m mlkg:qualifier ?q } }",
+        use_default_graph_as_union=True,
+        prefixes=PREFIXES,
+    )
     assert row["a"].value == ("true" if qualifier else "false")
     assert (row["q"].value if row["q"] else None) == qualifier
 
@@ -274,18 +369,18 @@ def test_a_hedge_next_to_a_tag_is_the_tags(text: str, qualifier: str | None) -> 
 
 MEASURED = {
     "family": "We release <model>LLaMA-7B</model> (<params>6.7B parameters</params>) and <model>LLaMA-65B</model> "
-              "(<params>65.2B parameters</params>). <model>LLaMA-7B</model> was trained on <gpu_count>8</gpu_count> "
-              "<hardware>A100</hardware> GPUs; <model>LLaMA-65B</model> on <gpu_count>2048</gpu_count> "
-              "<hardware>A100</hardware> GPUs. Both models were trained in <country>USA</country>.",
+    "(<params>65.2B parameters</params>). <model>LLaMA-7B</model> was trained on <gpu_count>8</gpu_count> "
+    "<hardware>A100</hardware> GPUs; <model>LLaMA-65B</model> on <gpu_count>2048</gpu_count> "
+    "<hardware>A100</hardware> GPUs. Both models were trained in <country>USA</country>.",
     "mixed": "<model>Mix</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
-             "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training> in "
-             "<country>Germany</country> in <year>2024</year>.",
+    "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training> in "
+    "<country>Germany</country> in <year>2024</year>.",
     "gpu-hours": "<model>Stated</model> took <training>82,432 GPU hours</training> in <country>France</country>.",
     # one run, reported by its paper and restated by a survey: counted once
     "original": "<model>Owl-13B</model> was trained on <gpu_count>64</gpu_count> <hardware>A100</hardware> GPUs "
-                "for <training>10 days</training> in <country>Canada</country> in <year>2023</year>.",
+    "for <training>10 days</training> in <country>Canada</country> in <year>2023</year>.",
     "survey": "Surveys list <model>Owl-13B</model> as trained on <gpu_count>64</gpu_count> <hardware>A100</hardware> "
-              "GPUs in <country>Canada</country> (<year>2023</year>).",
+    "GPUs in <country>Canada</country> (<year>2023</year>).",
 }
 
 
@@ -367,8 +462,12 @@ def test_every_run_of_the_development_corpus(tmp_path: Path) -> None:
     assert {pid: {m: {p: sorted(v) for p, v in f.items()} for m, f in ms.items()} for pid, ms in found.items()} == {
         pid: {m: f for m, f in ms.items() if f} for pid, ms in expected.items()
     }
-    runs = {row["pid"].value: int(row["n"].value) for row in kg.query(
-        "SELECT ?pid (COUNT(?run) AS ?n) WHERE { ?p mlkg:paperId ?pid ; mlkg:reports ?run } GROUP BY ?pid")}
+    runs = {
+        row["pid"].value: int(row["n"].value)
+        for row in kg.query(
+            "SELECT ?pid (COUNT(?run) AS ?n) WHERE { ?p mlkg:paperId ?pid ; mlkg:reports ?run } GROUP BY ?pid"
+        )
+    }
     assert runs == {pid: len(models) for pid, models in expected.items()}
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     unplaced = set()
@@ -378,9 +477,13 @@ def test_every_run_of_the_development_corpus(tmp_path: Path) -> None:
                 unplaced.add((document["id"], problem["message"].split("'")[1]))
     assert unplaced == UNPLACED
     # a survey restating a run merges with it; a report that disagrees (r11, r26) stays a run of its own
-    merged = {row["report"].value: row["first"].value for row in kg.query(
-        "SELECT ?report ?first WHERE { ?o mlkg:forRun/^mlkg:reports/mlkg:paperId ?report ; "
-        "mlkg:sameRunAs/^mlkg:reports/mlkg:paperId ?first }")}
+    merged = {
+        row["report"].value: row["first"].value
+        for row in kg.query(
+            "SELECT ?report ?first WHERE { ?o mlkg:forRun/^mlkg:reports/mlkg:paperId ?report ; "
+            "mlkg:sameRunAs/^mlkg:reports/mlkg:paperId ?first }"
+        )
+    }
     restated = json.loads((FIXTURES / "restated.json").read_text(encoding="utf-8"))
     assert merged == {k: v for k, v in restated.items() if not k.startswith("_")}
     assert run_totals(kg)["reportCount"] - run_totals(kg)["runCount"] == len(merged)
@@ -388,8 +491,10 @@ def test_every_run_of_the_development_corpus(tmp_path: Path) -> None:
 
 # -- the model table -------------------------------------------------------------------------
 
-MODEL_COLUMNS = ("model,otherNames,parameters,hardware,quantity,hours,acceleratorHours,country,year,papers,conflicts,"
-                 "trainingCompute,computeMethod")
+MODEL_COLUMNS = (
+    "model,otherNames,parameters,hardware,quantity,hours,acceleratorHours,country,year,papers,conflicts,"
+    "trainingCompute,computeMethod"
+)
 
 
 @pytest.fixture(scope="module")
@@ -397,8 +502,11 @@ def runs_build(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "out"
     corpus = FIXTURES / "corpus.jsonl"
     extra = tmp_path_factory.mktemp("respelled") / "respelled.jsonl"
-    extra.write_text(json.dumps({"id": "r23-respelled", "text": "<model>llama 7b</model> has <params>7B</params> "
-                                 "parameters."}) + "\n", encoding="utf-8")
+    extra.write_text(
+        json.dumps({"id": "r23-respelled", "text": "<model>llama 7b</model> has <params>7B</params> parameters."})
+        + "\n",
+        encoding="utf-8",
+    )
     assert build([str(corpus), str(extra)], out, jobs=1, exports=[]).exit_code == 0
     return out
 
@@ -414,7 +522,11 @@ def test_the_model_table_has_one_row_per_model_and_shows_conflicts(runs_build: P
     kg = KnowledgeGraph(runs_build, read_only=True)
     assert len(table) == len(list(kg.query("SELECT DISTINCT ?m WHERE { ?m a mlkg:Model }")))
     # two papers agree on Alpha-S: its values once, no conflict
-    assert (table["Alpha-S"]["quantity"], table["Alpha-S"]["papers"], table["Alpha-S"]["conflicts"]) == ("1024", "2", "")
+    assert (table["Alpha-S"]["quantity"], table["Alpha-S"]["papers"], table["Alpha-S"]["conflicts"]) == (
+        "1024",
+        "2",
+        "",
+    )
     # two papers disagree on Alpha-L's accelerators: both values, and the conflict named
     assert set(table["Alpha-L"]["quantity"].split(" | ")) == {"512", "256"}
     assert table["Alpha-L"]["conflicts"] == "quantity"
@@ -422,7 +534,10 @@ def test_the_model_table_has_one_row_per_model_and_shows_conflicts(runs_build: P
     assert table["LLaMA-65B"]["parameters"] == "65200000000"
     assert set(table["LLaMA-7B"]["parameters"].split(" | ")) == {"6700000000", "7000000000"}
     assert table["LLaMA-7B"]["otherNames"] == "llama 7b" and table["LLaMA-7B"]["conflicts"] == "parameters"
-    assert table["Mixtral-Lab"]["hardware"].split("; ") in (["NVIDIA A100", "NVIDIA H100"], ["NVIDIA H100", "NVIDIA A100"])
+    assert table["Mixtral-Lab"]["hardware"].split("; ") in (
+        ["NVIDIA A100", "NVIDIA H100"],
+        ["NVIDIA H100", "NVIDIA A100"],
+    )
     assert (table["Mixtral-Lab"]["quantity"], table["Mixtral-Lab"]["acceleratorHours"]) == ("24", "240")
 
     exported = tmp_path / "models.csv"
@@ -485,7 +600,8 @@ def test_a_model_is_named_as_most_papers_write_it_ties_to_the_earliest_built(tmp
 @pytest.mark.parametrize("spelling", ["LLaMA-65B", "llama 65b", "Llama_65B"])
 def test_bind_model_takes_any_spelling(runs_build: Path, spelling: str) -> None:
     for query_name in ("models", "largest-models"):
-        result = CliRunner().invoke(app, ["query", query_name, "--out", str(runs_build), "-f", "csv",
-                                          "--bind", f"model={spelling}"])
+        result = CliRunner().invoke(
+            app, ["query", query_name, "--out", str(runs_build), "-f", "csv", "--bind", f"model={spelling}"]
+        )
         assert result.exit_code == 0, result.output
         assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["LLaMA-65B"], query_name

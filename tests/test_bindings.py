@@ -41,7 +41,10 @@ STRING = XSD_NS + "string"
         ("mlkg:hardware", ['"mlkg:hardware"', f"<{MLKG_NS}hardware>"]),
         ("arXiv:2301.00001", ['"arXiv:2301.00001"']),  # not a known prefix: text only
         ("<https://example.org/a>", ["<https://example.org/a>"]),
-        ('"P28D"^^<http://www.w3.org/2001/XMLSchema#duration>', ['"P28D"^^<http://www.w3.org/2001/XMLSchema#duration>']),
+        (
+            '"P28D"^^<http://www.w3.org/2001/XMLSchema#duration>',
+            ['"P28D"^^<http://www.w3.org/2001/XMLSchema#duration>'],
+        ),
         ('"Deutschland"@de', ['"Deutschland"@de']),
         ("'single'", ["'single'"]),
     ],
@@ -84,7 +87,13 @@ def solutions(graph, sparql: str) -> list[dict]:
 
 
 #: bundled queries whose columns are aggregates of many facts, all but the key computed
-AGGREGATE_TABLES = {"models", "compute-by-year", "compute-by-country", "compute-by-organization", "largest-compute-runs"}
+AGGREGATE_TABLES = {
+    "models",
+    "compute-by-year",
+    "compute-by-country",
+    "compute-by-organization",
+    "largest-compute-runs",
+}
 
 
 @pytest.mark.parametrize("query", bundled_queries(), ids=lambda q: q.name)
@@ -121,7 +130,7 @@ def test_bindings_fit_construct_ask_and_queries_without_where(example_graph):
     triples = list(run_query(example_graph, with_bindings(construct, {"name": [name]})))
     assert isinstance(run_query(example_graph, construct), QueryTriples)
     assert [t.object for t in triples] == [Literal(name)]
-    ask = 'ASK { ?m a mlkg:Model ; rdfs:label ?name }'
+    ask = "ASK { ?m a mlkg:Model ; rdfs:label ?name }"
     assert bool(run_query(example_graph, with_bindings(ask, {"name": [name]})))
     assert not bool(run_query(example_graph, with_bindings(ask, {"name": ["No-such-model"]})))
     # no WHERE keyword, a sub-select's WHERE inside, braces and "AS ?n" in a comment and a string
@@ -143,7 +152,11 @@ def test_bindings_fit_construct_ask_and_queries_without_where(example_graph):
         ("DESCRIBE ?a", "a", "no pattern"),
         ("SELECT ?m WHERE { ?m a mlkg:Model }", "m m", "not a variable name"),
         # set in some answers only: a binding would hand the others its value
-        ("SELECT ?r ?c WHERE { ?r a mlkg:TrainingRun OPTIONAL { ?r mlkg:country ?c } }", "c", "not set in every answer"),
+        (
+            "SELECT ?r ?c WHERE { ?r a mlkg:TrainingRun OPTIONAL { ?r mlkg:country ?c } }",
+            "c",
+            "not set in every answer",
+        ),
         ("SELECT ?p WHERE { ?p a mlkg:Paper MINUS { ?p mlkg:paperId ?id } }", "id", "not set in every answer"),
         ("SELECT ?x ?l WHERE { { ?x a mlkg:Model } UNION { ?x a mlkg:Hardware ; rdfs:label ?l } }", "l", "not set"),
         ("SELECT ?m WHERE { { SELECT ?m WHERE { ?m rdfs:label ?l } } }", "l", "not set in every answer"),
@@ -172,8 +185,11 @@ def test_a_bundled_query_refuses_bindings_of_its_inner_variables(query, variable
 @pytest.mark.parametrize(
     "sparql, variable, expected",
     [
-        ("SELECT ?x ?l WHERE { { ?x a mlkg:Model ; rdfs:label ?l } UNION { ?x a mlkg:Hardware ; rdfs:label ?l } }",
-         "l", {"Corvid-13B"}),
+        (
+            "SELECT ?x ?l WHERE { { ?x a mlkg:Model ; rdfs:label ?l } UNION { ?x a mlkg:Hardware ; rdfs:label ?l } }",
+            "l",
+            {"Corvid-13B"},
+        ),
         ("SELECT ?l (COUNT(*) AS ?n) WHERE { ?x a mlkg:Model ; rdfs:label ?l } GROUP BY ?l", "l", {"Corvid-13B"}),
         ("SELECT ?l WHERE { GRAPH ?g { ?x a mlkg:Model ; rdfs:label ?l } VALUES ?k { 1 } }", "l", {"Corvid-13B"}),
     ],
@@ -195,7 +211,19 @@ def test_cli_bind(example_build):
     assert {row["tag"] for row in got} >= {"model", "hardware", "year"}
 
     both = runner.invoke(
-        app, ["query", "papers-missing-facts", "--out", str(out), "-f", "csv", "-b", "missing=year", "-b", "missing=country"]
+        app,
+        [
+            "query",
+            "papers-missing-facts",
+            "--out",
+            str(out),
+            "-f",
+            "csv",
+            "-b",
+            "missing=year",
+            "-b",
+            "missing=country",
+        ],
     )
     assert both.exit_code == 0, both.output
     assert {row["missing"] for row in csv.DictReader(io.StringIO(both.output))} == {"year", "country"}
@@ -204,7 +232,13 @@ def test_cli_bind(example_build):
     assert refused.exit_code == 2 and "no variable ?decade" in refused.output
 
 
-HOSTILE_IDS = ['say "hi" } ; DROP ALL ; {', "a > <http://evil/> <", "two\nlines", "back\\slash\\", "'single' and $dollar ?var"]
+HOSTILE_IDS = [
+    'say "hi" } ; DROP ALL ; {',
+    "a > <http://evil/> <",
+    "two\nlines",
+    "back\\slash\\",
+    "'single' and $dollar ?var",
+]
 
 
 @pytest.fixture(scope="module")

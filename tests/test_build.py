@@ -116,10 +116,15 @@ def test_a_changed_document_replaces_its_graph(tmp_path):
     assert all(line.endswith((f"{paper} .", statistics)) for line in removed | added)
     assert any('"32"^^' in line and "hardwareQuantity" in line for line in removed)
     assert any('"64"^^' in line and "hardwareQuantity" in line for line in added)
+
     # the running totals moved by 32 more accelerators, and only those of its run
     def accelerators(lines):
-        return {line.split(" ", 1)[0]: int(line.split('"')[1]) for line in lines
-                if line.endswith(statistics) and "#acceleratorCount>" in line}
+        return {
+            line.split(" ", 1)[0]: int(line.split('"')[1])
+            for line in lines
+            if line.endswith(statistics) and "#acceleratorCount>" in line
+        }
+
     old, new = accelerators(removed), accelerators(added)
     assert old and old.keys() == new.keys()
     assert all(new[o] - old[o] == 32 for o in old)
@@ -179,7 +184,12 @@ def test_an_unfinished_batch_is_repaired_on_the_next_run(tmp_path):
 def test_parallel_build_equals_serial_build(tmp_path):
     build([str(PAPERS), str(EXAMPLES / "papers.jsonl")], tmp_path / "one", jobs=1, exports=[], validate=False)
     build(
-        [str(PAPERS), str(EXAMPLES / "papers.jsonl")], tmp_path / "two", jobs=2, exports=[], validate=False, batch_size=3
+        [str(PAPERS), str(EXAMPLES / "papers.jsonl")],
+        tmp_path / "two",
+        jobs=2,
+        exports=[],
+        validate=False,
+        batch_size=3,
     )
     assert quads(tmp_path / "one") == quads(tmp_path / "two")
 
@@ -221,7 +231,10 @@ def test_a_broken_data_file_stops_the_build_at_once_with_its_line(tmp_path):
     catalogue.write_text("\n".join(lines) + "\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-c", "from kg.cli import app; app()", "build", str(PAPERS), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(package)}, timeout=120,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(package)},
+        timeout=120,
         cwd=tmp_path,  # not the checkout, whose kg/ would come first on the path
     )
     assert done.returncode == 2, done.stderr

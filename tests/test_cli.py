@@ -32,8 +32,17 @@ def test_build_prints_a_summary_and_writes_files(built):
 
 
 def test_build_exits_1_when_a_document_is_rejected(tmp_path):
-    result = runner.invoke(app, ["build", str(FIXTURES / "unreadable"), str(PAPERS / "002_80ad1e266ef25220.txt"),
-                                 "--out", str(tmp_path), "--no-html"])
+    result = runner.invoke(
+        app,
+        [
+            "build",
+            str(FIXTURES / "unreadable"),
+            str(PAPERS / "002_80ad1e266ef25220.txt"),
+            "--out",
+            str(tmp_path),
+            "--no-html",
+        ],
+    )
     assert result.exit_code == 1
     assert "binary file" in result.output
     report = json.loads((tmp_path / "report.json").read_text())
@@ -58,8 +67,11 @@ def test_usage_errors_exit_2_without_a_traceback(args, tmp_path, monkeypatch):
 
 
 def test_build_from_stdin(tmp_path):
-    result = runner.invoke(app, ["build", "-", "--out", str(tmp_path), "--no-html"],
-                           input="We trained <model>Stdin-1</model> in <year>2024</year>.")
+    result = runner.invoke(
+        app,
+        ["build", "-", "--out", str(tmp_path), "--no-html"],
+        input="We trained <model>Stdin-1</model> in <year>2024</year>.",
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["documents"][0]["id"] == "stdin"
@@ -93,8 +105,17 @@ def test_query_formats(built, fmt):
         assert "year" in text and "2023" in text
 
 
-@pytest.mark.parametrize("fmt, parser", [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"),
-                                         ("rdfxml", "xml"), ("trig", "trig"), ("nquads", "nquads")])
+@pytest.mark.parametrize(
+    "fmt, parser",
+    [
+        ("turtle", "turtle"),
+        ("ntriples", "nt"),
+        ("jsonld", "json-ld"),
+        ("rdfxml", "xml"),
+        ("trig", "trig"),
+        ("nquads", "nquads"),
+    ],
+)
 def test_construct_in_every_rdf_format(built, fmt, parser):
     """A CONSTRUCT result is written in each RDF format of the shared table and reads back."""
     import rdflib
@@ -116,12 +137,14 @@ def test_select_in_an_rdf_format_is_refused_with_the_choices(built):
 
 def test_inline_sparql_and_rq_files(built, tmp_path):
     out, _ = built
-    inline = runner.invoke(app, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?p a mlkg:Paper }", "--out", str(out), "-f", "csv"])
+    inline = runner.invoke(
+        app, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?p a mlkg:Paper }", "--out", str(out), "-f", "csv"]
+    )
     assert inline.exit_code == 0, inline.output
     documents = len([p for p in PAPERS.rglob("*") if p.suffix in (".txt", ".md")]) + 5  # + papers.jsonl
     assert inline.stdout.splitlines()[1] == str(documents)
     rq = tmp_path / "mine.rq"
-    rq.write_text("PREFIX mlkg: <https://w3id.org/mlkg/ontology#>\nASK { ?c mlkg:isoCode \"DE\" }")
+    rq.write_text('PREFIX mlkg: <https://w3id.org/mlkg/ontology#>\nASK { ?c mlkg:isoCode "DE" }')
     asked = runner.invoke(app, ["query", str(rq), "--out", str(out), "-f", "json"])
     assert json.loads(asked.stdout)["boolean"] is True
 
@@ -152,7 +175,12 @@ def test_validate_command(built):
 
 def test_add_updates_a_store_without_rewriting_exports(tmp_path):
     out = tmp_path / "out"
-    assert runner.invoke(app, ["build", str(PAPERS / "002_80ad1e266ef25220.txt"), "--out", str(out), "--no-html"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["build", str(PAPERS / "002_80ad1e266ef25220.txt"), "--out", str(out), "--no-html"]
+        ).exit_code
+        == 0
+    )
     before = (out / "graph.ttl").read_text()
     new = tmp_path / "new.txt"
     new.write_text("We trained <model>Added-1</model> on <hardware>H100 PCIe</hardware> in <year>2026</year>.")
@@ -178,8 +206,11 @@ def test_export_into_a_named_pipe_writes_through_it(built, tmp_path):
     out, _ = built
     fifo = tmp_path / "pipe.nt"
     os.mkfifo(fifo)
-    reader = subprocess.Popen([sys.executable, "-c", f"import sys; print(len(open({str(fifo)!r}).readlines()))"],
-                              stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", f"import sys; print(len(open({str(fifo)!r}).readlines()))"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     result = runner.invoke(app, ["export", "--format", "ntriples", "-o", str(fifo), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert int(reader.communicate(timeout=60)[0]) > 1000
@@ -246,8 +277,9 @@ def test_a_folder_without_documents_is_an_error_saying_what_was_looked_for(tmp_p
 
 def test_build_and_add_show_the_first_warnings_with_where_they_are(tmp_path):
     doc = tmp_path / "paper.txt"
-    doc.write_text("First line.\nWe used <gpu_count>many</gpu_count> GPUs in <country>Atlantis</country>.\n",
-                   encoding="utf-8")
+    doc.write_text(
+        "First line.\nWe used <gpu_count>many</gpu_count> GPUs in <country>Atlantis</country>.\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     built = runner.invoke(app, ["build", str(doc), "--out", str(out), "--no-export", "--no-html"])
     assert built.exit_code == 0
@@ -255,17 +287,20 @@ def test_build_and_add_show_the_first_warnings_with_where_they_are(tmp_path):
     assert f"warning {doc}:2:45: <country>: 'Atlantis'" in built.output
 
     record = tmp_path / "more.jsonl"
-    record.write_text(json.dumps({"id": "m", "text": "Trained on <hardware>FooChip 7</hardware>."}) + "\n",
-                      encoding="utf-8")
+    record.write_text(
+        json.dumps({"id": "m", "text": "Trained on <hardware>FooChip 7</hardware>."}) + "\n", encoding="utf-8"
+    )
     added = runner.invoke(app, ["add", str(record), "--out", str(out)])
     assert added.exit_code == 0
-    assert f"warning {record}:1 (its text, line 1, column 12): 'FooChip 7' is not in the hardware catalogue" in added.output
+    assert (
+        f"warning {record}:1 (its text, line 1, column 12): 'FooChip 7' is not in the hardware catalogue"
+        in added.output
+    )
 
 
 def test_the_table_shows_nodes_by_their_names_and_csv_keeps_the_iris(example_build):
     out, _ = example_build
-    sparql = ("SELECT ?m ?hw WHERE { ?run mlkg:trainedModel ?m ; mlkg:hardware ?hw . "
-              "?m skos:prefLabel 'Corvid-13B' }")
+    sparql = "SELECT ?m ?hw WHERE { ?run mlkg:trainedModel ?m ; mlkg:hardware ?hw . ?m skos:prefLabel 'Corvid-13B' }"
     table = runner.invoke(app, ["query", sparql, "--out", str(out)])
     assert table.exit_code == 0
     assert "Corvid-13B" in table.stdout and "NVIDIA H100" in table.stdout and "https://" not in table.stdout
@@ -297,7 +332,9 @@ def test_a_folder_given_as_the_file_to_write_is_one_line_and_exit_2(example_buil
 
 
 def test_export_says_which_store_it_read(example_build, tmp_path):
-    result = runner.invoke(app, ["export", "-f", "jsonld", "-o", str(tmp_path / "g.jsonld"), "--out", str(example_build[0])])
+    result = runner.invoke(
+        app, ["export", "-f", "jsonld", "-o", str(tmp_path / "g.jsonld"), "--out", str(example_build[0])]
+    )
     assert result.exit_code == 0 and f"from the store in {example_build[0]}/" in result.output
 
 
@@ -311,8 +348,10 @@ def test_kg_add_merges_into_the_report_and_keeps_the_last_check(tmp_path):
     assert runner.invoke(app, ["build", str(PAPERS), "--out", str(out), "-q"]).exit_code == 0
     before = json.loads((out / "report.json").read_text(encoding="utf-8"))
     extra = tmp_path / "extra.txt"
-    extra.write_text("<model>Added-1B</model> uses <gpu_count>8</gpu_count> <hardware>A100</hardware> and <corpus>X</corpus>.",
-                     encoding="utf-8")
+    extra.write_text(
+        "<model>Added-1B</model> uses <gpu_count>8</gpu_count> <hardware>A100</hardware> and <corpus>X</corpus>.",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["add", str(extra), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "extra.txt:1:" in result.output  # its warning, where it is
@@ -325,7 +364,9 @@ def test_kg_add_merges_into_the_report_and_keeps_the_last_check(tmp_path):
     assert validation["conforms"] == before["summary"]["validation"]["conforms"] and "kg validate" in validation["note"]
 
 
-@pytest.mark.parametrize(("option", "expected"), [([], {"papers/a.txt", "batch.jsonl:1"}), (["--source-paths", "omit"], set())])
+@pytest.mark.parametrize(
+    ("option", "expected"), [([], {"papers/a.txt", "batch.jsonl:1"}), (["--source-paths", "omit"], set())]
+)
 def test_source_paths_are_relative_to_the_argument_or_left_out(tmp_path, option, expected):
     from kg.store import KnowledgeGraph
 
@@ -335,7 +376,9 @@ def test_source_paths_are_relative_to_the_argument_or_left_out(tmp_path, option,
     batch = tmp_path / "batch.jsonl"
     batch.write_text(json.dumps({"id": "b", "text": "<model>Rel-2</model>."}) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["build", str(folder.resolve()), str(batch.resolve()), "--out", str(out), "-q", *option])
+    result = runner.invoke(
+        app, ["build", str(folder.resolve()), str(batch.resolve()), "--out", str(out), "-q", *option]
+    )
     assert result.exit_code == 0, result.output
     kg = KnowledgeGraph(out, read_only=True)
     paths = {row["s"].value for row in kg.query("SELECT ?s WHERE { ?p mlkg:sourcePath ?s }")}
@@ -358,8 +401,17 @@ def test_every_error_a_user_can_act_on_is_a_kg_error_with_an_exit_code():
     from kg.viz import VizError
     from kg.workers import WorkerDied
 
-    for cls in (BuildError, SourceError, StoreError, StoreDamaged, StoreLocked, QueryError, VizError,
-                ServeError, WorkerDied):
+    for cls in (
+        BuildError,
+        SourceError,
+        StoreError,
+        StoreDamaged,
+        StoreLocked,
+        QueryError,
+        VizError,
+        ServeError,
+        WorkerDied,
+    ):
         assert issubclass(cls, KgError) and cls.exit_code == 2, cls
     assert issubclass(PushError, KgError) and PushError.exit_code == 1  # it ran; the server refused
 

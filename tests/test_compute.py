@@ -19,7 +19,15 @@ from support import build_documents
 
 from kg.cli import app
 from kg.compute import (
-    HARDWARE, PARAMETER_TOKEN, STATED, Inputs, Usage, estimates, find_stated, is_language_model, numerical_format,
+    HARDWARE,
+    PARAMETER_TOKEN,
+    STATED,
+    Inputs,
+    Usage,
+    estimates,
+    find_stated,
+    is_language_model,
+    numerical_format,
 )
 from kg.hardware import load_catalogue
 from kg.normalize import NotUnderstood, parse_flop, parse_token_count
@@ -61,8 +69,12 @@ def test_what_is_not_an_amount_of_compute_is_refused(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "tokens"),
-    [("1.4T tokens", 1_400_000_000_000), ("2 trillion tokens", 2_000_000_000_000),
-     ("300B training tokens", 300_000_000_000), ("about 780 billion tokens", 780_000_000_000)],
+    [
+        ("1.4T tokens", 1_400_000_000_000),
+        ("2 trillion tokens", 2_000_000_000_000),
+        ("300B training tokens", 300_000_000_000),
+        ("about 780 billion tokens", 780_000_000_000),
+    ],
 )
 def test_token_counts_are_read(text: str, tokens: int) -> None:
     assert parse_token_count(text).value == tokens
@@ -96,7 +108,7 @@ def test_token_counts_are_read(text: str, tokens: int) -> None:
     ],
 )
 def test_stated_figures_are_found_in_untagged_text(text: str, found: list) -> None:
-    assert [(f.kind, text[f.start:f.end]) for f in find_stated(text, [])] == found
+    assert [(f.kind, text[f.start : f.end]) for f in find_stated(text, [])] == found
 
 
 def test_a_tagged_figure_is_not_found_twice() -> None:
@@ -107,9 +119,16 @@ def test_a_tagged_figure_is_not_found_twice() -> None:
 
 @pytest.mark.parametrize(
     ("text", "fmt"),
-    [("trained in bfloat16", "FP16"), ("with mixed precision", "FP16"), ("in FP32", "FP32"),
-     ("single-precision arithmetic", "FP32"), ("TF32 matmuls", "TF32"), ("FP8 training", "FP8"),
-     ("FP16 activations and FP32 master weights", None), ("no format named", None)],
+    [
+        ("trained in bfloat16", "FP16"),
+        ("with mixed precision", "FP16"),
+        ("in FP32", "FP32"),
+        ("single-precision arithmetic", "FP32"),
+        ("TF32 matmuls", "TF32"),
+        ("FP8 training", "FP8"),
+        ("FP16 activations and FP32 master weights", None),
+        ("no format named", None),
+    ],
 )
 def test_the_numerical_format_named_in_the_text(text: str, fmt: str | None) -> None:
     assert numerical_format(text) == fmt
@@ -117,8 +136,14 @@ def test_the_numerical_format_named_in_the_text(text: str, fmt: str | None) -> N
 
 @pytest.mark.parametrize(
     ("name", "tokens", "language"),
-    [("LLaMA-65B", False, True), ("GPT-3", False, True), ("Pythia-1.4B", False, True),
-     ("ResNet-50", False, False), ("ViT-L/16", False, False), ("ViT-L/16", True, True)],
+    [
+        ("LLaMA-65B", False, True),
+        ("GPT-3", False, True),
+        ("Pythia-1.4B", False, True),
+        ("ResNet-50", False, False),
+        ("ViT-L/16", False, False),
+        ("ViT-L/16", True, True),
+    ],
 )
 def test_which_runs_are_taken_for_language_models(name: str, tokens: bool, language: bool) -> None:
     assert is_language_model(name, tokens) is language
@@ -179,34 +204,37 @@ def test_a_run_missing_an_input_gets_no_estimate_by_that_method(inputs: Inputs) 
 )
 def test_the_same_figure_in_two_units_is_one_stated_figure(stated: list, figure: str | None) -> None:
     found = estimates(Inputs(stated=[(Decimal(v), n) for v, n in stated]))
-    assert [(e.method, e.flop, e.used) for e in found] == (
-        [(STATED, Decimal(figure), ("a", "b"))] if figure else []
-    )
+    assert [(e.method, e.flop, e.used) for e in found] == ([(STATED, Decimal(figure), ("a", "b"))] if figure else [])
 
 
 def test_the_headline_is_stated_then_parameters_times_tokens_then_hardware() -> None:
-    inputs = Inputs(stated=[(Decimal("3.14e23"), "s")], parameters=[(175_000_000_000, "p")],
-                    tokens=[(Decimal(300_000_000_000), "t")], usages=[Usage("u", A100, Decimal(1000))])
+    inputs = Inputs(
+        stated=[(Decimal("3.14e23"), "s")],
+        parameters=[(175_000_000_000, "p")],
+        tokens=[(Decimal(300_000_000_000), "t")],
+        usages=[Usage("u", A100, Decimal(1000))],
+    )
     found = estimates(inputs)
     assert [e.method for e in found] == [STATED, PARAMETER_TOKEN, HARDWARE]
     assert found[1].flop == 6 * Decimal(175_000_000_000) * 300_000_000_000 and found[1].used == ("p", "t")
-    assert [e.method for e in estimates(Inputs(usages=inputs.usages, parameters=inputs.parameters,
-                                                tokens=inputs.tokens))] == [PARAMETER_TOKEN, HARDWARE]
+    assert [
+        e.method for e in estimates(Inputs(usages=inputs.usages, parameters=inputs.parameters, tokens=inputs.tokens))
+    ] == [PARAMETER_TOKEN, HARDWARE]
 
 
 # -- in the graph ---------------------------------------------------------------------
 
 PAPERS = {
     "stated": "<model>GPT-3</model> (<params>175B</params>) needed <training>3.14e23 FLOPs</training>; it was "
-              "trained on 300 billion tokens in <year>2020</year>.",
+    "trained on 300 billion tokens in <year>2020</year>.",
     "hardware": "<model>Owl-7B</model> was trained on <gpu_count>64</gpu_count> <hardware>A100</hardware> GPUs for "
-                "<training>10 days</training> in bfloat16 in <country>Canada</country> in <year>2023</year>.",
+    "<training>10 days</training> in bfloat16 in <country>Canada</country> in <year>2023</year>.",
     "mixed": "<model>Mix-Vision</model> used <gpu_count>8</gpu_count> <hardware>A100</hardware> and "
-             "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training> in "
-             "<country>Germany</country> in <year>2023</year>.",
+    "<gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training> in "
+    "<country>Germany</country> in <year>2023</year>.",
     "missing": "<model>Sparse-Net</model> was trained on <hardware>A100</hardware> GPUs in <year>2023</year>.",
     "two-models": "<model>Tern-S</model> and <model>Tern-L</model> have <params>1B</params> and <params>7B</params> "
-                  "parameters, respectively. Tern-L was trained on 2T tokens; <model>Tern-L</model> needed 8.4e22 FLOPs.",
+    "parameters, respectively. Tern-L was trained on 2T tokens; <model>Tern-L</model> needed 8.4e22 FLOPs.",
 }
 
 
@@ -239,17 +267,21 @@ def test_each_run_has_its_headline_compute_and_method(built: Path) -> None:
 
 def test_every_estimate_has_its_method_its_inputs_and_its_bounds(built: Path) -> None:
     kg = KnowledgeGraph(built, read_only=True)
-    rows = list(kg.query("""
+    rows = list(
+        kg.query("""
         SELECT ?e ?method ?flop ?low ?high ?used WHERE {
           ?run mlkg:computeEstimate ?e . ?e mlkg:estimationMethod ?method ; mlkg:flop ?flop .
           OPTIONAL { ?e mlkg:flopLow ?low ; mlkg:flopHigh ?high }
           OPTIONAL { ?e <http://www.w3.org/ns/prov#used> ?used }
-        }"""))
+        }""")
+    )
     assert rows and all(row["used"] is not None for row in rows)
     for row in rows:
         if row["method"].value.endswith("HardwareMethod"):
             assert float(row["low"].value) < float(row["flop"].value) < float(row["high"].value)
-    no_method = list(kg.query("SELECT ?e WHERE { ?e a mlkg:ComputeEstimate FILTER NOT EXISTS { ?e mlkg:estimationMethod ?m } }"))
+    no_method = list(
+        kg.query("SELECT ?e WHERE { ?e a mlkg:ComputeEstimate FILTER NOT EXISTS { ?e mlkg:estimationMethod ?m } }")
+    )
     assert no_method == []
     # GPT-3: stated, and 6 x 175e9 x 300e9 from the tokens found untagged
     gpt = {row["method"].value.rsplit("#")[1]: float(row["flop"].value) for row in rows if "/stated/" in row["e"].value}
@@ -272,7 +304,9 @@ def test_the_compute_queries_count_each_run_once(built: Path) -> None:
 def test_the_utilization_option_is_used_and_stated(tmp_path: Path) -> None:
     paper = tmp_path / "owl.txt"
     paper.write_text(PAPERS["hardware"], encoding="utf-8")
-    result = CliRunner().invoke(app, ["build", str(paper), "--out", str(tmp_path / "out"), "--utilization", "0.5", "-q"])
+    result = CliRunner().invoke(
+        app, ["build", str(paper), "--out", str(tmp_path / "out"), "--utilization", "0.5", "-q"]
+    )
     assert result.exit_code == 0, result.output
     (row,) = table(tmp_path / "out", "models")
     assert math.isclose(float(row["trainingCompute"]), 64 * 240 * 3600 * 3.12e14 * 0.5)
@@ -296,15 +330,22 @@ def test_the_readme_compute_example_prints_what_it_shows(tmp_path: Path) -> None
 
     for line in lines[2:query_line]:
         assert subprocess.run([kg, *shlex.split(line[2:])[1:]], cwd=tmp_path).returncode == 0
-    done = subprocess.run([kg, *shlex.split(lines[query_line][2:])[1:]], cwd=tmp_path, capture_output=True,
-                          text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
-    assert done.stdout + done.stderr == "\n".join(lines[query_line + 1:]) + "\n"
+    done = subprocess.run(
+        [kg, *shlex.split(lines[query_line][2:])[1:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.stdout + done.stderr == "\n".join(lines[query_line + 1 :]) + "\n"
 
 
 def test_a_figure_stated_in_two_units_is_the_runs_stated_compute_without_a_warning(tmp_path: Path) -> None:
     paper = tmp_path / "gpt3.txt"
-    paper.write_text("<model>GPT-3</model> took 3.14e23 FLOPs (3,640 petaflop/s-days) on <hardware>V100</hardware> GPUs.",
-                     encoding="utf-8")
+    paper.write_text(
+        "<model>GPT-3</model> took 3.14e23 FLOPs (3,640 petaflop/s-days) on <hardware>V100</hardware> GPUs.",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["build", str(paper), "--out", str(out), "-q"])
     assert result.exit_code == 0, result.output
@@ -319,7 +360,7 @@ def test_compute_by_organization_counts_each_run_under_who_trained_it(tmp_path: 
     papers = {
         # a sentence that names both models: the organization is theirs; each has its own figure
         "o1": "<model>Orca-A</model> and <model>Orca-B</model> were trained by <organization>Google DeepMind</organization>. "
-              "<model>Orca-A</model> needed 3e23 FLOPs; <model>Orca-B</model> needed 1e23 FLOPs. Both in <year>2024</year>.",
+        "<model>Orca-A</model> needed 3e23 FLOPs; <model>Orca-B</model> needed 1e23 FLOPs. Both in <year>2024</year>.",
         # named in a sentence of its own: the paper's, so every run of it
         "o2": "<organization>Meta AI</organization> trained it. <model>Lama-X</model> used 2e22 FLOPs in <year>2023</year>.",
         "o3": "<model>No-Figure</model> was trained by <organization>Meta AI</organization>.",

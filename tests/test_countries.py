@@ -91,7 +91,7 @@ def test_resolves(text, iso2):
         ("the Middle East", "a region, not a country"),
         ("EU", "not a country"),
         ("worldwide", "not a single country"),
-        ("in", "not a known country"),    # lowercase words are not ISO codes
+        ("in", "not a known country"),  # lowercase words are not ISO codes
         ("it", "not a known country"),
         ("deu", "not a known country"),
         ("Berlin", "not a known country"),

@@ -38,8 +38,15 @@ def test_scores_per_kind_are_the_hand_worked_ones():
     }
     for kind, (gold, found, exact_f1, p, r, fact_p, fact_r) in expected.items():
         k = kinds[kind]
-        got = (k["gold"], k["found"], k["exact"]["f1"], k["overlap"]["precision"], k["overlap"]["recall"],
-               k["fact"]["precision"], k["fact"]["recall"])
+        got = (
+            k["gold"],
+            k["found"],
+            k["exact"]["f1"],
+            k["overlap"]["precision"],
+            k["overlap"]["recall"],
+            k["fact"]["precision"],
+            k["fact"]["recall"],
+        )
         assert got == (gold, found, exact_f1, p, r, fact_p, fact_r), kind
     assert kinds["training"]["gold_facts"] == 1  # "about a fortnight" is no fact
 

@@ -141,8 +141,17 @@ def _jsonld_nodes(document: dict):
         yield from item.get("@graph", [item])
 
 
-@pytest.mark.parametrize("term, kind", [("parameterCount", int), ("hardwareQuantity", int), ("memoryGB", int),
-                                        ("flop", float), ("peakFlops", float), ("approximate", bool)])
+@pytest.mark.parametrize(
+    "term, kind",
+    [
+        ("parameterCount", int),
+        ("hardwareQuantity", int),
+        ("memoryGB", int),
+        ("flop", float),
+        ("peakFlops", float),
+        ("approximate", bool),
+    ],
+)
 def test_jsonld_numbers_are_json_numbers_and_expand_to_typed_literals(exported, example_graph, term, kind):
     """A user reading the JSON sees numbers; pyld turns each back into the literal the store holds."""
     from pyld import jsonld
@@ -152,10 +161,13 @@ def test_jsonld_numbers_are_json_numbers_and_expand_to_typed_literals(exported, 
     assert found
     assert all(type(value) is kind for _, value in found)
     node_id, value = found[0]
-    nquads = jsonld.to_rdf({"@context": document["@context"], "@id": node_id, term: value},
-                           {"format": "application/n-quads"})
-    (subject, _, literal), = rdflib.Graph().parse(data=nquads, format="nt")
-    stored = next(example_graph.store.quads_for_pattern(NamedNode(str(subject)), getattr(MLKG, term), None, None)).object
+    nquads = jsonld.to_rdf(
+        {"@context": document["@context"], "@id": node_id, term: value}, {"format": "application/n-quads"}
+    )
+    ((subject, _, literal),) = rdflib.Graph().parse(data=nquads, format="nt")
+    stored = next(
+        example_graph.store.quads_for_pattern(NamedNode(str(subject)), getattr(MLKG, term), None, None)
+    ).object
     assert str(literal.datatype) == stored.datatype.value
     assert literal.eq(rdflib.Literal(stored.value, datatype=stored.datatype.value))
 
@@ -285,7 +297,10 @@ def test_sparql_xml_results_are_well_formed_whatever_control_characters_the_text
         "query",
         "SELECT ?id ?text ?plain ?warning WHERE { ?m mlkg:inPaper ?p ; mlkg:mentionText ?text . "
         "?p mlkg:paperId ?id ; mlkg:plainText ?plain . OPTIONAL { ?m mlkg:warning ?warning } }",
-        "--format", "xml", "--out", str(hostile_build),
+        "--format",
+        "xml",
+        "--out",
+        str(hostile_build),
     )
     root = ET.fromstring(result.stdout_bytes)
     results = root.findall(".//{http://www.w3.org/2005/sparql-results#}result")
@@ -316,7 +331,10 @@ def _lexical_quads(path, fmt):
     from pyoxigraph import RdfFormat, parse
 
     syntax = {"trig": RdfFormat.TRIG, "turtle": RdfFormat.TURTLE}[fmt]
-    return {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) for q in parse(path=str(path), format=syntax)}
+    return {
+        (str(q.subject), str(q.predicate), str(q.object), str(q.graph_name))
+        for q in parse(path=str(path), format=syntax)
+    }
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "trig"])

@@ -46,8 +46,13 @@ def test_auto_finds_facts_in_plain_documents_only(tmp_path):
     rows, report = build(tmp_path)
     found = {(r["tag"], r["text"]) for r in rows if r["by"] == FINDER}
     assert found == {
-        ("model", "Kestrel-2B"), ("params", "2 billion"), ("gpu_count", "64"),
-        ("hardware", "NVIDIA A100 GPUs"), ("training", "12 days"), ("country", "Canada"), ("year", "2023"),
+        ("model", "Kestrel-2B"),
+        ("params", "2 billion"),
+        ("gpu_count", "64"),
+        ("hardware", "NVIDIA A100 GPUs"),
+        ("training", "12 days"),
+        ("country", "Canada"),
+        ("year", "2023"),
     }
     assert all(0 < float(r["confidence"]) <= 1 for r in rows if r["by"] == FINDER)
     tagged = {(r["tag"], r["text"]) for r in rows if r["by"] is None}
@@ -75,11 +80,13 @@ def test_never_reads_only_tags(tmp_path):
 def test_found_facts_count_in_the_runs_like_tagged_ones(tmp_path):
     build(tmp_path)
     kg = KnowledgeGraph(tmp_path / "out", read_only=True)
-    rows = list(kg.query("""
+    rows = list(
+        kg.query("""
         PREFIX mlkg: <https://w3id.org/mlkg/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?hours WHERE { ?run a mlkg:TrainingRun ; mlkg:trainedModel/rdfs:label "Kestrel-2B" ;
-                                   mlkg:acceleratorHours ?hours }"""))
+                                   mlkg:acceleratorHours ?hours }""")
+    )
     kg.close()
     assert [float(r["hours"].value) for r in rows] == [64 * 12 * 24]
 
@@ -89,5 +96,7 @@ def test_an_unknown_mode_is_one_line_and_exit_2(tmp_path, command):
     (tmp_path / "a.txt").write_text(PLAIN, encoding="utf-8")
     if command == "add":
         CliRunner().invoke(app, ["build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "-q"])
-    result = CliRunner().invoke(app, [command, str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--extract", "sometimes"])
+    result = CliRunner().invoke(
+        app, [command, str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--extract", "sometimes"]
+    )
     assert result.exit_code == 2 and "--extract is 'sometimes'" in result.output

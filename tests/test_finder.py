@@ -30,12 +30,18 @@ def found(text: str) -> set[tuple[str, str]]:
         ("The run used 512 Huawei Ascend 910B NPUs.", {("gpu_count", "512"), ("hardware", "Huawei Ascend 910B NPUs")}),
         ("Training ran on 64 GPUs of our cluster.", {("gpu_count", "64")}),
         ("Training ran on about 256 A800 in one pod.", {("gpu_count", "about 256"), ("hardware", "A800")}),
-        ("Training ran on 256 Zephyr ZX-9 accelerators.", {("gpu_count", "256"), ("hardware", "Zephyr ZX-9 accelerators")}),
+        (
+            "Training ran on 256 Zephyr ZX-9 accelerators.",
+            {("gpu_count", "256"), ("hardware", "Zephyr ZX-9 accelerators")},
+        ),
         # training durations, in a sentence about training
         ("Training took 21 days on our cluster.", {("training", "21 days")}),
         ("The full schedule finished in roughly 10 days.", {("training", "roughly 10 days")}),
         ("Pre-training spanned about six months of wall-clock time.", {("training", "about six months")}),
-        ("One pass takes nine hours; we made four passes, for 36 hours of wall-clock time in total.", {("training", "36 hours")}),
+        (
+            "One pass takes nine hours; we made four passes, for 36 hours of wall-clock time in total.",
+            {("training", "36 hours")},
+        ),
         ("We fine-tuned for 14 hours.", {("training", "14 hours")}),
         # years after a word of time
         ("The model was trained in 2022.", {("year", "2022")}),
@@ -56,67 +62,124 @@ def found(text: str) -> set[tuple[str, str]]:
         ("清华-GLM is a bilingual model.", {("model", "清华-GLM")}),
         ("**Lumen-Video** is a latent video diffusion model.", {("model", "Lumen-Video")}),
         ("We train Kite-1B and Kite-7B on web text.", {("model", "Kite-1B"), ("model", "Kite-7B")}),
-        ("We pre-train two graph transformers, Mola-S and Mola-L, on molecules.", {("model", "Mola-S"), ("model", "Mola-L")}),
+        (
+            "We pre-train two graph transformers, Mola-S and Mola-L, on molecules.",
+            {("model", "Mola-S"), ("model", "Mola-L")},
+        ),
         ("We instead train Quokka-Sparse from scratch.", {("model", "Quokka-Sparse")}),
-        ("Rather than training from scratch, we fine-tune Whisper medium, which has 769M parameters.",
-         {("model", "Whisper medium"), ("params", "769M")}),
+        (
+            "Rather than training from scratch, we fine-tune Whisper medium, which has 769M parameters.",
+            {("model", "Whisper medium"), ("params", "769M")},
+        ),
         ("Our placement agent, Cedar-Place, places macros.", {("model", "Cedar-Place")}),
-        ("We train Cicada-Base. Cicada-Base has 420 million parameters and Cicada-Large has 1.9 billion.",
-         {("model", "Cicada-Base"), ("params", "420 million"), ("model", "Cicada-Large"), ("params", "1.9 billion")}),
-        ("Two retrievers, Osprey-S and Osprey-L, have 350M and 1.4B parameters, respectively.",
-         {("params", "350M"), ("params", "1.4B")}),
+        (
+            "We train Cicada-Base. Cicada-Base has 420 million parameters and Cicada-Large has 1.9 billion.",
+            {("model", "Cicada-Base"), ("params", "420 million"), ("model", "Cicada-Large"), ("params", "1.9 billion")},
+        ),
+        (
+            "Two retrievers, Osprey-S and Osprey-L, have 350M and 1.4B parameters, respectively.",
+            {("params", "350M"), ("params", "1.4B")},
+        ),
         ("Training ran on 8×A100 for 12 days.", {("gpu_count", "8"), ("hardware", "A100"), ("training", "12 days")}),
         ("The 300k-step schedule completed in one week.", {("training", "one week")}),
         # a run-in heading, bold or plain, opens the paragraph its model is named in
-        ("**Base model.** Tern-2B is a decoder-only model with 2.1B parameters.", {("model", "Tern-2B"), ("params", "2.1B")}),
+        (
+            "**Base model.** Tern-2B is a decoder-only model with 2.1B parameters.",
+            {("model", "Tern-2B"), ("params", "2.1B")},
+        ),
         ("Setup. Gannet-S, 31M params, 10 blocks.", {("model", "Gannet-S"), ("params", "31M")}),
-        ("Pretraining. Heron-B (92M parameters) is pretrained with masked modelling.", {("model", "Heron-B"), ("params", "92M")}),
+        (
+            "Pretraining. Heron-B (92M parameters) is pretrained with masked modelling.",
+            {("model", "Heron-B"), ("params", "92M")},
+        ),
         # a one-word name, told from a sentence's first word by how the text writes it elsewhere
-        ("We train Skua, a 3-billion-parameter model, on 64 A100 GPUs. Skua then sees 40 tasks, and results for Skua are below.",
-         {("model", "Skua"), ("params", "3-billion"), ("gpu_count", "64"), ("hardware", "A100 GPUs")}),
-        ("Training WrenKWS-tiny takes 40 minutes on 1 RTX 3090.",
-         {("model", "WrenKWS-tiny"), ("training", "40 minutes"), ("gpu_count", "1"), ("hardware", "RTX 3090")}),
+        (
+            "We train Skua, a 3-billion-parameter model, on 64 A100 GPUs. Skua then sees 40 tasks, and results for Skua are below.",
+            {("model", "Skua"), ("params", "3-billion"), ("gpu_count", "64"), ("hardware", "A100 GPUs")},
+        ),
+        (
+            "Training WrenKWS-tiny takes 40 minutes on 1 RTX 3090.",
+            {("model", "WrenKWS-tiny"), ("training", "40 minutes"), ("gpu_count", "1"), ("hardware", "RTX 3090")},
+        ),
         # what the hardware was for is said before it, clause by clause
-        ("We trained on 32 A100 GPUs; sampling speed is measured on one H100 GPU.", {("gpu_count", "32"), ("hardware", "A100 GPUs")}),
+        (
+            "We trained on 32 A100 GPUs; sampling speed is measured on one H100 GPU.",
+            {("gpu_count", "32"), ("hardware", "A100 GPUs")},
+        ),
         # a kind of model or a part named before a fact is not another model's run
-        ("Gannet-S is a BiLSTM-CRF tagger with 4.8M parameters, trained on 2 V100 GPUs for 3 hours.",
-         {("model", "Gannet-S"), ("params", "4.8M"), ("gpu_count", "2"), ("hardware", "V100 GPUs"), ("training", "3 hours")}),
+        (
+            "Gannet-S is a BiLSTM-CRF tagger with 4.8M parameters, trained on 2 V100 GPUs for 3 hours.",
+            {
+                ("model", "Gannet-S"),
+                ("params", "4.8M"),
+                ("gpu_count", "2"),
+                ("hardware", "V100 GPUs"),
+                ("training", "3 hours"),
+            },
+        ),
         # tables and "key: value" lines say what each value is
-        ("| model | parameters | layers |\n|---|---|---|\n| Tern-1B | 1.1B | 22 |\n| Tern-3B | 3.0B | 26 |\n",
-         {("model", "Tern-1B"), ("params", "1.1B"), ("model", "Tern-3B"), ("params", "3.0B")}),
-        ("Table 2: Training setup for Loom-XL.\n- Parameters: 2.6B (UNet)\n- Wall-clock: ~9 days\n",
-         {("model", "Loom-XL"), ("params", "2.6B"), ("training", "~9 days")}),
-        ("Hardware: 8xRTX 3090, AMP; total ~60 h.", {("gpu_count", "8"), ("hardware", "RTX 3090"), ("training", "~60 h")}),
+        (
+            "| model | parameters | layers |\n|---|---|---|\n| Tern-1B | 1.1B | 22 |\n| Tern-3B | 3.0B | 26 |\n",
+            {("model", "Tern-1B"), ("params", "1.1B"), ("model", "Tern-3B"), ("params", "3.0B")},
+        ),
+        (
+            "Table 2: Training setup for Loom-XL.\n- Parameters: 2.6B (UNet)\n- Wall-clock: ~9 days\n",
+            {("model", "Loom-XL"), ("params", "2.6B"), ("training", "~9 days")},
+        ),
+        (
+            "Hardware: 8xRTX 3090, AMP; total ~60 h.",
+            {("gpu_count", "8"), ("hardware", "RTX 3090"), ("training", "~60 h")},
+        ),
         # written-out numbers: "and a half", "two thousand"
-        ("We trained Scaffold-2 on 8×H100 for three and a half days.",
-         {("model", "Scaffold-2"), ("gpu_count", "8"), ("hardware", "H100"), ("training", "three and a half days")}),
-        ("Petrel was trained with an actor-learner setup. The learner of Petrel ran on two thousand TPU v4 chips.",
-         {("model", "Petrel"), ("gpu_count", "two thousand"), ("hardware", "TPU v4 chips")}),
+        (
+            "We trained Scaffold-2 on 8×H100 for three and a half days.",
+            {("model", "Scaffold-2"), ("gpu_count", "8"), ("hardware", "H100"), ("training", "three and a half days")},
+        ),
+        (
+            "Petrel was trained with an actor-learner setup. The learner of Petrel ran on two thousand TPU v4 chips.",
+            {("model", "Petrel"), ("gpu_count", "two thousand"), ("hardware", "TPU v4 chips")},
+        ),
         # where the text sums one model's stages, the sum is its training time
-        ("We train Heron-B. Pretraining took 4 days and fine-tuning took 9 hours. Altogether, the two stages of Heron-B took roughly five days.",
-         {("model", "Heron-B"), ("training", "roughly five days")}),
+        (
+            "We train Heron-B. Pretraining took 4 days and fine-tuning took 9 hours. Altogether, the two stages of Heron-B took roughly five days.",
+            {("model", "Heron-B"), ("training", "roughly five days")},
+        ),
         # a size said of the paper's model is its own, whatever the rest of the sentence compares
-        ("It has 650 million parameters, so that the effect of our data can be compared at equal scale.",
-         {("params", "650 million")}),
+        (
+            "It has 650 million parameters, so that the effect of our data can be compared at equal scale.",
+            {("params", "650 million")},
+        ),
         ("The detector uses a hybrid CNN-transformer backbone, amounting to 47.5M parameters.", {("params", "47.5M")}),
         ("We use a small transformer with 4 layers, 8 heads and 3.4M parameters.", {("params", "3.4M")}),
-        ("Only the feature extractor is kept frozen; with the output layer, Tamsa-ASR has 317M parameters.",
-         {("model", "Tamsa-ASR"), ("params", "317M")}),
+        (
+            "Only the feature extractor is kept frozen; with the output layer, Tamsa-ASR has 317M parameters.",
+            {("model", "Tamsa-ASR"), ("params", "317M")},
+        ),
         # a kind of model, then its name; a setup line; a name that describes itself mid-sentence
-        ("Training details: the wafer-defect classifier WaferNet-v3 is an EfficientNet-B2 variant.", {("model", "WaferNet-v3")}),
+        (
+            "Training details: the wafer-defect classifier WaferNet-v3 is an EfficientNet-B2 variant.",
+            {("model", "WaferNet-v3")},
+        ),
         ("- Model: RoadSeer-B, a bird's-eye-view detector with a ResNet-50 backbone.", {("model", "RoadSeer-B")}),
-        ("Two models are trained here. AffiGraph is a graph transformer, and AffiSeq is a sequence model over embeddings.",
-         {("model", "AffiGraph"), ("model", "AffiSeq")}),
+        (
+            "Two models are trained here. AffiGraph is a graph transformer, and AffiSeq is a sequence model over embeddings.",
+            {("model", "AffiGraph"), ("model", "AffiSeq")},
+        ),
         ("The diffusion U-Net has 865M parameters with 4 resolution levels.", {("params", "865M")}),
-        ("We used two H100 nodes (16 H100 GPUs) throughout.", {("gpu_count", "16"), ("hardware", "H100"), ("hardware", "H100 GPUs")}),
+        (
+            "We used two H100 nodes (16 H100 GPUs) throughout.",
+            {("gpu_count", "16"), ("hardware", "H100"), ("hardware", "H100 GPUs")},
+        ),
         # places and names said in passing
         ("All training ran on a cluster at our lab in Nairobi, Kenya.", {("country", "Kenya")}),
         ("With the output layer, Tamsa-ASR has 317M parameters.", {("model", "Tamsa-ASR"), ("params", "317M")}),
         ("The seizure detector, Spike-Net, combines a convolutional front end with a GRU.", {("model", "Spike-Net")}),
         ("We model sepsis onset using SepsiNet, a small transformer over clinical events.", {("model", "SepsiNet")}),
         ("Rather than training from scratch, we adapt Mistral 7B to Finnish.", {("model", "Mistral 7B")}),
-        ("In contrast, Nimbus-S is a compact U-Net with 31M parameters. We trained Nimbus-S on 8 A100 GPUs.",
-         {("model", "Nimbus-S"), ("params", "31M"), ("gpu_count", "8"), ("hardware", "A100 GPUs")}),
+        (
+            "In contrast, Nimbus-S is a compact U-Net with 31M parameters. We trained Nimbus-S on 8 A100 GPUs.",
+            {("model", "Nimbus-S"), ("params", "31M"), ("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
     ],
 )
 def test_each_kind_is_found(text, expected):
@@ -153,44 +216,83 @@ def test_each_kind_is_found(text, expected):
         ("a per-node count", "Each node has 8 GPUs each connected by NVLink."),
         ("a cited model's size", "GPT-3 (Brown et al., 2020) has 175 billion parameters."),
         ("a cited model's hardware", "GraphCast (Lam et al., 2023) was trained on 32 TPU v4 devices."),
-        ("another lab's run", "Our model is small. LLaMA-65B took about 21 days on 2,048 A100 GPUs according to its authors."),
+        (
+            "another lab's run",
+            "Our model is small. LLaMA-65B took about 21 days on 2,048 A100 GPUs according to its authors.",
+        ),
         ("a sentence about another model", "Our model is small. LLaMA-65B was trained on 2,048 A100 GPUs for 21 days."),
-        ("a size written after another name", "Our model is small. Gopher was trained on text, and Chinchilla, with 70 billion parameters, on more."),
-        ("a sentence opening with another model and its size", "Our model is small. Gopher (280B) was trained on TPU v3 chips."),
+        (
+            "a size written after another name",
+            "Our model is small. Gopher was trained on text, and Chinchilla, with 70 billion parameters, on more.",
+        ),
+        (
+            "a sentence opening with another model and its size",
+            "Our model is small. Gopher (280B) was trained on TPU v3 chips.",
+        ),
         ("hardware of another activity", "Throughput is measured on a single NVIDIA H100 80GB GPU with batch size 8."),
         ("a cited model's size across 'et al.'", "The baseline of Okafor et al. (2021) uses a 340M encoder."),
         ("a size in parentheses after another name", "We also test XLM-R base (270M parameters) as an encoder."),
         ("a range of sizes", "Keyboards use models of about 1.4M to 20M parameters."),
         ("hours of data", "The corpus is split into 118,000 hours of training data and 2,000 hours of test data."),
         ("a range of years", "Logs cover users from January 2021 to June 2023."),
-        ("a frozen encoder's size", "We add a frozen retriever (a 110M-parameter encoder, not updated during training)."),
+        (
+            "a frozen encoder's size",
+            "We add a frozen retriever (a 110M-parameter encoder, not updated during training).",
+        ),
         ("a time per epoch", "Training is fast: one epoch takes about 35 minutes."),
-        ("a time per item", "Reconstruction of one volume takes 2 seconds, and each training epoch takes about 2 hours."),
+        (
+            "a time per item",
+            "Reconstruction of one volume takes 2 seconds, and each training epoch takes about 2 hours.",
+        ),
         ("a run of another kind", "Retraining the ensemble each night takes 11 minutes on a 16-core server."),
         ("a lookback window", "Training uses a lookback of 90 days and predicts 28 days ahead."),
         ("countries of users", "Users are located in Brazil, Mexico and Indonesia."),
         ("a year of someone's data", "We compare with preference data released in 2022."),
         ("a bare code with nothing saying it is an accelerator", "The T4 baseline and the L4 variant are weaker."),
         ("an unlisted accelerator used for inference", "Inference ran on 16 Zephyr ZX-9 accelerators in the field."),
-        ("another activity named before the hardware", "Feature extraction for every slide took 2 days on four RTX 3090 cards."),
-        ("another model's run after an opening phrase",
-         "Our model is small. Among open models, KOALA (40B) was trained on 384 A100 GPUs for two months in 2023."),
-        ("another model's run mid-sentence", "We compare against Orca-13B, trained on 128 A100 GPUs in Canada for 9 days."),
-        ("a document that says it trains nothing",
-         "We train no models in this study. Scores come from a 7B model served on 8 A100 GPUs for 3 days."),
-        ("a cited author's run", "Our filters follow prior findings: Okoro et al. (2023) trained 1B-parameter models on 64 A100 GPUs."),
+        (
+            "another activity named before the hardware",
+            "Feature extraction for every slide took 2 days on four RTX 3090 cards.",
+        ),
+        (
+            "another model's run after an opening phrase",
+            "Our model is small. Among open models, KOALA (40B) was trained on 384 A100 GPUs for two months in 2023.",
+        ),
+        (
+            "another model's run mid-sentence",
+            "We compare against Orca-13B, trained on 128 A100 GPUs in Canada for 9 days.",
+        ),
+        (
+            "a document that says it trains nothing",
+            "We train no models in this study. Scores come from a 7B model served on 8 A100 GPUs for 3 days.",
+        ),
+        (
+            "a cited author's run",
+            "Our filters follow prior findings: Okoro et al. (2023) trained 1B-parameter models on 64 A100 GPUs.",
+        ),
         ("sizes above a bound", "Models above 30B parameters use 4-way tensor parallelism."),
-        ("a table of others' runs", "Table 1: Reported training setups of open models.\n| Model | Parameters |\n|---|---|\n| Falcon-40B | 40B |\n"),
-        ("a paper that trains or fine-tunes nothing", "We do not train or fine-tune any model. The servers run in Ireland on 8 A100 GPUs."),
+        (
+            "a table of others' runs",
+            "Table 1: Reported training setups of open models.\n| Model | Parameters |\n|---|---|\n| Falcon-40B | 40B |\n",
+        ),
+        (
+            "a paper that trains or fine-tunes nothing",
+            "We do not train or fine-tune any model. The servers run in Ireland on 8 A100 GPUs.",
+        ),
         ("a range of durations", "Series are sampled at frequencies from 1 minute to 1 year."),
         ("a bound on a size", "Each candidate policy is small (under 10M parameters)."),
-        ("a described system in a list of others'", "Systems compared: BART-large, a 400M summarization model from Lewis et al."),
+        (
+            "a described system in a list of others'",
+            "Systems compared: BART-large, a 400M summarization model from Lewis et al.",
+        ),
         ("hours of data after 'trained on'", "The teacher, trained on 680,000 hours, labels our data."),
         ("a year of paperwork", "Data agreements were approved by the ethics boards in 2021."),
         ("a sentence opening with a comparison", "For comparison, Stable Diffusion v1.5 was trained on 256 A100 GPUs."),
         ("a rate on a device", "Local policies run on an RTX 4090 at 6 Hz."),
-        ("another model's run told by its authors, far from the words",
-         "We start from Kite-7B, which its authors pretrained on 970,000 episodes using 64 A100 GPUs for 14 days."),
+        (
+            "another model's run told by its authors, far from the words",
+            "We start from Kite-7B, which its authors pretrained on 970,000 episodes using 64 A100 GPUs for 14 days.",
+        ),
     ],
 )
 def test_distractors_give_no_fact(family, text):

@@ -27,14 +27,71 @@ from kg.terms import Iris
 
 TAGS = ["model", "params", "hardware", "gpu_count", "training", "country", "year", "dataset"]
 VALUES = [
-    "6.7B", "10⁹ parameters", "10¹²", "2¹⁰", "8²", "2⁴ hours", "1e30 years", "1e30", "10000000000000000000",
-    "36 hours", "1.5 days", "approximately 4 weeks", "eight", "a dozen", "8x", "1,024", "NVIDIA A100 80GB GPUs",
-    "TPU v5e pods", "Germany", "the United States", "2023", "٢٠٢٣", "1٣", "10₉", "①0", "3½ days", "½", "1.2 × 10²⁴",
-    "several billion", "-5", "0", "1e-20 hours", "1.0000000000000001 hours", "Llama 2 70B", "清华-GLM", ".", "..",
+    "6.7B",
+    "10⁹ parameters",
+    "10¹²",
+    "2¹⁰",
+    "8²",
+    "2⁴ hours",
+    "1e30 years",
+    "1e30",
+    "10000000000000000000",
+    "36 hours",
+    "1.5 days",
+    "approximately 4 weeks",
+    "eight",
+    "a dozen",
+    "8x",
+    "1,024",
+    "NVIDIA A100 80GB GPUs",
+    "TPU v5e pods",
+    "Germany",
+    "the United States",
+    "2023",
+    "٢٠٢٣",
+    "1٣",
+    "10₉",
+    "①0",
+    "3½ days",
+    "½",
+    "1.2 × 10²⁴",
+    "several billion",
+    "-5",
+    "0",
+    "1e-20 hours",
+    "1.0000000000000001 hours",
+    "Llama 2 70B",
+    "清华-GLM",
+    ".",
+    "..",
 ]
 #: what XML and UTF-8 cannot hold, line ends of every kind, and markup debris
-HOSTILE = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\ufffe", "\uffff", "\ud800", "\udfff",
-           "\r", "\r\n", "\n", "\t", "<", ">", "</", "<model>", "</params>", "<b>", "p < 0.05", "\u200b", "\u00a0"]
+HOSTILE = [
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x1f",
+    "\ufffe",
+    "\uffff",
+    "\ud800",
+    "\udfff",
+    "\r",
+    "\r\n",
+    "\n",
+    "\t",
+    "<",
+    ">",
+    "</",
+    "<model>",
+    "</params>",
+    "<b>",
+    "p < 0.05",
+    "\u200b",
+    "\u00a0",
+]
 ANY_CHAR = st.characters(codec=None, categories=None)  # surrogates included
 
 _tag = st.tuples(st.sampled_from(TAGS), st.one_of(st.sampled_from(VALUES), st.text(ANY_CHAR, max_size=6)))
@@ -102,10 +159,14 @@ def test_random_documents_build_and_every_mention_is_in_its_text(documents):
 
 
 _BOM = st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"])
-_file_name = st.binary(min_size=1, max_size=12).map(lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_")).filter(
-    lambda b: b not in (b".", b"..") and not b.startswith(b".")
+_file_name = (
+    st.binary(min_size=1, max_size=12)
+    .map(lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_"))
+    .filter(lambda b: b not in (b".", b"..") and not b.startswith(b"."))
 )
-_file = st.tuples(_file_name, _BOM, st.one_of(_text.map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=40)))
+_file = st.tuples(
+    _file_name, _BOM, st.one_of(_text.map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=40))
+)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

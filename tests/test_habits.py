@@ -44,17 +44,16 @@ def test_mapping_workers_never_import_the_store():
 # -- SPARQL text is built one way: kg.sparql.fill --------------------------------------
 
 #: a SPARQL keyword that opens a query, an update or a pattern
-_SPARQL_WORD = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK|INSERT|DELETE|DROP|WHERE|VALUES|FILTER|BIND|GRAPH|PREFIX)\b")
+_SPARQL_WORD = re.compile(
+    r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK|INSERT|DELETE|DROP|WHERE|VALUES|FILTER|BIND|GRAPH|PREFIX)\b"
+)
 #: a triple pattern's start: a variable, then ``a``, a prefixed name or an IRI
 _TRIPLE_START = re.compile(r"(?<![\w?$])[?$][A-Za-z_]\w*\s+(?:a\b|[A-Za-z][\w.-]*:|<)")
 _VARIABLE = re.compile(r"(?<![\w?$])[?$][A-Za-z_]\w*")
 
 
 def _looks_like_sparql(text: str) -> bool:
-    return bool(
-        _TRIPLE_START.search(text)
-        or (_SPARQL_WORD.search(text) and ("{" in text or _VARIABLE.search(text)))
-    )
+    return bool(_TRIPLE_START.search(text) or (_SPARQL_WORD.search(text) and ("{" in text or _VARIABLE.search(text))))
 
 
 def _text_of(node: ast.AST, constants: dict[str, str]) -> str | None:
@@ -89,7 +88,11 @@ def sparql_built_by_formatting(source: str) -> list[tuple[int, str]]:
             sides = sides[:1] if isinstance(node.op, ast.Mod) else sides
             if any(text is not None and _looks_like_sparql(text) for text in sides):
                 found.append((node.lineno, "%" if isinstance(node.op, ast.Mod) else "+"))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "replace"):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("format", "replace")
+        ):
             receiver = _text_of(node.func.value, constants)
             old = _text_of(node.args[0], {}) if node.args else None
             if (receiver is not None and _looks_like_sparql(receiver)) or (
@@ -120,9 +123,7 @@ def test_the_scan_finds_sparql_built_by_formatting(source, found):
     assert sparql_built_by_formatting(source) == found
 
 
-@pytest.mark.parametrize(
-    "path", sorted((ROOT / "kg").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT))
-)
+@pytest.mark.parametrize("path", sorted((ROOT / "kg").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_sparql_is_built_only_by_filling_templates(path):
     """Issue 19: one way to put values into SPARQL, ``kg.sparql.fill``; kg/sparql.py is that way."""
     if path == ROOT / "kg" / "sparql.py":

@@ -39,9 +39,7 @@ def test_out_of_bounds_values_warn_and_leave_a_store_that_validates(tmp_path, ta
     if reason:
         assert entry["status"] == "warning" and any(reason in m for m in messages), messages
     else:
-        (row,) = KnowledgeGraph(out, read_only=True).query(
-            "SELECT ?n WHERE { ?m mlkg:parameterCount ?n }"
-        )
+        (row,) = KnowledgeGraph(out, read_only=True).query("SELECT ?n WHERE { ?m mlkg:parameterCount ?n }")
         assert row["n"].value == "1000000000"
     checked = runner.invoke(app, ["validate", "--out", str(out), "--jobs", "1"])
     # it runs to its verdict (before, every later validation crashed), and

@@ -32,8 +32,14 @@ def test_distinct_ids_give_distinct_paper_iris(a, b):
 @settings(max_examples=500, deadline=None)
 @given(ANY_TEXT)
 def test_every_minted_iri_is_valid_and_one_segment(text):
-    for iri in (IRIS.paper(text), IRIS.model(text), IRIS.hardware(text), IRIS.unknown_hardware(text),
-                IRIS.organization(text), IRIS.country(text)):
+    for iri in (
+        IRIS.paper(text),
+        IRIS.model(text),
+        IRIS.hardware(text),
+        IRIS.unknown_hardware(text),
+        IRIS.organization(text),
+        IRIS.country(text),
+    ):
         assert NamedNode(iri).value == iri
     assert "/" not in segment(text) and segment(text) not in (".", "..")
 
@@ -79,10 +85,13 @@ def _papers(out):
 
 @pytest.mark.parametrize("pair", [(".", "._"), ("..", ".._")])
 def test_dot_ids_built_together_stay_two_papers(tmp_path, pair):
-    source = _jsonl(tmp_path / "in.jsonl", [
-        {"id": pair[0], "text": "Trained in <year>2020</year>."},
-        {"id": pair[1], "text": "Trained in <year>2021</year>."},
-    ])
+    source = _jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"id": pair[0], "text": "Trained in <year>2020</year>."},
+            {"id": pair[1], "text": "Trained in <year>2021</year>."},
+        ],
+    )
     result = build([str(source)], tmp_path / "out", jobs=1, validate=False)
     assert result.exit_code == 0
     papers = _papers(tmp_path / "out")

@@ -83,11 +83,13 @@ def test_a_dataset_tag_names_the_data_set_a_run_learned_from(tmp_path: Path) -> 
     result = build([str(paper)], tmp_path / "out", jobs=1, exports=[])
     assert result.summary["warning"] == 0 and result.summary["validation"]["conforms"]
     kg = KnowledgeGraph(tmp_path / "out", read_only=True)
-    rows = list(kg.query(
-        "PREFIX mlkg: <https://w3id.org/mlkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "SELECT ?data (GROUP_CONCAT(?label; separator='|') AS ?labels) WHERE { "
-        "?run mlkg:trainingDataset ?data . ?data a mlkg:Dataset ; rdfs:label ?label } GROUP BY ?data"
-    ))
+    rows = list(
+        kg.query(
+            "PREFIX mlkg: <https://w3id.org/mlkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT ?data (GROUP_CONCAT(?label; separator='|') AS ?labels) WHERE { "
+            "?run mlkg:trainingDataset ?data . ?data a mlkg:Dataset ; rdfs:label ?label } GROUP BY ?data"
+        )
+    )
     kg.close()
     assert [(r["data"].value.rsplit("/", 2)[-2:], sorted(r["labels"].value.split("|"))) for r in rows] == [
         (["dataset", "the-pile"], ["The Pile", "the-pile"])

@@ -52,7 +52,9 @@ def test_no_module_imports_from_a_later_stage() -> None:
     stage = stages()
     backwards = sorted(
         f"{module_name(p)} (stage {stage[module_name(p)]}) imports {m} (stage {stage[m]})"
-        for p in PACKAGE.rglob("*.py") for m in imports(p) if stage[m] > stage[module_name(p)]
+        for p in PACKAGE.rglob("*.py")
+        for m in imports(p)
+        if stage[m] > stage[module_name(p)]
     )
     assert backwards == []
 

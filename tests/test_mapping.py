@@ -100,7 +100,9 @@ def test_paper_records_source_and_hash():
     import hashlib
 
     store, mapped = load(Document("p", SEED, "somewhere/p.txt"))
-    (row,) = select(store, "SELECT ?src ?hash ?id WHERE { ?p mlkg:sourcePath ?src ; mlkg:contentHash ?hash ; mlkg:paperId ?id }")
+    (row,) = select(
+        store, "SELECT ?src ?hash ?id WHERE { ?p mlkg:sourcePath ?src ; mlkg:contentHash ?hash ; mlkg:paperId ?id }"
+    )
     assert row == {
         "src": "somewhere/p.txt",
         "hash": "sha256:" + hashlib.sha256(SEED.encode()).hexdigest(),
@@ -122,7 +124,9 @@ def test_values_not_understood_keep_their_text_and_get_no_fact(tag, text, warnin
     (row,) = select(store, "SELECT ?text ?warning WHERE { ?m mlkg:mentionText ?text ; mlkg:warning ?warning }")
     assert row["text"] == text and warning in row["warning"]
     assert not select(store, "SELECT ?s WHERE { ?m mlkg:factSubject ?s }")
-    facts = select(store, "SELECT ?p WHERE { ?run a mlkg:TrainingRun ; ?p ?o FILTER(?p != rdf:type && ?p != rdfs:label) }")
+    facts = select(
+        store, "SELECT ?p WHERE { ?run a mlkg:TrainingRun ; ?p ?o FILTER(?p != rdf:type && ?p != rdfs:label) }"
+    )
     assert [f["p"] for f in facts] == [MLKG.trainedModel.value]  # only the unnamed model
     (problem,) = mapped.problems
     assert (problem.line, problem.column, problem.kind) == (1, 8, "not_understood")
@@ -131,14 +135,18 @@ def test_values_not_understood_keep_their_text_and_get_no_fact(tag, text, warnin
 
 def test_unknown_tags_are_kept_as_mentions_with_a_warning():
     store, mapped = load(Document("p", "Data: <corpus>ImageNet-21k</corpus>.", "p.txt"))
-    (row,) = select(store, "SELECT ?tag ?text ?w WHERE { ?m mlkg:tagName ?tag ; mlkg:mentionText ?text ; mlkg:warning ?w }")
+    (row,) = select(
+        store, "SELECT ?tag ?text ?w WHERE { ?m mlkg:tagName ?tag ; mlkg:mentionText ?text ; mlkg:warning ?w }"
+    )
     assert (row["tag"], row["text"]) == ("corpus", "ImageNet-21k")
     assert [p.kind for p in mapped.problems] == ["unknown_tag"]
 
 
 def test_unknown_hardware_becomes_its_own_node_with_a_warning():
     store, mapped = load(Document("p", "On <hardware>Zephyr-9 inference cards</hardware>.", "p.txt"))
-    (row,) = select(store, "SELECT ?hw ?label WHERE { ?run mlkg:hardware ?hw . ?hw a mlkg:Hardware ; rdfs:label ?label }")
+    (row,) = select(
+        store, "SELECT ?hw ?label WHERE { ?run mlkg:hardware ?hw . ?hw a mlkg:Hardware ; rdfs:label ?label }"
+    )
     assert row["hw"].startswith(Iris().base + "hardware/unknown/")
     assert row["label"] == "Zephyr-9 inference cards"
     assert [p.kind for p in mapped.problems] == ["unknown_hardware"]

@@ -12,7 +12,10 @@ HERE = Path(__file__).resolve().parent
 def collected(*args: str) -> list[str]:
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
-        cwd=HERE.parent, capture_output=True, text=True, check=False,
+        cwd=HERE.parent,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert run.returncode in (0, 5), run.stdout + run.stderr
     return [line for line in run.stdout.splitlines() if "::" in line]

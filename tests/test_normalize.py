@@ -26,6 +26,7 @@ UNITS = json.loads((Path(__file__).resolve().parents[1] / "kg" / "data" / "units
 
 # ------------------------------------------------------------------ parameters
 
+
 @pytest.mark.parametrize(
     "text, value, qualifier",
     [
@@ -99,6 +100,7 @@ def test_not_understood_is_a_value_error():
 
 # ---------------------------------------------------------------------- counts
 
+
 @pytest.mark.parametrize(
     "text, value, qualifier",
     [
@@ -158,6 +160,7 @@ def test_accelerator_counts_rejected(text, reason):
 
 
 # ------------------------------------------------------------------- durations
+
 
 @pytest.mark.parametrize(
     "text, iso, hours, amount, unit, qualifier",
@@ -234,8 +237,19 @@ _XSD_DURATION = re.compile(
 
 @pytest.mark.parametrize(
     "text",
-    ["1.5 days", "2.5 weeks", "1.5 months", "1.1 months", "90 minutes", "0.02 minutes", "2.25 hours",
-     "1.234 days", "7.3 weeks", "0.1 years", "3.7 months"],
+    [
+        "1.5 days",
+        "2.5 weeks",
+        "1.5 months",
+        "1.1 months",
+        "90 minutes",
+        "0.02 minutes",
+        "2.25 hours",
+        "1.234 days",
+        "7.3 weeks",
+        "0.1 years",
+        "3.7 months",
+    ],
 )
 def test_fractional_durations_are_valid_xsd_and_match_hours(text):
     parsed = parse_duration(text)
@@ -253,6 +267,7 @@ def test_minutes_that_are_not_whole_hours_round_to_six_places():
 
 
 # ----------------------------------------------------------------------- years
+
 
 @pytest.mark.parametrize(
     "text, value, qualifier",
@@ -291,6 +306,7 @@ def test_years_rejected(text, reason):
 
 # ------------------------------------------------------------------ model keys
 
+
 @pytest.mark.parametrize(
     "names",
     [
@@ -327,6 +343,7 @@ def test_blank_model_name_has_no_key():
 
 
 # --------------------------------------------------------------- qualifiers
+
 
 @pytest.mark.parametrize(
     "text, rest, qualifier",
@@ -450,9 +467,52 @@ def test_a_superscript_is_a_power_or_refused_never_more_digits(base, power):
 
 # Text the parsers may meet: digits of several kinds, superscripts, magnitudes, units, noise.
 _PIECES = st.sampled_from(
-    ["1", "0", "9", "10", "2", ".", ",", "e", "E", "-", "+", "^", "x", "×", " ", "⁹", "²", "¹⁰", "⁻", "₉", "½",
-     "٣", "３", "①", "B", "M", "T", "k", "billion", "hundred", "and a half", "hours", "days", "years",
-     "months", "minutes", "weeks", "GPUs", "params", "approximately", "~", "in", "\x0c", "\u00a0"]
+    [
+        "1",
+        "0",
+        "9",
+        "10",
+        "2",
+        ".",
+        ",",
+        "e",
+        "E",
+        "-",
+        "+",
+        "^",
+        "x",
+        "×",
+        " ",
+        "⁹",
+        "²",
+        "¹⁰",
+        "⁻",
+        "₉",
+        "½",
+        "٣",
+        "３",
+        "①",
+        "B",
+        "M",
+        "T",
+        "k",
+        "billion",
+        "hundred",
+        "and a half",
+        "hours",
+        "days",
+        "years",
+        "months",
+        "minutes",
+        "weeks",
+        "GPUs",
+        "params",
+        "approximately",
+        "~",
+        "in",
+        "\x0c",
+        "\u00a0",
+    ]
 )
 _SOUP = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=8).map("".join)
 
@@ -463,8 +523,10 @@ def test_parsers_return_a_bounded_value_or_a_reason_and_nothing_else(text):
     """No other exception, and every value fits the store and its documented bound."""
     from kg import terms
 
-    for parse, limit in ((parse_parameter_count, LIMITS["parameters"]["max"]),
-                         (parse_count, LIMITS["accelerators"]["max"])):
+    for parse, limit in (
+        (parse_parameter_count, LIMITS["parameters"]["max"]),
+        (parse_count, LIMITS["accelerators"]["max"]),
+    ):
         try:
             assert 1 <= parse(text).value <= limit
         except NotUnderstood:

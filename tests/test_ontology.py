@@ -53,11 +53,7 @@ def shapes() -> Graph:
 
 def declared_terms(graph: Graph, kind: URIRef) -> set[str]:
     """Local names of mlkg terms typed `kind` in the ontology."""
-    return {
-        str(s)[len(vocab.MLKG_NS) :]
-        for s in graph.subjects(RDF.type, kind)
-        if str(s).startswith(vocab.MLKG_NS)
-    }
+    return {str(s)[len(vocab.MLKG_NS) :] for s in graph.subjects(RDF.type, kind) if str(s).startswith(vocab.MLKG_NS)}
 
 
 # ---------------------------------------------------------------- ontology
@@ -164,14 +160,37 @@ DOMAIN_RANGE = [
     *[(term, "ComputeEstimate", XSD.double) for term in ("flop", "flopLow", "flopHigh", "peakFlops")],
     ("utilization", "ComputeEstimate", XSD.decimal),
     ("numericalFormat", "ComputeEstimate", XSD.string),
-    *[(term, QB_OBSERVATION, MLKG[target]) for term, target in (
-        ("forModel", "Model"), ("forHardware", "Hardware"), ("forCountry", "Country"),
-        ("forYear", "Year"), ("forManufacturer", "Organization"), ("forRun", "TrainingRun"),
-        ("sameRunAs", "TrainingRun"))],
-    *[(term, QB_OBSERVATION, XSD.integer) for term in (
-        "forParameterCount", "runCount", "runsWithCompute", "runsWithYear", "mentionCount", "acceleratorCount",
-        "papersWithParameterCount", "maxParameterCount", "parameterCountValues", "paperCount", "papersWithYear",
-        "firstSeen", "reportCount", "runsWithTrainingCompute")],
+    *[
+        (term, QB_OBSERVATION, MLKG[target])
+        for term, target in (
+            ("forModel", "Model"),
+            ("forHardware", "Hardware"),
+            ("forCountry", "Country"),
+            ("forYear", "Year"),
+            ("forManufacturer", "Organization"),
+            ("forRun", "TrainingRun"),
+            ("sameRunAs", "TrainingRun"),
+        )
+    ],
+    *[
+        (term, QB_OBSERVATION, XSD.integer)
+        for term in (
+            "forParameterCount",
+            "runCount",
+            "runsWithCompute",
+            "runsWithYear",
+            "mentionCount",
+            "acceleratorCount",
+            "papersWithParameterCount",
+            "maxParameterCount",
+            "parameterCountValues",
+            "paperCount",
+            "papersWithYear",
+            "firstSeen",
+            "reportCount",
+            "runsWithTrainingCompute",
+        )
+    ],
     ("totalTrainingCompute", QB_OBSERVATION, XSD.double),
     ("forSpelling", QB_OBSERVATION, XSD.string),
     # on runs, usages and observations alike
@@ -195,10 +214,7 @@ def test_property_domain_and_range(ontology: Graph, term: str, domain: str, rang
 
 def external_alignments(graph: Graph, term: URIRef) -> set[str]:
     return {
-        str(o)
-        for p in ALIGNMENT_PREDICATES
-        for o in graph.objects(term, p)
-        if not str(o).startswith(vocab.MLKG_NS)
+        str(o) for p in ALIGNMENT_PREDICATES for o in graph.objects(term, p) if not str(o).startswith(vocab.MLKG_NS)
     }
 
 
@@ -396,9 +412,7 @@ def data_graph(*updates: str) -> Graph:
 
 def validate(data: Graph, shapes: Graph, ontology: Graph, **kwargs) -> tuple[bool, set[tuple]]:
     """Run pyshacl and return conforms plus (severity, focus, path) per result."""
-    conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none", **kwargs
-    )
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none", **kwargs)
     results = {
         (
             report.value(r, SH.resultSeverity),
@@ -498,7 +512,8 @@ def test_each_broken_observation_is_a_violation(shapes: Graph, ontology: Graph, 
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none")
     assert not conforms
     found = [
-        r for r in report.subjects(RDF.type, SH.ValidationResult)
+        r
+        for r in report.subjects(RDF.type, SH.ValidationResult)
         if report.value(r, SH.focusNode) == focus
         and (path is None or report.value(r, SH.resultPath) == path)
         and (value is None or report.value(r, SH.value) == value)
@@ -567,12 +582,14 @@ def test_every_data_set_of_totals_is_declared_with_its_structure(ontology: Graph
     structure = ontology.value(MLKG[name], QB.structure)
     assert (structure, RDF.type, QB.DataStructureDefinition) in ontology
     components = {
-        (str(p).rsplit("#", 1)[1], str(o)[len(vocab.MLKG_NS):])
+        (str(p).rsplit("#", 1)[1], str(o)[len(vocab.MLKG_NS) :])
         for c in ontology.objects(structure, QB.component)
         for p, o in ontology.predicate_objects(c)
     }
     measures = spec.measures + (DERIVED if name == "models" else ())
-    names = tuple(NAMES[d] for d in spec.dimensions if d in NAMES) + (("firstSeen",) if name == "modelSpellings" else ())
+    names = tuple(NAMES[d] for d in spec.dimensions if d in NAMES) + (
+        ("firstSeen",) if name == "modelSpellings" else ()
+    )
     names += ("sameRunAs",) if name == "restatedRuns" else ()
     assert components == (
         {("dimension", d) for d in spec.dimensions}
@@ -583,7 +600,8 @@ def test_every_data_set_of_totals_is_declared_with_its_structure(ontology: Graph
 
 def test_an_observation_may_belong_to_every_data_set_and_no_other(shapes: Graph) -> None:
     lists = [
-        shapes.value(p, SH["in"]) for p in shapes.objects(None, SH.property)
+        shapes.value(p, SH["in"])
+        for p in shapes.objects(None, SH.property)
         if shapes.value(p, SH.path) == QB.dataSet and shapes.value(p, SH["in"]) is not None
     ]
     from rdflib.collection import Collection

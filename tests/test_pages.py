@@ -13,7 +13,14 @@ from kg.pages import json_for_script, script_hash
 
 @pytest.mark.parametrize(
     "value",
-    ["</script><script>alert(1)</script>", "<!-- x", "a & b", "line\u2028separator\u2029", "\"quoted\" 'single'", "]]>"],
+    [
+        "</script><script>alert(1)</script>",
+        "<!-- x",
+        "a & b",
+        "line\u2028separator\u2029",
+        "\"quoted\" 'single'",
+        "]]>",
+    ],
 )
 def test_json_for_script_keeps_markup_out_and_the_value_in(value):
     text = json_for_script({"label": value, "list": [value]})

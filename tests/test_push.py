@@ -123,10 +123,7 @@ def local_rows(kg: KnowledgeGraph, text: str) -> tuple[list[str], list[dict]]:
 
 def remote_rows(server, text: str) -> list[dict]:
     return [
-        {
-            name: normal(b["type"], b["value"], b.get("datatype"), b.get("xml:lang"))
-            for name, b in binding.items()
-        }
+        {name: normal(b["type"], b["value"], b.get("datatype"), b.get("xml:lang")) for name, b in binding.items()}
         for binding in remote_select(server, text)
     ]
 
@@ -247,15 +244,22 @@ def test_changed_paper_is_the_only_graph_sent(virtuoso, tmp_path):
     target.write_text(target.read_text().replace("<params>13B-parameter</params>", "<params>14B-parameter</params>"))
     build([str(papers)], out, jobs=1, base=CHANGED_BASE, exports=[])
     messages: list[str] = []
-    second = push(KnowledgeGraph(out, read_only=True), virtuoso.sparql_auth, user=USER, password=PASSWORD,
-                  progress=messages.append)
+    second = push(
+        KnowledgeGraph(out, read_only=True),
+        virtuoso.sparql_auth,
+        user=USER,
+        password=PASSWORD,
+        progress=messages.append,
+    )
     assert (second.pushed, second.skipped) == (2, 4)  # the paper and the totals it changed
     assert any("2 of 6 graphs" in m for m in messages)
     graph = f"{CHANGED_BASE}paper/003_llama-style-decoder"
     rows = remote_select(virtuoso, f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ ?m <{MLKG.iri('parameterCount')}> ?n }} }}")
     assert [int(r["n"]["value"]) for r in rows] == [14_000_000_000]
-    largest = remote_select(virtuoso, f"SELECT ?n WHERE {{ GRAPH <{CHANGED_BASE}graph/statistics> "
-                                      f"{{ ?o <{MLKG.iri('maxParameterCount')}> ?n }} }}")
+    largest = remote_select(
+        virtuoso,
+        f"SELECT ?n WHERE {{ GRAPH <{CHANGED_BASE}graph/statistics> {{ ?o <{MLKG.iri('maxParameterCount')}> ?n }} }}",
+    )
     assert 14_000_000_000 in [int(r["n"]["value"]) for r in largest]
     assert 13_000_000_000 not in [int(r["n"]["value"]) for r in largest]
 
@@ -308,8 +312,9 @@ def test_paper_removed_by_a_fresh_build_is_dropped_from_the_target(virtuoso, tmp
     papers = example_papers(tmp_path / "papers", 3)
     out = tmp_path / "out"
     build([str(papers)], out, jobs=1, base=base, exports=[])
-    first = push(KnowledgeGraph(out, read_only=True), virtuoso.sparql_auth, graph_store=graph_store,
-                 user=USER, password=PASSWORD)
+    first = push(
+        KnowledgeGraph(out, read_only=True), virtuoso.sparql_auth, graph_store=graph_store, user=USER, password=PASSWORD
+    )
     assert first.pushed == 5  # three papers, the reference graph, the totals
 
     removed = sorted(papers.glob("*.txt"))[0]
@@ -318,8 +323,12 @@ def test_paper_removed_by_a_fresh_build_is_dropped_from_the_target(virtuoso, tmp
     kg = KnowledgeGraph(out, read_only=True)
     push(kg, virtuoso.sparql_auth, graph_store=graph_store, user=USER, password=PASSWORD)
 
-    graphs = {r["g"]["value"] for r in remote_select(
-        virtuoso, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '{base}')) }}")}
+    graphs = {
+        r["g"]["value"]
+        for r in remote_select(
+            virtuoso, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '{base}')) }}"
+        )
+    }
     assert graphs == {g.iri for g in local_graphs(kg)}
     assert f"{base}paper/{removed.stem}" not in graphs
     assert remote_count(virtuoso, base) == len(kg)

@@ -39,8 +39,14 @@ class UpdateEndpoint:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 auth = self.headers.get("Authorization")
-                requests.append({"path": self.path, "authorization": auth,
-                                 "content_type": self.headers.get("Content-Type"), "body": body})
+                requests.append(
+                    {
+                        "path": self.path,
+                        "authorization": auth,
+                        "content_type": self.headers.get("Content-Type"),
+                        "body": body,
+                    }
+                )
                 if auth is None:
                     self.send_response(401)
                     self.send_header("WWW-Authenticate", 'Basic realm="test"')
@@ -80,8 +86,7 @@ def out(example_build, tmp_path) -> Path:
 
 
 def kg_push(out: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([str(KG), "push", "--out", str(out), *args],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([str(KG), "push", "--out", str(out), *args], capture_output=True, text=True, timeout=timeout)
 
 
 # -- credentials in the URL (#14) ------------------------------------------------------------------
@@ -107,8 +112,10 @@ def test_credentials_in_the_url_are_used_and_never_shown_or_stored(endpoint, out
 
     text = state_file.read_text()
     assert "secret" not in text and "bob" not in text
-    assert set(json.loads(text)) == {f"http://127.0.0.1:{endpoint.port}/update",
-                                     f"http://127.0.0.1:{endpoint.port}/old"}
+    assert set(json.loads(text)) == {
+        f"http://127.0.0.1:{endpoint.port}/update",
+        f"http://127.0.0.1:{endpoint.port}/old",
+    }
     assert stat.S_IMODE(state_file.stat().st_mode) == 0o600
 
 
@@ -129,8 +136,12 @@ def test_a_failing_push_does_not_show_the_password(endpoint, out):
 
 
 def test_user_and_password_options_win_over_the_url(endpoint, out):
-    result = push(KnowledgeGraph(out, read_only=True), f"http://eve:wrong@127.0.0.1:{endpoint.port}/update",
-                  user="bob", password="secret")
+    result = push(
+        KnowledgeGraph(out, read_only=True),
+        f"http://eve:wrong@127.0.0.1:{endpoint.port}/update",
+        user="bob",
+        password="secret",
+    )
     assert result.pushed == len(local_graphs(KnowledgeGraph(out, read_only=True)))
 
 

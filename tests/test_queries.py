@@ -127,7 +127,12 @@ def test_papers_missing_facts(example_graph):
         missing[row["paperId"]].add(row["missing"])
     assert len(missing["023_no-tags-traffic-gnn"]) == 7
     assert missing["022_only-year-cnn-pruning"] == {
-        "model", "parameters", "hardware", "accelerator count", "training duration", "country"
+        "model",
+        "parameters",
+        "hardware",
+        "accelerator count",
+        "training duration",
+        "country",
     }
     assert "002_80ad1e266ef25220" not in missing  # the fully tagged seed
 
@@ -172,6 +177,7 @@ def test_same_hardware_from_any_paper_is_one_node(example_graph):
 
 def test_from_clause_restricts_the_dataset(example_graph):
     paper = "https://w3id.org/mlkg/id/paper/002_80ad1e266ef25220"
+
     def count(sparql: str) -> int:
         return int(next(iter(run_query(example_graph, sparql)))["n"].value)
 

@@ -62,7 +62,11 @@ def test_the_readme_puts_kg_on_the_path_before_it_uses_it(tmp_path) -> None:
     activate = Path(sys.executable).parent / "activate"
     done = subprocess.run(
         ["sh", "-c", '. "$1" && command -v kg && kg --help', "sh", str(activate)],
-        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, cwd=tmp_path, timeout=120,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == KG
@@ -86,7 +90,8 @@ def test_every_command_of_the_usage_block_works_on_the_demo_build(tmp_path, monk
 
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     (tmp_path / "more-papers.jsonl").write_text(
-        '{"id": "more-1", "text": "We trained <model>Wren-2B</model> on <gpu_count>8</gpu_count> GPUs."}\n', encoding="utf-8"
+        '{"id": "more-1", "text": "We trained <model>Wren-2B</model> on <gpu_count>8</gpu_count> GPUs."}\n',
+        encoding="utf-8",
     )
     (tmp_path / "my-question.rq").write_text("SELECT ?p WHERE { ?p a mlkg:Paper }\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)

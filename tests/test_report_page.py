@@ -38,12 +38,21 @@ def browser():
 def built(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("report")
     extra = folder / "extra.jsonl"
-    extra.write_text(json.dumps({"id": "hostile", "text": f"<model>{HOSTILE}</model> (<params>7B</params>) needed "
-                                 "<training>3e22 FLOPs</training> in <country>France</country> in <year>2024</year>."})
-                     + "\n", encoding="utf-8")
+    extra.write_text(
+        json.dumps(
+            {
+                "id": "hostile",
+                "text": f"<model>{HOSTILE}</model> (<params>7B</params>) needed "
+                "<training>3e22 FLOPs</training> in <country>France</country> in <year>2024</year>.",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     out = folder / "out"
-    result = CliRunner().invoke(app, ["build", str(EXAMPLES / "papers"), str(EXAMPLES / "papers.jsonl"), str(extra),
-                                      "--out", str(out), "-q"])
+    result = CliRunner().invoke(
+        app, ["build", str(EXAMPLES / "papers"), str(EXAMPLES / "papers.jsonl"), str(extra), "--out", str(out), "-q"]
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -71,8 +80,11 @@ def test_the_build_writes_the_chart_page_beside_the_graph(built: Path) -> None:
 def test_the_page_draws_four_charts_offline_with_no_errors(browser: Browser, built: Path) -> None:
     page = drawn(browser, built / "report.html")
     assert [c["title"] for c in page["charts"]] == [
-        "Training compute of each run", "Accelerator-hours by country",
-        "Accelerators' share of training runs, by year", "Model size over time"]
+        "Training compute of each run",
+        "Accelerator-hours by country",
+        "Accelerators' share of training runs, by year",
+        "Model size over time",
+    ]
     assert all(c["marks"] > 0 and c["empty"] is None for c in page["charts"]), page["charts"]
     assert page["resources"] == []  # nothing fetched: plotly.js and the data are in the page
     errors = [entry for entry in browser.logs() if entry["level"] in ("SEVERE", "ERROR")]
@@ -83,8 +95,12 @@ def test_a_model_name_with_markup_is_shown_as_text_and_runs_nothing(browser: Bro
     page = drawn(browser, built / "report.html")
     assert page["injected"] is None and page["images"] == 0
     # its point is drawn; hovering it would show the name as written
-    data = json.loads((built / "report.html").read_text(encoding="utf-8").split(
-        '<script type="application/json" id="mlkg-data">')[1].split("</script>")[0])
+    data = json.loads(
+        (built / "report.html")
+        .read_text(encoding="utf-8")
+        .split('<script type="application/json" id="mlkg-data">')[1]
+        .split("</script>")[0]
+    )
     names = [cell[0] for trace in data[0]["data"] for cell in trace["customdata"]]
     assert any("&lt;img src=x" in name for name in names) and not any("<img" in name for name in names)
 

@@ -39,11 +39,17 @@ OWL = IRIS.model("owl")
 def report(paper: str, *, hw=(), quantity=None, hours=None, acc=None, countries=(), years=(), model=OWL) -> RunFacts:
     """One paper's report of a run of *model*."""
     usages = [(h, NVIDIA, quantity, None if acc is None or len(hw) > 1 else acc) for h in hw] or (
-        [(None, None, quantity, None)] if quantity is not None else [])
+        [(None, None, quantity, None)] if quantity is not None else []
+    )
     return RunFacts(
-        iri=IRIS.paper(paper) + "/run", model=model, hardware={(h, NVIDIA) for h in hw}, usages=usages,
-        durations={Decimal(hours)} if hours is not None else set(), accelerator_hours=acc,
-        countries=set(countries), years=set(years),
+        iri=IRIS.paper(paper) + "/run",
+        model=model,
+        hardware={(h, NVIDIA) for h in hw},
+        usages=usages,
+        durations={Decimal(hours)} if hours is not None else set(),
+        accelerator_hours=acc,
+        countries=set(countries),
+        years=set(years),
     )
 
 
@@ -94,22 +100,32 @@ def first_agreeing_run(reports: list[RunFacts]) -> list[list[str]]:
     return [[r.iri for r in members] for members in runs]
 
 
-@given(st.lists(st.tuples(
-    st.sampled_from([(), (A100,), (H100,), (A100, H100)]), st.sampled_from([None, 8, 16]),
-    st.sampled_from([None, 10, 20]), st.sampled_from([None, Decimal(80), Decimal(160)]),
-), max_size=40))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([(), (A100,), (H100,), (A100, H100)]),
+            st.sampled_from([None, 8, 16]),
+            st.sampled_from([None, 10, 20]),
+            st.sampled_from([None, Decimal(80), Decimal(160)]),
+        ),
+        max_size=40,
+    )
+)
 @settings(max_examples=300, deadline=None)
 def test_the_indexed_grouping_is_the_rule_as_written(described) -> None:
-    reports = [report(f"p{number:03d}", hw=hw, quantity=quantity, hours=hours, acc=acc)
-               for number, (hw, quantity, hours, acc) in enumerate(described)]
+    reports = [
+        report(f"p{number:03d}", hw=hw, quantity=quantity, hours=hours, acc=acc)
+        for number, (hw, quantity, hours, acc) in enumerate(described)
+    ]
     random.Random(len(reports)).shuffle(reports)
     assert [[r.iri for r in members] for members in group_reports(reports)] == first_agreeing_run(reports)
 
 
 def test_a_report_joins_a_run_only_if_it_agrees_with_every_report_of_it() -> None:
     # b agrees with a (no count) but not with c (another count); c agrees with a alone
-    runs = group_reports([report("a", hw=[A100]), report("b", hw=[A100], quantity=8),
-                          report("c", hw=[A100], quantity=16)])
+    runs = group_reports(
+        [report("a", hw=[A100]), report("b", hw=[A100], quantity=8), report("c", hw=[A100], quantity=16)]
+    )
     assert [[r.iri.split("/")[-2] for r in members] for members in runs] == [["a", "b"], ["c"]]
 
 
@@ -130,11 +146,15 @@ def test_a_merged_run_counts_once_with_what_its_reports_say_together() -> None:
 
 # -- end to end ---------------------------------------------------------------------------
 
-ORIGINAL = ("<model>Owl-13B</model> was trained on <gpu_count>64</gpu_count> <hardware>A100</hardware> GPUs for "
-            "<training>10 days</training> in <country>Canada</country> in <year>2023</year>.")
+ORIGINAL = (
+    "<model>Owl-13B</model> was trained on <gpu_count>64</gpu_count> <hardware>A100</hardware> GPUs for "
+    "<training>10 days</training> in <country>Canada</country> in <year>2023</year>."
+)
 SURVEY = "Surveys list <model>Owl-13B</model> on <gpu_count>64</gpu_count> <hardware>A100</hardware> GPUs."
-RETRAINED = ("We retrain <model>Owl-13B</model> on <gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for "
-             "<training>2 days</training> in <country>France</country> in <year>2024</year>.")
+RETRAINED = (
+    "We retrain <model>Owl-13B</model> on <gpu_count>16</gpu_count> <hardware>H100</hardware> GPUs for "
+    "<training>2 days</training> in <country>France</country> in <year>2024</year>."
+)
 
 
 def jsonl(path: Path, **texts: str) -> Path:
@@ -153,10 +173,20 @@ def answers(out: Path) -> dict:
         for row in kg.query("SELECT ?run ?first WHERE { ?o mlkg:forRun ?run ; mlkg:sameRunAs ?first }")
     )
     whole = run_totals(kg)
-    counted = next(iter(kg.query(fill("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?run a mlkg:TrainingRun . $as_run }", as_run=AS_RUN))))
+    counted = next(
+        iter(
+            kg.query(
+                fill("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?run a mlkg:TrainingRun . $as_run }", as_run=AS_RUN)
+            )
+        )
+    )
     return {
-        "runs": whole["runCount"], "reports": whole["reportCount"], "counted": int(counted["n"].value),
-        "merged": merged, "years": table("runs-per-year"), "hours": table("gpu-hours-by-country"),
+        "runs": whole["runCount"],
+        "reports": whole["reportCount"],
+        "counted": int(counted["n"].value),
+        "merged": merged,
+        "years": table("runs-per-year"),
+        "hours": table("gpu-hours-by-country"),
     }
 
 
@@ -191,8 +221,12 @@ def test_a_restatement_added_later_is_merged_and_a_changed_one_split_again(tmp_p
 
 
 def test_a_fresh_build_and_a_build_in_steps_agree(tmp_path: Path) -> None:
-    texts = {"original": ORIGINAL, "survey": SURVEY, "retrained": RETRAINED,
-             "again": SURVEY.replace("Surveys list", "Another survey lists")}
+    texts = {
+        "original": ORIGINAL,
+        "survey": SURVEY,
+        "retrained": RETRAINED,
+        "again": SURVEY.replace("Surveys list", "Another survey lists"),
+    }
     fresh = tmp_path / "fresh"
     result = build([str(jsonl(tmp_path / "all.jsonl", **texts))], fresh, jobs=2, exports=[])
     assert result.exit_code == 0 and result.validation["conforms"], result.validation

@@ -52,7 +52,9 @@ def corpus_ids(corpus: Path) -> list[str]:
 def start_build(corpus: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [KG, "build", str(corpus), "--out", str(out), "-q", "--no-html", "--no-validate", "-j", "2", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -114,9 +116,13 @@ def test_fresh_build_is_refused_while_another_build_writes_the_store(corpus, tmp
         wait_for(lambda: (out / STORE_DIR / "CURRENT").exists(), "the first build opened its store", first)
         second = subprocess.run(
             [KG, "build", str(corpus), "--out", str(out), "--fresh", "-q", "--no-html", "--no-validate"],
-            capture_output=True, text=True, timeout=TIMEOUT,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
         )
-        adding = subprocess.run([KG, "add", str(PAPERS), "--out", str(out)], capture_output=True, text=True, timeout=TIMEOUT)
+        adding = subprocess.run(
+            [KG, "add", str(PAPERS), "--out", str(out)], capture_output=True, text=True, timeout=TIMEOUT
+        )
         with pytest.raises(StoreError, match="another `kg` process"):
             KnowledgeGraph.wipe(out)  # the library's --fresh, too
         assert (out / STORE_DIR / "CURRENT").exists()  # ... deleted nothing
@@ -136,7 +142,9 @@ def test_fresh_build_is_refused_while_another_build_writes_the_store(corpus, tmp
     # and the lock goes with the process: a fresh build now starts over
     again = subprocess.run(
         [KG, "build", str(PAPERS), "--out", str(out), "--fresh", "-q", "--no-html", "--no-validate", "--no-export"],
-        capture_output=True, text=True, timeout=TIMEOUT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
     assert again.returncode == 0, again.stderr
     assert paper_count(out) == len([p for p in PAPERS.rglob("*") if p.suffix in (".txt", ".md")])
@@ -171,13 +179,17 @@ def test_a_damaged_store_is_a_one_line_error_that_says_how_to_recover(tmp_path, 
     assert build([str(PAPERS)], out, jobs=1, exports=[], validate=False).exit_code == 0
     _damage(out, how)
 
-    query = subprocess.run([KG, "query", "ASK { ?s ?p ?o }", "--out", str(out)], capture_output=True, text=True, timeout=TIMEOUT)
+    query = subprocess.run(
+        [KG, "query", "ASK { ?s ?p ?o }", "--out", str(out)], capture_output=True, text=True, timeout=TIMEOUT
+    )
     assert query.returncode == 2
     assert "Traceback" not in query.stderr
     assert len(query.stderr.strip().splitlines()) == 1, query.stderr
     assert "is damaged" in query.stderr and f"--out {out} --fresh" in query.stderr
 
-    serve = subprocess.run([KG, "serve", "--out", str(out), "--port", "0"], capture_output=True, text=True, timeout=TIMEOUT)
+    serve = subprocess.run(
+        [KG, "serve", "--out", str(out), "--port", "0"], capture_output=True, text=True, timeout=TIMEOUT
+    )
     assert serve.returncode == 2 and "is damaged" in serve.stderr and "Traceback" not in serve.stderr
 
     for args in (
@@ -205,14 +217,23 @@ def test_a_reader_that_meets_a_store_being_written_is_told_to_try_again(tmp_path
     out = tmp_path / "out"
     build([str(PAPERS)], out, jobs=1, exports=[], validate=False)
     writer = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from kg.store import StoreLock; lock = StoreLock(sys.argv[1]); "
-         "print('locked', flush=True); sys.stdin.read()", str(out)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from kg.store import StoreLock; lock = StoreLock(sys.argv[1]); "
+            "print('locked', flush=True); sys.stdin.read()",
+            str(out),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert writer.stdout.readline().strip() == "locked"
         _damage(out, "CURRENT")
-        query = subprocess.run([KG, "query", "ASK { ?s ?p ?o }", "--out", str(out)], capture_output=True, text=True, timeout=TIMEOUT)
+        query = subprocess.run(
+            [KG, "query", "ASK { ?s ?p ?o }", "--out", str(out)], capture_output=True, text=True, timeout=TIMEOUT
+        )
     finally:
         writer.communicate("", timeout=TIMEOUT)
     assert query.returncode == 2 and "Traceback" not in query.stderr
@@ -273,23 +294,29 @@ DYING = """
 
 def test_windowed_map_gives_an_item_whose_worker_died_to_a_fresh_worker(tmp_path):
     marker = tmp_path / "died-once"
-    result = run_child(DYING + f"""
+    result = run_child(
+        DYING
+        + f"""
     MARKER = Path({str(marker)!r})
     print(list(windowed_map(square, range(40), jobs=2, window=2)))
-    """)
+    """
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str([x * x for x in range(40)])
     assert marker.exists()
 
 
 def test_windowed_map_gives_up_on_an_item_that_kills_every_worker_it_meets(tmp_path):
-    result = run_child(DYING + """
+    result = run_child(
+        DYING
+        + """
     print(list(windowed_map(square, range(40), jobs=2, on_death=lambda x, reason: f"{x}: {reason}")))
     try:
         list(windowed_map(square, range(40), jobs=2))
     except WorkerDied as err:
         print("raised:", err)
-    """)
+    """
+    )
     assert result.returncode == 0, result.stderr
     given_up, raised = result.stdout.strip().splitlines()
     expected = [x * x for x in range(40)]
@@ -326,22 +353,33 @@ def test_validation_whose_worker_is_killed_finishes(corpus, tmp_path):
     build([str(subset)], out, jobs=2, exports=[], validate=False)
     # small slices, so that there are many and a worker is always busy with one
     process = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             from kg.store import KnowledgeGraph
             from kg.validate import validate
             result = validate(KnowledgeGraph({str(out)!r}, read_only=True), jobs=2, slice_papers=10, slice_nodes=50)
             print("checked", result.violation_count, result.warning_count)
-        """)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     try:
         born: dict[int, float] = {}
+
         def old_worker():
             now = time.monotonic()
             for child in children(process.pid):
                 born.setdefault(child, now)
             # a worker a second old has read the shapes (0.2 s) and is checking a slice
-            return next((child for child, since in born.items() if now - since > 1.0 and Path(f"/proc/{child}").exists()), None)
+            return next(
+                (child for child, since in born.items() if now - since > 1.0 and Path(f"/proc/{child}").exists()), None
+            )
+
         os.kill(wait_for(old_worker, "a busy validation worker", process), signal.SIGKILL)
     finally:
         code, stdout, stderr = finish(process)
@@ -352,7 +390,9 @@ def test_validation_whose_worker_is_killed_finishes(corpus, tmp_path):
 # -- 8. a bad --base touches nothing; user mistakes are one line -----------------------
 
 
-@pytest.mark.parametrize("base", ["not a base", "relative/path/", "https://example.org/a b/", "https://example.org/kg#x#"])
+@pytest.mark.parametrize(
+    "base", ["not a base", "relative/path/", "https://example.org/a b/", "https://example.org/kg#x#"]
+)
 def test_a_bad_base_iri_is_refused_before_anything_is_written(tmp_path, base):
     out = tmp_path / "new"
     result = runner.invoke(app, ["build", str(PAPERS), "--out", str(out), "--base", base])

@@ -29,16 +29,18 @@ IRIS = Iris()
 
 
 def kg_build(corpus: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([KG, "build", str(corpus), "--out", str(out), *QUIET, *options],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [KG, "build", str(corpus), "--out", str(out), *QUIET, *options], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     return result
 
 
 def quads(out: Path) -> set[str]:
     """The store's quads as a set of N-Quads lines (the graph has no blank nodes)."""
-    result = subprocess.run([KG, "export", "--format", "nquads", "--out", str(out)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [KG, "export", "--format", "nquads", "--out", str(out)], capture_output=True, text=True, check=True
+    )
     lines = {line for line in result.stdout.splitlines() if line.strip()}
     assert not any("_:" in line.split(" ", 1)[0] for line in lines)
     return lines
@@ -84,8 +86,7 @@ def test_killed_build_is_repaired_by_the_next_run(tmp_path):
     corpus = write_corpus(5000, tmp_path / "corpus.jsonl", seed=23)
     out = tmp_path / "out"
     command = [KG, "build", str(corpus), "--out", str(out), *QUIET, "--jobs", "2", "--batch-size", "100"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     pending = out / "store.pending"
     batches: set[str] = set()
     deadline = time.monotonic() + 60

@@ -35,7 +35,9 @@ SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
 PREFIX_LINES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 PAPERS_QUERY = PREFIX_LINES + "SELECT ?paper ?id WHERE { ?paper a mlkg:Paper ; mlkg:paperId ?id } ORDER BY ?id"
-PAPERS_CONSTRUCT = PREFIX_LINES + "CONSTRUCT { ?paper mlkg:paperId ?id } WHERE { ?paper a mlkg:Paper ; mlkg:paperId ?id }"
+PAPERS_CONSTRUCT = (
+    PREFIX_LINES + "CONSTRUCT { ?paper mlkg:paperId ?id } WHERE { ?paper a mlkg:Paper ; mlkg:paperId ?id }"
+)
 HEAVY_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
@@ -59,7 +61,9 @@ def start_server(out: Path, *args: str) -> Server:
         pytest.fail(f"the kg console script is missing next to {sys.executable}; install the package")
     process = subprocess.Popen(
         [str(KG), "serve", "--out", str(out), "--port", "0", *args],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
     )
     first = process.stderr.readline()
     match = re.match(r"listening on (http://127\.0\.0\.1:\d+/)$", first.strip())
@@ -127,7 +131,9 @@ def call(url: str, *, method: str = "GET", data: bytes | None = None, headers: d
         return Reply(err.code, {k.lower(): v for k, v in err.headers.items()}, err.read())
 
 
-def ask(server: Server, query: str, accept: str = "application/sparql-results+json", how: str = "get", **params) -> Reply:
+def ask(
+    server: Server, query: str, accept: str = "application/sparql-results+json", how: str = "get", **params
+) -> Reply:
     """Send a query the three ways the protocol allows."""
     headers = {"Accept": accept}
     extra = urlencode(params, doseq=True)
@@ -135,10 +141,18 @@ def ask(server: Server, query: str, accept: str = "application/sparql-results+js
         return call(f"{server.sparql}?{urlencode({'query': query, **params}, doseq=True)}", headers=headers)
     if how == "form":
         body = urlencode({"query": query, **params}, doseq=True).encode()
-        return call(server.sparql, method="POST", data=body,
-                    headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
-    return call(f"{server.sparql}?{extra}", method="POST", data=query.encode(),
-                headers={**headers, "Content-Type": "application/sparql-query"})
+        return call(
+            server.sparql,
+            method="POST",
+            data=body,
+            headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+    return call(
+        f"{server.sparql}?{extra}",
+        method="POST",
+        data=query.encode(),
+        headers={**headers, "Content-Type": "application/sparql-query"},
+    )
 
 
 def select_values(reply: Reply) -> list[dict[str, str]]:
@@ -351,10 +365,15 @@ def test_service_description(request, fixture, updates):
 
 def test_cors_headers_and_preflight(server):
     assert ask(server, PAPERS_QUERY).headers["access-control-allow-origin"] == "*"
-    reply = call(server.sparql, method="OPTIONS", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type",
-    })
+    reply = call(
+        server.sparql,
+        method="OPTIONS",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert reply.status == 204
     assert reply.headers["access-control-allow-origin"] == "*"
     assert "POST" in reply.headers["access-control-allow-methods"]
@@ -370,25 +389,38 @@ ADDED = "SELECT ?o WHERE { <https://example.org/s> <https://example.org/p> ?o }"
 @pytest.mark.parametrize("how", ["form", "direct"])
 def test_updates_are_refused_by_default(server, how):
     if how == "form":
-        reply = call(server.sparql, method="POST", data=urlencode({"update": INSERT}).encode(),
-                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        reply = call(
+            server.sparql,
+            method="POST",
+            data=urlencode({"update": INSERT}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
     else:
-        reply = call(server.sparql, method="POST", data=INSERT.encode(),
-                     headers={"Content-Type": "application/sparql-update"})
+        reply = call(
+            server.sparql, method="POST", data=INSERT.encode(), headers={"Content-Type": "application/sparql-update"}
+        )
     assert reply.status == 403
     assert b"start kg serve with --allow-updates" in reply.body
     assert select_values(ask(server, ADDED)) == []
 
 
 def test_updates_are_applied_with_allow_updates(writable_server):
-    reply = call(writable_server.sparql, method="POST", data=INSERT.encode(),
-                 headers={"Content-Type": "application/sparql-update"})
+    reply = call(
+        writable_server.sparql,
+        method="POST",
+        data=INSERT.encode(),
+        headers={"Content-Type": "application/sparql-update"},
+    )
     assert reply.status in (200, 204), reply.body
     assert select_values(ask(writable_server, ADDED)) == [{"o": "added"}]
     # the running totals may no longer match: the next build recounts them
     assert (writable_server.out / TOTALS_STALE_FILE).exists()
-    bad = call(writable_server.sparql, method="POST", data=b"INSERT NONSENSE",
-               headers={"Content-Type": "application/sparql-update"})
+    bad = call(
+        writable_server.sparql,
+        method="POST",
+        data=b"INSERT NONSENSE",
+        headers={"Content-Type": "application/sparql-update"},
+    )
     assert bad.status == 400
 
 
@@ -431,8 +463,7 @@ def test_result_limit(limited_server, query, status):
 def test_ten_concurrent_clients(server, example_graph):
     papers = [s["paper"].value for s in example_graph.query(PAPERS_QUERY)][:10]
     expected = {
-        p: sum(1 for _ in example_graph.store.quads_for_pattern(None, None, None, NamedNode(p)))
-        for p in papers
+        p: sum(1 for _ in example_graph.store.quads_for_pattern(None, None, None, NamedNode(p))) for p in papers
     }
     query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 

@@ -82,8 +82,12 @@ def writable(example_build, tmp_path):
 
 
 def update(server, text: str, headers: dict | None = None):
-    return call(server.sparql, method="POST", data=text.encode(),
-                headers={"Content-Type": "application/sparql-update", **(headers or {})})
+    return call(
+        server.sparql,
+        method="POST",
+        data=text.encode(),
+        headers={"Content-Type": "application/sparql-update", **(headers or {})},
+    )
 
 
 def wait_for_log(server, needle: str, seconds: float = 60) -> list[str]:
@@ -123,12 +127,15 @@ def test_service_is_refused_and_nothing_is_fetched(server, listener, template, h
     assert listener.requests == []
 
 
-@pytest.mark.parametrize("template", [
-    "LOAD <{url}data.ttl>",
-    "load<{url}data.ttl> INTO GRAPH <https://example.org/g>",
-    "PREFIX ex: <{url}> LOADex:glued",
-    "INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}insert> {{ ?s ?p ?o }} }}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "LOAD <{url}data.ttl>",
+        "load<{url}data.ttl> INTO GRAPH <https://example.org/g>",
+        "PREFIX ex: <{url}> LOADex:glued",
+        "INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}insert> {{ ?s ?p ?o }} }}",
+    ],
+)
 def test_load_and_service_in_updates_are_refused(writable, listener, template):
     reply = update(writable, template.format(url=listener.url))
     assert reply.status == 400, reply.body
@@ -137,12 +144,15 @@ def test_load_and_service_in_updates_are_refused(writable, listener, template):
     assert listener.requests == []
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT ?service WHERE { ?service ?p 'LOAD the SERVICE' } LIMIT 1  # SERVICE <http://127.0.0.1:9/>",
-    "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> ASK { ?s sd:endpoint ?e }",
-    "PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:load ?o } LIMIT 1",
-    "SELECT ?download WHERE { ?download ?p ?o } LIMIT 1",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?service WHERE { ?service ?p 'LOAD the SERVICE' } LIMIT 1  # SERVICE <http://127.0.0.1:9/>",
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> ASK { ?s sd:endpoint ?e }",
+        "PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:load ?o } LIMIT 1",
+        "SELECT ?download WHERE { ?download ?p ?o } LIMIT 1",
+    ],
+)
 def test_the_words_elsewhere_are_not_refused(server, query):
     assert ask(server, query).status == 200
 
@@ -161,8 +171,12 @@ def test_allow_service_lets_the_server_fetch(example_build, listener):
 
 
 def test_form_encoded_update_is_refused_even_without_origin(writable):
-    reply = call(writable.sparql, method="POST", data=urllib.parse.urlencode({"update": INSERT}).encode(),
-                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    reply = call(
+        writable.sparql,
+        method="POST",
+        data=urllib.parse.urlencode({"update": INSERT}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert reply.status == 415
     assert b"application/sparql-update" in reply.body
     assert select_values(ask(writable, ADDED)) == []
@@ -241,8 +255,10 @@ def test_the_query_page_still_works_on_a_writable_server(writable, browser):
     while not browser.js("return document.readyState === 'complete' && !!document.getElementById('run')"):
         assert time.monotonic() < deadline, "the query page did not load"
         time.sleep(0.1)
-    browser.js("document.getElementById('query').value = arguments[0];"
-               "document.getElementById('run').click();", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")
+    browser.js(
+        "document.getElementById('query').value = arguments[0];document.getElementById('run').click();",
+        "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3",
+    )
     deadline = time.monotonic() + 60
     while "result" not in (status := browser.js("return document.getElementById('status').textContent")):
         assert time.monotonic() < deadline and not status.startswith("HTTP"), status
@@ -264,8 +280,10 @@ def test_workers_that_cannot_open_the_store_are_retried(example_build, tmp_path,
     endpoint = server.url + "sparql"
 
     def query(text: str):
-        return call(f"{endpoint}?{urllib.parse.urlencode({'query': text})}",
-                    headers={"Accept": "application/sparql-results+json"})
+        return call(
+            f"{endpoint}?{urllib.parse.urlencode({'query': text})}",
+            headers={"Accept": "application/sparql-results+json"},
+        )
 
     try:
         assert query("ASK { ?s ?p ?o }").status == 200
@@ -304,11 +322,14 @@ def impatient(example_build):
     stop_server(running)
 
 
-@pytest.mark.parametrize("sent", [
-    b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # half a header
-    b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
-    b"Content-Length: 100\r\n\r\nSELECT",  # a tenth of the body
-])
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # half a header
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 100\r\n\r\nSELECT",  # a tenth of the body
+    ],
+)
 def test_a_slow_client_is_disconnected(impatient, sent):
     with socket.create_connection(("127.0.0.1", port_of(impatient)), timeout=30) as client:
         client.sendall(sent)
@@ -353,8 +374,10 @@ def test_a_client_leaving_mid_answer_leaves_no_traceback(example_build):
     running = start_server(example_build[0])
     try:
         query = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 100000"
-        request = (f"GET /sparql?{urllib.parse.urlencode({'query': query, 'marker': 'leaving'})} HTTP/1.1\r\n"
-                   "Host: 127.0.0.1\r\nAccept: application/sparql-results+json\r\n\r\n").encode()
+        request = (
+            f"GET /sparql?{urllib.parse.urlencode({'query': query, 'marker': 'leaving'})} HTTP/1.1\r\n"
+            "Host: 127.0.0.1\r\nAccept: application/sparql-results+json\r\n\r\n"
+        ).encode()
         client = socket.socket()
         client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         client.settimeout(60)

@@ -38,57 +38,138 @@ ex:S a sh:NodeShape ; sh:targetClass ex:C ;
 #: (construct, shapes, data, how many results pyshacl gives): every row has
 #: results, so a checker that found nothing would fail it.
 CASES = [
-    ("datatype integer", property_shape("sh:datatype xsd:integer"),
-     'ex:a a ex:C ; ex:p 1, "x", "2"^^xsd:decimal, ex:b, "abc"^^xsd:integer .', 4),
+    (
+        "datatype integer",
+        property_shape("sh:datatype xsd:integer"),
+        'ex:a a ex:C ; ex:p 1, "x", "2"^^xsd:decimal, ex:b, "abc"^^xsd:integer .',
+        4,
+    ),
     ("datatype string", property_shape("sh:datatype xsd:string"), 'ex:a a ex:C ; ex:p "x", "y"@en, 3, ex:b .', 3),
-    ("datatype decimal", property_shape("sh:datatype xsd:decimal"), 'ex:a a ex:C ; ex:p 1.5, 2, "1.x"^^xsd:decimal .', 2),
-    ("datatype double and boolean", property_shape("sh:datatype xsd:double")
-     + 'ex:T a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:q ; sh:datatype xsd:boolean ; sh:message "b" ] .',
-     'ex:a a ex:C ; ex:p 1.5e3, 1.5, "x"^^xsd:double ; ex:q true, "maybe"^^xsd:boolean, 1 .', 4),
-    ("datatype duration", property_shape("sh:datatype xsd:duration"), 'ex:a a ex:C ; ex:p "PT5H"^^xsd:duration, "5 hours" .', 1),
+    (
+        "datatype decimal",
+        property_shape("sh:datatype xsd:decimal"),
+        'ex:a a ex:C ; ex:p 1.5, 2, "1.x"^^xsd:decimal .',
+        2,
+    ),
+    (
+        "datatype double and boolean",
+        property_shape("sh:datatype xsd:double")
+        + 'ex:T a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:q ; sh:datatype xsd:boolean ; sh:message "b" ] .',
+        'ex:a a ex:C ; ex:p 1.5e3, 1.5, "x"^^xsd:double ; ex:q true, "maybe"^^xsd:boolean, 1 .',
+        4,
+    ),
+    (
+        "datatype duration",
+        property_shape("sh:datatype xsd:duration"),
+        'ex:a a ex:C ; ex:p "PT5H"^^xsd:duration, "5 hours" .',
+        1,
+    ),
     ("nodeKind IRI", property_shape("sh:nodeKind sh:IRI"), 'ex:a a ex:C ; ex:p ex:b, "b", [ ex:q 1 ] .', 2),
     ("nodeKind Literal", property_shape("sh:nodeKind sh:Literal"), 'ex:a a ex:C ; ex:p ex:b, "b", [ ex:q 1 ] .', 2),
-    ("nodeKind IRIOrLiteral", property_shape("sh:nodeKind sh:IRIOrLiteral"), 'ex:a a ex:C ; ex:p ex:b, "b", [ ex:q 1 ] .', 1),
-    ("class", property_shape("sh:class ex:D"),
-     "ex:a a ex:C ; ex:p ex:d, ex:e, ex:f, 3 . ex:d a ex:D . ex:e a ex:E . ex:E rdfs:subClassOf ex:D . ex:f a ex:F .", 2),
+    (
+        "nodeKind IRIOrLiteral",
+        property_shape("sh:nodeKind sh:IRIOrLiteral"),
+        'ex:a a ex:C ; ex:p ex:b, "b", [ ex:q 1 ] .',
+        1,
+    ),
+    (
+        "class",
+        property_shape("sh:class ex:D"),
+        "ex:a a ex:C ; ex:p ex:d, ex:e, ex:f, 3 . ex:d a ex:D . ex:e a ex:E . ex:E rdfs:subClassOf ex:D . ex:f a ex:F .",
+        2,
+    ),
     ("minCount", property_shape("sh:minCount 2"), "ex:a a ex:C ; ex:p 1 . ex:b a ex:C ; ex:p 1, 2 . ex:c a ex:C .", 2),
     ("maxCount", property_shape("sh:maxCount 1"), "ex:a a ex:C ; ex:p 1, 2 . ex:b a ex:C ; ex:p 1 .", 1),
-    ("maxCount counts values as rdflib reads them", property_shape("sh:maxCount 1"),
-     'ex:a a ex:C ; ex:p 1, "01"^^xsd:integer . ex:b a ex:C ; ex:p 1, 2 .', 1),
+    (
+        "maxCount counts values as rdflib reads them",
+        property_shape("sh:maxCount 1"),
+        'ex:a a ex:C ; ex:p 1, "01"^^xsd:integer . ex:b a ex:C ; ex:p 1, 2 .',
+        1,
+    ),
     ("minInclusive", property_shape("sh:minInclusive 1"), 'ex:a a ex:C ; ex:p 0, 1, 2.5, -1.0e0, "x", ex:b, true .', 5),
-    ("minExclusive", property_shape("sh:minExclusive 0"), 'ex:a a ex:C ; ex:p 0, 0.0, 1, "5"^^xsd:decimal, "no"^^xsd:integer .', 3),
+    (
+        "minExclusive",
+        property_shape("sh:minExclusive 0"),
+        'ex:a a ex:C ; ex:p 0, 0.0, 1, "5"^^xsd:decimal, "no"^^xsd:integer .',
+        3,
+    ),
     ("maxInclusive", property_shape("sh:maxInclusive 1"), "ex:a a ex:C ; ex:p 0, 1, 1.5, 2 .", 2),
     ("maxExclusive", property_shape("sh:maxExclusive 1"), "ex:a a ex:C ; ex:p 0, 1, 0.5 .", 1),
-    ("in", property_shape('sh:in ( ex:x "FP16" 3 )'), 'ex:a a ex:C ; ex:p ex:x, "FP16", "FP32", 3, 4, ex:y, "FP16"@en .', 4),
+    (
+        "in",
+        property_shape('sh:in ( ex:x "FP16" 3 )'),
+        'ex:a a ex:C ; ex:p ex:x, "FP16", "FP32", 3, 4, ex:y, "FP16"@en .',
+        4,
+    ),
     ("pattern", property_shape('sh:pattern "^[A-Z]{2}$"'), 'ex:a a ex:C ; ex:p "US", "usa", "GB"@en, ex:US, 12 .', 3),
-    ("pattern on IRIs", property_shape('sh:pattern "^http://example\\\\.org/Q[0-9]+$"'), "ex:a a ex:C ; ex:p ex:Q1, ex:P2 .", 1),
-    ("inversePath", """ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+    (
+        "pattern on IRIs",
+        property_shape('sh:pattern "^http://example\\\\.org/Q[0-9]+$"'),
+        "ex:a a ex:C ; ex:p ex:Q1, ex:P2 .",
+        1,
+    ),
+    (
+        "inversePath",
+        """ex:S a sh:NodeShape ; sh:targetClass ex:C ;
         sh:property [ sh:path [ sh:inversePath ex:has ] ; sh:minCount 1 ; sh:maxCount 1 ; sh:class ex:Owner ;
         sh:message "one owner" ] .""",
-     "ex:a a ex:C . ex:b a ex:C . ex:o1 ex:has ex:b . ex:o2 ex:has ex:b . ex:o1 a ex:Owner . ex:c a ex:C . ex:o3 ex:has ex:c .", 4),
-    ("equals", property_shape("sh:equals ex:q"), 'ex:a a ex:C ; ex:p "x", "y" ; ex:q "x", "z" . ex:b a ex:C ; ex:p 1 ; ex:q 1 .', 2),
-    ("disjoint", property_shape("sh:disjoint ex:q"), 'ex:a a ex:C ; ex:p "x", "y" ; ex:q "x" . ex:b a ex:C ; ex:p 1 ; ex:q 2 .', 1),
-    ("lessThanOrEquals", property_shape("sh:lessThanOrEquals ex:q"),
-     'ex:a a ex:C ; ex:p 3, 5 ; ex:q 4 . ex:b a ex:C ; ex:p 1 ; ex:q "1" . ex:c a ex:C ; ex:p "a" ; ex:q "b" .', 2),
+        "ex:a a ex:C . ex:b a ex:C . ex:o1 ex:has ex:b . ex:o2 ex:has ex:b . ex:o1 a ex:Owner . ex:c a ex:C . ex:o3 ex:has ex:c .",
+        4,
+    ),
+    (
+        "equals",
+        property_shape("sh:equals ex:q"),
+        'ex:a a ex:C ; ex:p "x", "y" ; ex:q "x", "z" . ex:b a ex:C ; ex:p 1 ; ex:q 1 .',
+        2,
+    ),
+    (
+        "disjoint",
+        property_shape("sh:disjoint ex:q"),
+        'ex:a a ex:C ; ex:p "x", "y" ; ex:q "x" . ex:b a ex:C ; ex:p 1 ; ex:q 2 .',
+        1,
+    ),
+    (
+        "lessThanOrEquals",
+        property_shape("sh:lessThanOrEquals ex:q"),
+        'ex:a a ex:C ; ex:p 3, 5 ; ex:q 4 . ex:b a ex:C ; ex:p 1 ; ex:q "1" . ex:c a ex:C ; ex:p "a" ; ex:q "b" .',
+        2,
+    ),
     ("severity", property_shape("sh:maxCount 1 ; sh:severity sh:Warning"), "ex:a a ex:C ; ex:p 1, 2 .", 1),
-    ("targetNode", """ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:missing ;
-        sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message "needs p" ] .""", "ex:a ex:q 1 .", 2),
-    ("targetClass through subclasses", property_shape("sh:minCount 1"),
-     "ex:a a ex:Sub . ex:Sub rdfs:subClassOf ex:C . ex:b a ex:SubSub . ex:SubSub rdfs:subClassOf ex:Sub .", 2),
-    ("a named property shape shared by two node shapes",
-     """ex:label a sh:PropertyShape ; sh:path rdfs:label ; sh:minCount 1 ; sh:message "label" .
+    (
+        "targetNode",
+        """ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:missing ;
+        sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message "needs p" ] .""",
+        "ex:a ex:q 1 .",
+        2,
+    ),
+    (
+        "targetClass through subclasses",
+        property_shape("sh:minCount 1"),
+        "ex:a a ex:Sub . ex:Sub rdfs:subClassOf ex:C . ex:b a ex:SubSub . ex:SubSub rdfs:subClassOf ex:Sub .",
+        2,
+    ),
+    (
+        "a named property shape shared by two node shapes",
+        """ex:label a sh:PropertyShape ; sh:path rdfs:label ; sh:minCount 1 ; sh:message "label" .
      ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:label .
-     ex:T a sh:NodeShape ; sh:targetClass ex:D ; sh:property ex:label .""", "ex:a a ex:C, ex:D . ex:b a ex:D .", 3),
-    ("node and closed", """ex:S a sh:NodeShape ; sh:targetNode ex:set ;
+     ex:T a sh:NodeShape ; sh:targetClass ex:D ; sh:property ex:label .""",
+        "ex:a a ex:C, ex:D . ex:b a ex:D .",
+        3,
+    ),
+    (
+        "node and closed",
+        """ex:S a sh:NodeShape ; sh:targetNode ex:set ;
         sh:property [ sh:path [ sh:inversePath ex:dataSet ] ;
             sh:node [ a sh:NodeShape ; sh:closed true ; sh:ignoredProperties ( rdf:type ex:dataSet ) ;
                       sh:property ex:needs-count, ex:allows-name ] ;
             sh:message "an observation has exactly its components" ] .
         ex:needs-count a sh:PropertyShape ; sh:path ex:count ; sh:minCount 1 ; sh:message "needs count" .
         ex:allows-name a sh:PropertyShape ; sh:path ex:name .""",
-     """ex:o1 ex:dataSet ex:set ; ex:count 1 ; ex:name "n" ; a ex:Obs .
+        """ex:o1 ex:dataSet ex:set ; ex:count 1 ; ex:name "n" ; a ex:Obs .
         ex:o2 ex:dataSet ex:set ; ex:count 1 ; ex:extra 2, ex:thing, "t", true .
-        ex:o3 ex:dataSet ex:set ; ex:name "m" .""", 7),
+        ex:o3 ex:dataSet ex:set ; ex:name "m" .""",
+        7,
+    ),
 ]
 
 
@@ -101,7 +182,7 @@ def test_each_construct_gives_pyshacls_results(construct, shapes, data, expected
 
 
 def test_a_value_rdflib_holds_false_is_written_in_the_result():
-    """"hardwareQuantity 0" breaks a minimum: the report must say 0 was the value, not leave it blank."""
+    """ "hardwareQuantity 0" breaks a minimum: the report must say 0 was the value, not leave it blank."""
     ours, theirs = both(property_shape("sh:minExclusive 0"), 'ex:a a ex:C ; ex:p 0, false, "" .')
     assert ours == theirs
     assert sorted(result.value for result in ours) == ["", "0", "false"]
@@ -120,13 +201,25 @@ def test_the_published_shapes_compile_for_every_kind_of_slice(kind):
 
 
 UNSUPPORTED = [
-    ("sh:or", 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:or ( [ sh:datatype xsd:string ] [ sh:class ex:D ] ) .'),
+    ("sh:or", "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:or ( [ sh:datatype xsd:string ] [ sh:class ex:D ] ) ."),
     ("sh:minLength", property_shape("sh:minLength 3")),
-    ("sh:targetSubjectsOf", 'ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:q ; sh:minCount 1 ; sh:message "m" ] .'),
-    ("a sequence path", 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ; sh:message "m" ] .'),
+    (
+        "sh:targetSubjectsOf",
+        'ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:q ; sh:minCount 1 ; sh:message "m" ] .',
+    ),
+    (
+        "a sequence path",
+        'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ; sh:message "m" ] .',
+    ),
     ("sh:sparql", 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE {}" ] .'),
-    ("an implicit class target", 'ex:C a sh:NodeShape, rdfs:Class ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message "m" ] .'),
-    ("a recursive shape", 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:node ex:S ; sh:message "m" ] .'),
+    (
+        "an implicit class target",
+        'ex:C a sh:NodeShape, rdfs:Class ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:message "m" ] .',
+    ),
+    (
+        "a recursive shape",
+        'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:node ex:S ; sh:message "m" ] .',
+    ),
     ("a shape without a message", property_shape("sh:minCount 1").replace(' ; sh:message "broken"@en', "")),
 ]
 

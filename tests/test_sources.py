@@ -110,7 +110,7 @@ def test_a_lone_surrogate_in_jsonl_rejects_that_line_with_its_column(tmp_path, l
     good = '{"id": "fine", "text": "We used <year>2021</year>, and a real pair \\ud83d\\ude00."}'
     source.write_text(good + "\n" + line + "\n", encoding="utf-8")
     (first, second) = iter_documents([str(source)])
-    assert isinstance(first, Document) and first.text.endswith("\U0001F600.")
+    assert isinstance(first, Document) and first.text.endswith("\U0001f600.")
     assert isinstance(second, Rejected)
     assert f"the {field} holds a lone surrogate" in second.reason
     assert (second.line, second.column) == (2, column)

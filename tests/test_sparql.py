@@ -39,8 +39,10 @@ def test_a_hostile_value_matches_only_itself(value):
     store = _store_with(value)
     query = fill("SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> $label }", label=value)
     assert [row["s"].value for row in store.query(query)] == ["http://example.org/hit"]
-    bound = store.query("SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
-                        substitutions={Variable("label"): Literal(value)})
+    bound = store.query(
+        "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+        substitutions={Variable("label"): Literal(value)},
+    )
     assert [row["s"].value for row in bound] == ["http://example.org/hit"]
 
 
@@ -48,8 +50,11 @@ def test_a_hostile_value_matches_only_itself(value):
 def test_a_hostile_literal_pushed_to_a_server_is_one_literal(value):
     """kg push's computed INSERT (STRDT) adds exactly the triple it was given."""
     store = Store()
-    triple = Triple(NamedNode("http://example.org/run"), NamedNode("http://example.org/duration"),
-                    Literal(value, datatype=XSD.duration))
+    triple = Triple(
+        NamedNode("http://example.org/run"),
+        NamedNode("http://example.org/duration"),
+        Literal(value, datatype=XSD.duration),
+    )
     store.update(computed_insert("http://example.org/graph", [triple]).decode("utf-8"))
     assert [(q.subject, q.predicate, q.object, q.graph_name) for q in store] == [
         (triple.subject, triple.predicate, triple.object, NamedNode("http://example.org/graph"))
@@ -59,7 +64,9 @@ def test_a_hostile_literal_pushed_to_a_server_is_one_literal(value):
 @pytest.mark.parametrize("value", HOSTILE)
 def test_a_hostile_bind_value_stays_in_its_values_block(value):
     store = _store_with(value)
-    query = with_bindings("SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }", {"label": [value]})
+    query = with_bindings(
+        "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }", {"label": [value]}
+    )
     assert [row["s"].value for row in store.query(query)] == ["http://example.org/hit"]
 
 

@@ -114,7 +114,10 @@ def test_network_exports_read_back(example_graph, tmp_path, fmt, read):
     export_network(example_graph, fmt, path)
     original = to_networkx(example_graph)
     again = read(path)
-    assert (again.number_of_nodes(), again.number_of_edges()) == (original.number_of_nodes(), original.number_of_edges())
+    assert (again.number_of_nodes(), again.number_of_edges()) == (
+        original.number_of_nodes(),
+        original.number_of_edges(),
+    )
     for node, data in original.nodes(data=True):
         assert (again.nodes[node]["label"], again.nodes[node]["cls"]) == (data["label"], data["cls"])
     models = [n for n, d in again.nodes(data=True) if d["cls"] == "Model" and "parameterCount" in d]

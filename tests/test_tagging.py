@@ -100,7 +100,9 @@ def test_tag_then_build_matches_the_gold_build(tmp_path, corpus, at_least):
     same = [paper for paper in gold if found.get(paper, set()) == gold[paper]]
     print(f"{len(same)} of {len(gold)} documents give the gold facts")
     assert len(same) >= at_least, sorted(set(gold) - set(same))
-    invented = {paper: found[paper] - gold.get(paper, set()) for paper in found if found[paper] - gold.get(paper, set())}
+    invented = {
+        paper: found[paper] - gold.get(paper, set()) for paper in found if found[paper] - gold.get(paper, set())
+    }
     assert not invented  # no fact the gold lacks, in any document: precision first
 
 

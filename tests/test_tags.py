@@ -17,15 +17,11 @@ EXPECTED = {entry["file"]: entry["problems"] for entry in json.loads((BROKEN / "
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_broken_markup_is_reported_where_it_is(name):
     text = (BROKEN / name).read_bytes().decode("utf-8")
-    found = [
-        {"kind": p.kind, "line": p.line, "column": p.column} for p in parse_tags(text).problems
-    ]
+    found = [{"kind": p.kind, "line": p.line, "column": p.column} for p in parse_tags(text).problems]
     assert found == EXPECTED[name]
 
 
-@pytest.mark.parametrize(
-    "kind", ["unclosed", "mismatched", "stray_close", "nested", "empty", "unknown_tag"]
-)
+@pytest.mark.parametrize("kind", ["unclosed", "mismatched", "stray_close", "nested", "empty", "unknown_tag"])
 def test_every_kind_of_broken_markup_has_a_fixture(kind):
     assert any(p["kind"] == kind for problems in EXPECTED.values() for p in problems)
 

@@ -47,16 +47,29 @@ GPT, BERT = IRIS.model("gpt"), IRIS.model("bert")
 
 
 def run(model: str = GPT, usages=(), hours=None, **fields) -> RunFacts:
-    return RunFacts(model=model, usages=list(usages), accelerator_hours=hours,
-                    **{name: set(value) for name, value in fields.items()})
+    return RunFacts(
+        model=model,
+        usages=list(usages),
+        accelerator_hours=hours,
+        **{name: set(value) for name, value in fields.items()},
+    )
 
 
 @pytest.mark.parametrize(
     ("paper", "expected"),
     [
         pytest.param(
-            PaperFacts([run(hardware=[(A100, NVIDIA)], countries=[DE], usages=[(A100, NVIDIA, 8, Decimal(80))],
-                            hours=Decimal(80))], mentions=6),
+            PaperFacts(
+                [
+                    run(
+                        hardware=[(A100, NVIDIA)],
+                        countries=[DE],
+                        usages=[(A100, NVIDIA, 8, Decimal(80))],
+                        hours=Decimal(80),
+                    )
+                ],
+                mentions=6,
+            ),
             {
                 ("runs",): (1, 0, 6, 1, 0, 1, 0, Decimal(0)),
                 ("hardware", A100): (1,),
@@ -69,10 +82,20 @@ def run(model: str = GPT, usages=(), hours=None, **fields) -> RunFacts:
             id="one of everything",
         ),
         pytest.param(
-            PaperFacts([run(hardware=[(A100, NVIDIA), (H100, NVIDIA), (TPU, GOOGLE)], countries=[DE],
-                            usages=[(A100, NVIDIA, 8, Decimal(80)), (H100, NVIDIA, 16, Decimal(160)),
-                                    (TPU, GOOGLE, 4, Decimal(40))],
-                            hours=Decimal(280))]),
+            PaperFacts(
+                [
+                    run(
+                        hardware=[(A100, NVIDIA), (H100, NVIDIA), (TPU, GOOGLE)],
+                        countries=[DE],
+                        usages=[
+                            (A100, NVIDIA, 8, Decimal(80)),
+                            (H100, NVIDIA, 16, Decimal(160)),
+                            (TPU, GOOGLE, 4, Decimal(40)),
+                        ],
+                        hours=Decimal(280),
+                    )
+                ]
+            ),
             {
                 ("runs",): (1, 0, 0, 1, 0, 1, 0, Decimal(0)),
                 ("hardware", A100): (1,),
@@ -109,11 +132,18 @@ def run(model: str = GPT, usages=(), hours=None, **fields) -> RunFacts:
             id="no duration, two countries",
         ),
         pytest.param(
-            PaperFacts([
-                run(GPT, parameters=[(GPT, 7)], hardware=[(IRIS.unknown_hardware("x"), None)],
-                    years=[IRIS.year(2024)]),
-                run(BERT, hardware=[(IRIS.unknown_hardware("x"), None)], years=[IRIS.year(2024)]),
-            ], mentions=3),
+            PaperFacts(
+                [
+                    run(
+                        GPT,
+                        parameters=[(GPT, 7)],
+                        hardware=[(IRIS.unknown_hardware("x"), None)],
+                        years=[IRIS.year(2024)],
+                    ),
+                    run(BERT, hardware=[(IRIS.unknown_hardware("x"), None)], years=[IRIS.year(2024)]),
+                ],
+                mentions=3,
+            ),
             {
                 # two runs of one paper: each counts, the paper once
                 ("runs",): (2, 2, 3, 1, 1, 2, 0, Decimal(0)),
@@ -140,21 +170,36 @@ def test_what_one_paper_adds(paper: PaperFacts, expected: dict) -> None:
 
 EDGE_CASES = [
     # two accelerators of one maker, two counts, two durations
-    ("multi", "<model>Gamma-7B</model> has <params>7B</params>. We used <gpu_count>64</gpu_count> "
-              "<hardware>A100</hardware> and <gpu_count>32</gpu_count> <hardware>H100</hardware> for "
-              "<training>3 days</training>, then <training>12 hours</training>, in <country>Germany</country>, "
-              "<year>2023</year>."),
-    ("other-size", "<model>gamma-7b</model> has <params>6.9 billion parameters</params> on "
-                   "<hardware>TPU v4</hardware> in <country>France</country>, <year>2024</year>."),
+    (
+        "multi",
+        "<model>Gamma-7B</model> has <params>7B</params>. We used <gpu_count>64</gpu_count> "
+        "<hardware>A100</hardware> and <gpu_count>32</gpu_count> <hardware>H100</hardware> for "
+        "<training>3 days</training>, then <training>12 hours</training>, in <country>Germany</country>, "
+        "<year>2023</year>.",
+    ),
+    (
+        "other-size",
+        "<model>gamma-7b</model> has <params>6.9 billion parameters</params> on "
+        "<hardware>TPU v4</hardware> in <country>France</country>, <year>2024</year>.",
+    ),
     # untouched by the update below, whose new spelling must still rename it
     ("gamma-again", "<model>Gamma-7B</model> was trained on <hardware>V100</hardware>."),
-    ("unnamed", "A network of <params>125M</params> trained on <gpu_count>8</gpu_count> <hardware>V100</hardware> "
-                "for <training>2 days</training> in <country>Deutschland</country>."),
-    ("unknown-hw", "<model>Zeta</model> ran on <gpu_count>4</gpu_count> <hardware>FooChip 9000</hardware> for "
-                   "<training>1 week</training> in <country>Japan</country>."),
+    (
+        "unnamed",
+        "A network of <params>125M</params> trained on <gpu_count>8</gpu_count> <hardware>V100</hardware> "
+        "for <training>2 days</training> in <country>Deutschland</country>.",
+    ),
+    (
+        "unknown-hw",
+        "<model>Zeta</model> ran on <gpu_count>4</gpu_count> <hardware>FooChip 9000</hardware> for "
+        "<training>1 week</training> in <country>Japan</country>.",
+    ),
     ("unknown-hw-2", "<model>Zeta</model> ran on <hardware>foochip-9000</hardware> in <year>2022</year>."),
-    ("unreadable", "<model>Eta</model> used <gpu_count>many</gpu_count> <hardware>A100</hardware> for "
-                   "<training>a while</training> in <country>Atlantis</country>."),
+    (
+        "unreadable",
+        "<model>Eta</model> used <gpu_count>many</gpu_count> <hardware>A100</hardware> for "
+        "<training>a while</training> in <country>Atlantis</country>.",
+    ),
     ("nothing", "No tags here at all."),
 ]
 
@@ -187,11 +232,14 @@ def overview_and_stats(out: Path) -> list:
     shown = [compute_stats(kg, top=100)]
     for budget in (40, 5000):  # models folded / models drawn
         view = aggregated_view(kg, budget)
-        shown.append((
-            {iri: node.runs for iri, node in view.nodes.items()},
-            sorted((e.source, e.target, e.prop, e.weight or 0) for e in view.edges),
-            view.folded, view.note,
-        ))
+        shown.append(
+            (
+                {iri: node.runs for iri, node in view.nodes.items()},
+                sorted((e.source, e.target, e.prop, e.weight or 0) for e in view.edges),
+                view.folded,
+                view.note,
+            )
+        )
     return shown
 
 
@@ -255,9 +303,12 @@ def changed(records: list[dict]) -> list[dict]:
         {"id": "multi", "text": by_id["multi"].replace("<hardware>H100</hardware>", "<hardware>TPU v4</hardware>")},
         {"id": "other-size", "text": by_id["other-size"].replace("6.9 billion", "8 billion")},
         {"id": "unknown-hw", "text": by_id["unknown-hw"].replace("<model>Zeta</model>", "Zeta")},
-        {"id": "respelled", "text": "<model>GAMMA-7B</model> of <params>7B</params> on <gpu_count>2</gpu_count> "
-                                    "<hardware>A100</hardware> for <training>5 hours</training> in "
-                                    "<country>Germany</country>, <year>2023</year>."},
+        {
+            "id": "respelled",
+            "text": "<model>GAMMA-7B</model> of <params>7B</params> on <gpu_count>2</gpu_count> "
+            "<hardware>A100</hardware> for <training>5 hours</training> in "
+            "<country>Germany</country>, <year>2023</year>.",
+        },
         {"id": "unknown-hw-3", "text": "<model>Theta</model> ran on <hardware>FOOCHIP 9000</hardware>."},
         # with "respelled", three papers now write GAMMA-7B, two Gamma-7B: the model is renamed
         {"id": "respelled-2", "text": "We fine-tune <model>GAMMA-7B</model> in <country>France</country>."},
@@ -277,20 +328,24 @@ def test_added_and_changed_papers_keep_the_totals_right(built, records, tmp_path
     out = tmp_path / "out"
     shutil.copytree(built, out)
     update = write_jsonl(tmp_path / "update.jsonl", changed(records))
-    result = subprocess.run([KG, "add", str(update), "--out", str(out)],
-                            capture_output=True, text=True)
+    result = subprocess.run([KG, "add", str(update), "--out", str(out)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]
     assert (report["papers_loaded"], report["papers_unchanged"]) == (len(changed(records)) - 1, 1)
     assert_totals_match_the_facts(out)
 
-    names = {row[0] for row in rows(run_query(KnowledgeGraph(out, read_only=True),
-                                              named_query("models-in-several-papers").text))[1]}
+    names = {
+        row[0]
+        for row in rows(run_query(KnowledgeGraph(out, read_only=True), named_query("models-in-several-papers").text))[1]
+    }
     assert "GAMMA-7B" in names and "Gamma-7B" not in names  # the spelling most papers use
     kg = KnowledgeGraph(out, read_only=True)
-    labels = {p.rsplit("#", 1)[1]: sorted(row["l"].value for row in kg.query(
-        f"SELECT ?l WHERE {{ <{IRIS.model('gamma7b')}> <{p}> ?l }}"))
-        for p in (RDFS.label.value, SKOS_NS + "prefLabel", SKOS_NS + "altLabel")}
+    labels = {
+        p.rsplit("#", 1)[1]: sorted(
+            row["l"].value for row in kg.query(f"SELECT ?l WHERE {{ <{IRIS.model('gamma7b')}> <{p}> ?l }}")
+        )
+        for p in (RDFS.label.value, SKOS_NS + "prefLabel", SKOS_NS + "altLabel")
+    }
     assert labels == {"label": ["GAMMA-7B"], "prefLabel": ["GAMMA-7B"], "altLabel": ["Gamma-7B", "gamma-7b"]}
 
 
@@ -301,14 +356,15 @@ def test_totals_lost_or_marked_stale_are_recounted(built, tmp_path) -> None:
     kg.store.remove_graph(NamedNode(IRIS.statistics_graph))  # as a store built before totals existed
     kg.store.flush()
     del kg
-    extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Iota</model> on <hardware>A100</hardware>."}])
+    extra = write_jsonl(
+        tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Iota</model> on <hardware>A100</hardware>."}]
+    )
     build([str(extra)], out, jobs=1, exports=[], validate=False)
     assert_totals_match_the_facts(out)
 
     (out / TOTALS_STALE_FILE).touch()  # as a build killed before writing its totals leaves
     kg = KnowledgeGraph(out)
-    year = next(kg.store.quads_for_pattern(None, None, NamedNode(IRIS.year(2023)),
-                                           NamedNode(IRIS.statistics_graph)))
+    year = next(kg.store.quads_for_pattern(None, None, NamedNode(IRIS.year(2023)), NamedNode(IRIS.statistics_graph)))
     kg.store.remove(year)  # a total that no longer matches
     kg.store.flush()
     del kg
@@ -331,7 +387,9 @@ def test_a_store_whose_totals_lack_a_data_set_is_recounted(built, tmp_path) -> N
     kg.store.flush()
     assert not trusted(kg)
     del kg
-    extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Iota</model> on <hardware>A100</hardware>."}])
+    extra = write_jsonl(
+        tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Iota</model> on <hardware>A100</hardware>."}]
+    )
     build([str(extra)], out, jobs=1, exports=[], validate=False)
     assert_totals_match_the_facts(out)
 
@@ -345,18 +403,30 @@ def test_recount_rewrites_what_differs_and_removes_what_it_does_not_count(built,
     run_count = NamedNode("https://w3id.org/mlkg/ontology#runCount")
     junk = NamedNode("urn:example:junk")
     kg = KnowledgeGraph(out)
-    kg.store.add(Quad(whole, run_count, Literal("999", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer")), statistics))
+    kg.store.add(
+        Quad(
+            whole, run_count, Literal("999", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer")), statistics
+        )
+    )
     kg.store.add(Quad(junk, NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), Literal("junk"), statistics))
     kg.store.flush()
     (out / TOTALS_STALE_FILE).touch()
     del kg
 
-    extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Kappa</model> on <hardware>H100</hardware>."}])
+    extra = write_jsonl(
+        tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Kappa</model> on <hardware>H100</hardware>."}]
+    )
     build([str(extra)], out, jobs=1, exports=[], validate=False)
     kg = KnowledgeGraph(out, read_only=True)
     assert list(kg.store.quads_for_pattern(junk, None, None, None)) == []
     counts = [q.object.value for q in kg.store.quads_for_pattern(whole, run_count, None, statistics)]
-    runs = next(iter(kg.query(fill("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?run a mlkg:TrainingRun . $as_run }", as_run=AS_RUN))))
+    runs = next(
+        iter(
+            kg.query(
+                fill("SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?run a mlkg:TrainingRun . $as_run }", as_run=AS_RUN)
+            )
+        )
+    )
     assert counts == [runs["n"].value]
     del kg
     assert_totals_match_the_facts(out)

@@ -140,7 +140,9 @@ def test_every_targeted_shape_is_checked_in_exactly_one_kind_of_slice():
     shapes = Graph().parse(data=ontology_text("shapes.ttl"), format="turtle")
     sh = Namespace(SH)
     groups = shape_groups(shapes)
-    targeted = {str(s) for s in shapes.subjects(sh.targetClass, None)} | {str(s) for s in shapes.subjects(sh.targetNode, None)}
+    targeted = {str(s) for s in shapes.subjects(sh.targetClass, None)} | {
+        str(s) for s in shapes.subjects(sh.targetNode, None)
+    }
     assert sorted(n for names in groups.values() for n in names) == sorted(targeted)
     assert {str(c) for c in shapes.objects(None, sh.targetClass)} <= set(SLICE_OF_CLASS)
     assert QB_NS + "Observation" in SLICE_OF_CLASS
@@ -181,7 +183,9 @@ def graph_of(kg: KnowledgeGraph, pattern: str) -> str:
 
 def named_in(kg: KnowledgeGraph, paper: str) -> set[str]:
     """Every IRI a paper's graph holds, as subject or object."""
-    found = kg.query(f"SELECT DISTINCT ?n WHERE {{ GRAPH <{paper}> {{ {{ ?n ?p ?o }} UNION {{ ?s ?p ?n FILTER(isIRI(?n)) }} }} }}")
+    found = kg.query(
+        f"SELECT DISTINCT ?n WHERE {{ GRAPH <{paper}> {{ {{ ?n ?p ?o }} UNION {{ ?s ?p ?n FILTER(isIRI(?n)) }} }} }}"
+    )
     return {row["n"].value for row in found}
 
 
@@ -222,9 +226,10 @@ def test_cli_checks_the_papers_it_is_given(broken):
     assert report["scope"] == "1 paper and the shared nodes it names"
     found = {item["focus"] for item in report["violations"] + report["warnings"]}
     assert nodes["run"] in found and found <= scope  # nothing from other papers
-    assert report["violation_count"] < json.loads(
-        CliRunner().invoke(app, ["validate", "--out", str(out), "--json"]).stdout
-    )["violation_count"]
+    assert (
+        report["violation_count"]
+        < json.loads(CliRunner().invoke(app, ["validate", "--out", str(out), "--json"]).stdout)["violation_count"]
+    )
     missing = CliRunner().invoke(app, ["validate", "--out", str(out), "--paper", "no-such-paper"])
     assert missing.exit_code == 2 and "no paper with id 'no-such-paper'" in missing.output
 

@@ -76,7 +76,9 @@ def test_an_update_checks_the_papers_it_read_and_every_shared_node(tmp_path):
     # two new papers, one giving an existing model a second parameter count
     more = tmp_path / "more.jsonl"
     more.write_text(
-        json.dumps({"id": "corvid-again", "text": "We retrain <model>Corvid-13B</model> with <params>14B</params> parameters."})
+        json.dumps(
+            {"id": "corvid-again", "text": "We retrain <model>Corvid-13B</model> with <params>14B</params> parameters."}
+        )
         + "\n"
         + json.dumps({"id": "plain", "text": "A <model>Plain-1</model> model trained in <year>2024</year>."})
         + "\n",
@@ -88,8 +90,10 @@ def test_an_update_checks_the_papers_it_read_and_every_shared_node(tmp_path):
     assert validation["scope"] == "the 2 papers this build read, every shared node and the running totals"
     assert validation["conforms"] is True and validation["skipped"] is None
     # the cross-paper warning, found from the running totals
-    assert any(w["focus"].endswith("/model/corvid13b") and w["path"].endswith("#parameterCount")
-               for w in validation["warnings"])
+    assert any(
+        w["focus"].endswith("/model/corvid13b") and w["path"].endswith("#parameterCount")
+        for w in validation["warnings"]
+    )
     assert "(the papers this build read)" in second.output
     kg = KnowledgeGraph(out, read_only=True)
     whole = whole_graph_results(kg)

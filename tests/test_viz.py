@@ -70,7 +70,9 @@ def papers_graph(tmp_path_factory):
     root = tmp_path_factory.mktemp("papers28")
     corpus = root / "corpus.jsonl"
     generator = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
-    subprocess.run([sys.executable, str(generator), "28", "--out", str(corpus), "--seed", "3"], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(generator), "28", "--out", str(corpus), "--seed", "3"], check=True, capture_output=True
+    )
     build([str(corpus)], root / "out", jobs=1, exports=[])
     return KnowledgeGraph(root / "out", read_only=True)
 
@@ -137,8 +139,12 @@ def test_document_text_is_escaped_in_the_page(xss_graph, tmp_path):
     "depth, expected",
     [
         (0, "SELECT ?x WHERE { VALUES ?x { <%s> } }" % H100),
-        (1, "SELECT ?x WHERE { { VALUES ?x { <%s> } } UNION { ?r mlkg:hardware <%s> . BIND(?r AS ?x) }"
-            " UNION { <%s> mlkg:manufacturer|mlkg:variantOf ?x } UNION { ?x mlkg:variantOf <%s> } }" % (H100, H100, H100, H100)),
+        (
+            1,
+            "SELECT ?x WHERE { { VALUES ?x { <%s> } } UNION { ?r mlkg:hardware <%s> . BIND(?r AS ?x) }"
+            " UNION { <%s> mlkg:manufacturer|mlkg:variantOf ?x } UNION { ?x mlkg:variantOf <%s> } }"
+            % (H100, H100, H100, H100),
+        ),
     ],
 )
 def test_focus_draws_the_neighbourhood(example_graph, tmp_path, depth, expected):
@@ -149,8 +155,10 @@ def test_focus_draws_the_neighbourhood(example_graph, tmp_path, depth, expected)
 
 @pytest.mark.parametrize("focus", ["NVIDIA H100", "nvidia h100", H100, f"<{H100}>"])
 def test_focus_by_label_or_iri(example_graph, tmp_path, focus):
-    assert write_html(example_graph, tmp_path / "g.html", focus=focus, depth=1).nodes == \
-        write_html(example_graph, tmp_path / "h.html", focus="NVIDIA H100", depth=1).nodes
+    assert (
+        write_html(example_graph, tmp_path / "g.html", focus=focus, depth=1).nodes
+        == write_html(example_graph, tmp_path / "h.html", focus="NVIDIA H100", depth=1).nodes
+    )
 
 
 def test_deeper_focus_draws_more(example_graph, tmp_path):
@@ -160,7 +168,11 @@ def test_deeper_focus_draws_more(example_graph, tmp_path):
 
 @pytest.mark.parametrize(
     "focus, hint",
-    [("NVIDIA H10", "'NVIDIA H100'"), ("Germny", "'Germany'"), ("https://w3id.org/mlkg/id/model/nothing", "no node with IRI")],
+    [
+        ("NVIDIA H10", "'NVIDIA H100'"),
+        ("Germny", "'Germany'"),
+        ("https://w3id.org/mlkg/id/model/nothing", "no node with IRI"),
+    ],
 )
 def test_unknown_focus_is_explained(example_graph, tmp_path, focus, hint):
     with pytest.raises(VizError, match=re.escape(hint)):
@@ -186,7 +198,9 @@ def test_select_draws_the_iris_of_its_rows(example_graph, tmp_path):
     iris = {row["r"].value for row in rows} | {row["h"].value for row in rows}
     summary = write_html(example_graph, tmp_path / "g.html", **VIEWS["select"])
     assert summary.nodes == len(iris)
-    variants = {(r["a"].value, r["b"].value) for r in example_graph.query(MLKG + "SELECT ?a ?b WHERE { ?a mlkg:variantOf ?b }")}
+    variants = {
+        (r["a"].value, r["b"].value) for r in example_graph.query(MLKG + "SELECT ?a ?b WHERE { ?a mlkg:variantOf ?b }")
+    }
     # the graph's own edges join them: each run to its hardware, and variants to their family
     assert summary.edges == len(rows) + len({(a, b) for a, b in variants if a in iris and b in iris})
 
@@ -215,7 +229,9 @@ def test_overview_folds_above_the_budget(example_graph, tmp_path):
 
 
 def test_overview_draws_everything_within_the_budget(example_graph, tmp_path):
-    nodes = count(example_graph, "?x a ?c FILTER(STRSTARTS(STR(?c), STR(mlkg:)) && ?c NOT IN (mlkg:Mention, mlkg:HardwareUsage))")
+    nodes = count(
+        example_graph, "?x a ?c FILTER(STRSTARTS(STR(?c), STR(mlkg:)) && ?c NOT IN (mlkg:Mention, mlkg:HardwareUsage))"
+    )
     summary = write_html(example_graph, tmp_path / "g.html")
     assert (summary.nodes, summary.folded) == (nodes, {})
 
@@ -387,8 +403,12 @@ def test_run_card_names_its_nodes_and_shows_each_fact_in_its_own_words(card_grap
     assert "P106D" not in card["text"] and "E+" not in card["text"]
     # each fact marked in its own sentence, and each sentence shown once
     assert card["marks"] == [
-        ["model", "Kite-7B"], ["accelerators", "512"], ["hardware", "A100 GPUs"], ["training time", "3.5 months"],
-        ["country", "Germany"], ["year", "2023"],
+        ["model", "Kite-7B"],
+        ["accelerators", "512"],
+        ["hardware", "A100 GPUs"],
+        ["training time", "3.5 months"],
+        ["country", "Germany"],
+        ["year", "2023"],
     ]
     assert card["sentences"] == [
         "We present Kite-7B, a model with 6.7B parameters.",
@@ -464,7 +484,7 @@ def test_layout_keeps_papers_apart_from_shared_nodes(papers_graph, browser, tmp_
     )
     # no two nodes on top of each other, and labels shown at the first view barely touch
     points = placed["nodes"]
-    closest = min(math.dist(a[2:], b[2:]) for i, a in enumerate(points) for b in points[i + 1:])
+    closest = min(math.dist(a[2:], b[2:]) for i, a in enumerate(points) for b in points[i + 1 :])
     assert closest >= 30
     assert placed["overlaps"] <= placed["labelled"] // 10
     # papers sit in their own groups, away from every shared node

@@ -16,8 +16,17 @@ from ..store import KnowledgeGraph
 from .page import render_page
 from .views import View, VizError, add_cards, aggregated_view, focus_view, load_style, overview, query_view
 
-__all__ = ["VizError", "VizSummary", "View", "aggregated_view", "focus_view", "overview", "query_view",
-           "render_page", "write_html"]
+__all__ = [
+    "VizError",
+    "VizSummary",
+    "View",
+    "aggregated_view",
+    "focus_view",
+    "overview",
+    "query_view",
+    "render_page",
+    "write_html",
+]
 
 
 @dataclass

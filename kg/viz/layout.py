@@ -90,8 +90,6 @@ def spiral_layout(nodes: list[str]) -> dict[str, tuple[float, float]]:
     }
 
 
-
-
 def paper_groups(classes: dict[str, str], edges: list[tuple[str, str]]) -> tuple[list[list[str]], list[str]]:
     """Each paper's group of nodes, and the shared nodes.
 
@@ -135,8 +133,10 @@ def _orbit(anchor: Point, count: int, facing: float) -> list[Point]:
     """*count* slots around *anchor*, the first facing away from the centre, at least GROUP_GAP apart."""
     radius = max(GROUP_GAP, count * GROUP_GAP / (2 * math.pi))
     return [
-        (anchor[0] + radius * math.cos(facing + 2 * math.pi * i / count),
-         anchor[1] + radius * math.sin(facing + 2 * math.pi * i / count))
+        (
+            anchor[0] + radius * math.cos(facing + 2 * math.pi * i / count),
+            anchor[1] + radius * math.sin(facing + 2 * math.pi * i / count),
+        )
         for i in range(count)
     ]
 
@@ -177,7 +177,9 @@ def _rings(order: list[str], room: dict[str, float]) -> dict[str, Point]:
     return positions
 
 
-def ring_layout(classes: dict[str, str], edges: list[tuple[str, str]], rank: dict[str, int] | None = None) -> dict[str, Point]:
+def ring_layout(
+    classes: dict[str, str], edges: list[tuple[str, str]], rank: dict[str, int] | None = None
+) -> dict[str, Point]:
     """Shared nodes on rings (most shared innermost), each paper's group in an orbit round its rarest shared node."""
     rank = rank or {}
     groups, shared = paper_groups(classes, edges)
@@ -217,8 +219,14 @@ def ring_layout(classes: dict[str, str], edges: list[tuple[str, str]], rank: dic
 
 def _group(members: list[str], classes: dict[str, str], rank: dict[str, int], centre: Point) -> dict[str, Point]:
     """One paper's group: its paper in the middle, runs and their models round it."""
-    order = sorted(members, key=lambda node: (LOCAL_CLASSES.index(classes[node]) if classes[node] in LOCAL_CLASSES else 2,
-                                              rank.get(classes[node], 99), node))
+    order = sorted(
+        members,
+        key=lambda node: (
+            LOCAL_CLASSES.index(classes[node]) if classes[node] in LOCAL_CLASSES else 2,
+            rank.get(classes[node], 99),
+            node,
+        ),
+    )
     ring = order[1:]
     radius = MEMBER_GAP * max(1.0, len(ring) / (2 * math.pi))
     placed = {order[0]: centre}

@@ -90,8 +90,9 @@ def label_zooms(view: View, degree: dict[str, int]) -> dict[str, float]:
         groups: list[list[str]] = []
         shared = list(view.nodes)
     else:
-        groups, shared = paper_groups({iri: node.cls for iri, node in view.nodes.items()},
-                                      [(e.source, e.target) for e in view.edges])
+        groups, shared = paper_groups(
+            {iri: node.cls for iri, node in view.nodes.items()}, [(e.source, e.target) for e in view.edges]
+        )
     zooms = {iri: rules["local_zoom"] for members in groups for iri in members}
     ranked = sorted(shared, key=lambda iri: (-(view.nodes[iri].runs or degree.get(iri, 0)), iri))
     for i, iri in enumerate(ranked):
@@ -115,19 +116,21 @@ def network_data(view: View) -> dict:
         node = view.nodes[iri]
         look = style_of(node.cls)
         x, y = placed[iri]
-        nodes.append({
-            "id": iri,
-            "label": _clip(node.label, style["labels"]["max_chars"]) or iri,
-            "shape": look["shape"],
-            "color": look["color"],
-            "size": round(sizes[iri], 1),
-            "x": round(x, 1),
-            "y": round(y, 1),
-            "font": {"size": look.get("font", style["font"])},
-            "cls": node.cls if node.cls in style["classes"] else "Other",
-            "fullLabel": node.label,
-            "labelZoom": zooms[iri],
-        })
+        nodes.append(
+            {
+                "id": iri,
+                "label": _clip(node.label, style["labels"]["max_chars"]) or iri,
+                "shape": look["shape"],
+                "color": look["color"],
+                "size": round(sizes[iri], 1),
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "font": {"size": look.get("font", style["font"])},
+                "cls": node.cls if node.cls in style["classes"] else "Other",
+                "fullLabel": node.label,
+                "labelZoom": zooms[iri],
+            }
+        )
     heaviest = max((edge.weight or 0 for edge in view.edges), default=0)
     edges = []
     for edge in view.edges:
@@ -138,20 +141,32 @@ def network_data(view: View) -> dict:
         edges.append(entry)
     options = {
         "autoResize": True,
-        "nodes": {"borderWidth": 1, "font": {"size": 14, "face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "nodes": {
+            "borderWidth": 1,
+            "font": {"size": 14, "face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        },
         "edges": {
             "color": {"color": style["edge"]["color"], "highlight": style["edge"]["highlight"], "opacity": 0.6},
             "smooth": False,
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
         },
         "layout": {"improvedLayout": False, "randomSeed": 7},
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": len(nodes) > SPRING_LIMIT,
-                        "navigationButtons": False},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": len(nodes) > SPRING_LIMIT,
+            "navigationButtons": False,
+        },
         "physics": {
             "enabled": physics,
             "solver": "barnesHut",
             "barnesHut": {"gravitationalConstant": -4000, "springLength": 110, "avoidOverlap": 0.3},
-            "stabilization": {"enabled": physics, "iterations": STABILIZATION_ITERATIONS, "updateInterval": 40, "fit": True},
+            "stabilization": {
+                "enabled": physics,
+                "iterations": STABILIZATION_ITERATIONS,
+                "updateInterval": 40,
+                "fit": True,
+            },
         },
     }
     return {"nodes": nodes, "edges": edges, "options": options, "physics": physics}
@@ -184,7 +199,9 @@ def details(view: View) -> dict:
         cards[iri] = {
             "iri": iri,
             "named": [[role, _clip(label, limits["max_chars"])] for role, label in node.named],
-            "facts": [[name, _clip(text, limits["max_chars"])] for name, text in shown_facts(node.facts)][: limits["max_facts"]],
+            "facts": [[name, _clip(text, limits["max_chars"])] for name, text in shown_facts(node.facts)][
+                : limits["max_facts"]
+            ],
             "words": [
                 [names.get(w.prop, {}).get("name", w.prop), w.text, w.sentence, w.at]
                 for w in node.words[: limits["max_sources"]]

@@ -245,7 +245,10 @@ def _resolve_focus(kg: KnowledgeGraph, focus: str) -> list[str]:
     text = focus.strip()
     if re.match(r"^<?[A-Za-z][A-Za-z0-9+.-]*:\S+>?$", text) and ("://" in text or text.startswith("urn:")):
         iri = text.strip("<>")
-        if class_of(kg, iri) is None and next(kg.store.quads_for_pattern(NamedNode(iri), None, None, None), None) is None:
+        if (
+            class_of(kg, iri) is None
+            and next(kg.store.quads_for_pattern(NamedNode(iri), None, None, None), None) is None
+        ):
             raise VizError(f"no node with IRI {iri} in the graph")
         return [iri]
     matches = {}

@@ -46,4 +46,6 @@ def build_documents(folder: Path, documents, **options):
     from kg.build import build
 
     out = folder / "out"
-    return out, build([str(write_jsonl(folder / "papers.jsonl", documents))], out, **{"jobs": 1, "exports": [], **options})
+    return out, build(
+        [str(write_jsonl(folder / "papers.jsonl", documents))], out, **{"jobs": 1, "exports": [], **options}
+    )

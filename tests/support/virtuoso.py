@@ -106,9 +106,7 @@ def free_port() -> int:
 
 
 def _answers(url: str) -> bool:
-    request = urllib.request.Request(
-        f"{url}?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"}
-    )
+    request = urllib.request.Request(f"{url}?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
     try:
         with urllib.request.urlopen(request, timeout=2) as response:
             return response.status == 200
@@ -136,7 +134,10 @@ def running_virtuoso(binary: str = "virtuoso-t") -> Iterator[Virtuoso]:
     output = open(directory / "stdout.log", "wb")
     process = subprocess.Popen(
         [binary, "+foreground", "+configfile", str(ini)],
-        cwd=directory, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        cwd=directory,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -42,9 +42,17 @@ class Browser:
                 assert time.monotonic() < deadline, "chromedriver did not start"
                 time.sleep(0.1)
         args = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={self.profile}", "--proxy-server=127.0.0.1:9", f"--window-size={window}",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={self.profile}",
+            "--proxy-server=127.0.0.1:9",
+            f"--window-size={window}",
         ]
         if not loopback:  # Chromium sends loopback past any proxy unless told not to
             args.append("--proxy-bypass-list=<-loopback>")
