@@ -39,7 +39,7 @@ test: $(STAMP) system-deps lint
 	MLKG_REQUIRE_SYSTEM_TOOLS=1 $(BIN)/pytest -q
 
 # Everything but the `system` (Chromium, Virtuoso, rapper) and `slow` tests, one process per core
-# (about 110 s of CPU: a minute on an idle 2-core machine).
+# (2,468 tests in 58 s on an idle 2-core machine, 5 December 2026).
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -n auto -m 'not system and not slow'
 
