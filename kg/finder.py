@@ -159,6 +159,8 @@ class _View:
         self.sents = list(zip(starts, [*starts[1:], n]))
         self._citing: list[int] | None = None
         self._proper: frozenset[str] | None = None
+        #: names already looked up by _another_model: whether the text says each is someone else's
+        self.theirs: dict[str, bool] = {}
         self.sent_of = [0] * n
         for number, (a, b) in enumerate(self.sents):
             for i in range(a, b):
@@ -197,6 +199,11 @@ class _View:
                 w for w in inside if w.lower() not in lowered and w not in stop and w.lower() not in _set("brand_words")
             )
         return self._proper
+
+    def opens_with_comparison(self, first: int, before: int) -> bool:
+        """Whether the sentence at token *first* opens, before token *before*, with a comparison ("For comparison,", "Reference points:")."""
+        comma = next((j for j in range(first, min(before, first + 6)) if self.words[j] in (",", ":")), None)
+        return comma is not None and not _set("comparison_openers").isdisjoint(self.lower[first:comma])
 
     def _closes_after_stop(self, k: int) -> bool:
         """Whether token *k* ends a run of emphasis marks that follows a full stop, with no space inside."""
@@ -527,15 +534,11 @@ class _Finder:
         firsts, markup, stop = _set("first_person"), _set("markup_words"), _set("not_model_names")
         catalogue = load_catalogue()
         foreign = set()
-        openers = _set("comparison_openers")
         for number, (first, last) in enumerate(view.sents):
-            comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] in (",", ":")), None)
-            text = view.text[view.idx[first] : view.ends[last - 1]].casefold()
             if (
-                comma is not None
-                and not openers.isdisjoint(view.lower[first:comma])
+                view.opens_with_comparison(first, last)
                 and firsts.isdisjoint(view.lower[first:last])
-                and not any(o in text for o in ours)
+                and not any(o in view.text[view.idx[first] : view.ends[last - 1]].casefold() for o in ours)
             ):
                 foreign.add(number)  # "For comparison, Stable Diffusion v1.5 was trained on 256 A100 GPUs"
                 continue
@@ -1235,14 +1238,19 @@ def _another_model(view: _View, name: str) -> bool:
     says nothing of this kind about is taken to be the paper's own, so its
     facts stay.
     """
-    anti, openers = _set("model_anti_cues"), _set("comparison_openers")
+    if name not in view.theirs:
+        view.theirs[name] = _said_to_be_anothers(view, name)
+    return view.theirs[name]
+
+
+def _said_to_be_anothers(view: _View, name: str) -> bool:
+    anti = _set("model_anti_cues")
     for match in _name_re(name).finditer(view.text):
         k = view.token_at(match.start())
         if view.idx[k] != match.start():
             continue
         first, last = view.sentence(k)
         end = view.token_at(match.end() - 1) + 1
-        comma = next((j for j in range(first, min(last, first + 6)) if view.words[j] in (",", ":")), None)
         if (
             view.cites(match.start())
             or view.near(k, 6, anti)
@@ -1252,7 +1260,7 @@ def _another_model(view: _View, name: str) -> bool:
                 and view.words[end] == "("
                 and end + 1 in (view.scaled_at(end + 2), view.scaled_at(end + 3))
             )
-            or (comma is not None and not openers.isdisjoint(view.lower[first:comma]))
+            or view.opens_with_comparison(first, last)
         ):
             return True
     return False
@@ -1358,17 +1366,12 @@ def others(text: str, offsets: list[int], ours: list[str]) -> list[bool]:
     own = {name.casefold() for name in ours}
     inside = {k for _, a, b in finder.countries(view.doc) for k in range(a, b)}
     foreign = finder.foreign_sentences(view, own, set())
-    firsts, openers = _set("first_person"), _set("comparison_openers")
+    firsts = _set("first_person")
     result = []
     for offset in offsets:
         i = view.token_at(offset)
         first = view.sentence(i)[0]
-        comma = next((j for j in range(first, min(i, first + 6)) if view.words[j] in (",", ":")), None)
-        compared = (
-            comma is not None
-            and not openers.isdisjoint(view.lower[first:comma])
-            and firsts.isdisjoint(view.lower[first:i])
-        )
+        compared = view.opens_with_comparison(first, i) and firsts.isdisjoint(view.lower[first:i])
         result.append(
             view.cites(offset) or view.sent_of[i] in foreign or compared or finder.anothers_fact(view, i, own, inside)
         )
