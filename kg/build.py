@@ -404,48 +404,25 @@ def build(
         loader.close(flush=False)  # let an in-flight batch finish; its journal covers a kill
         raise
     load_seconds = time.perf_counter() - started
-    compact_seconds = None
-    if loader.loaded >= compact_after:
-        compacting = time.perf_counter()
-        kg.optimize()
-        compact_seconds = round(time.perf_counter() - compacting, 3)
-
-    # An update that changed nothing leaves existing exports as they are.
-    changed = loader.loaded > 0 or fresh
-    exporting = time.perf_counter()
-    outputs: list[Path] = streamed.finish() if streamed else []
-    for fmt in formats:
-        target = out_dir / f"graph.{fmt.extension}"
-        if target in outputs:
-            continue
-        if changed or not target.exists():
-            export(kg, fmt, target, base=iris.base)
-        outputs.append(target)
-    pages = time.perf_counter()
-    if after_store and (changed or not loader.unchanged):
-        outputs.extend(after_store(kg, out_dir))
-    checking = time.perf_counter()
-
-    papers = kg.paper_count()
-    validation = None
+    # Compacting releases the GIL: the exports, pages and last checks read the store meanwhile.
+    compaction = _Compaction(kg) if loader.loaded >= compact_after else None
     try:
-        if validate:
-            validation = run_validation(kg, jobs=jobs, limit=VALIDATION_RESULTS).as_dict()
-        elif checked is not None:
-            # into an empty store every paper was read, so the check covers it all
-            checked.scope = (
-                WHOLE_STORE
-                if was_empty
-                else (
-                    f"the {read} paper{'s' if read != 1 else ''} this build read, every shared node and the running totals"
-                )
-            )
-            validation = finish_checks(kg, iris, checked, jobs=jobs, limit=VALIDATION_RESULTS).as_dict()
-    except WorkerDied as err:
-        # the store is built and sound; only the check is missing, and the report says so
-        validation = ValidationResult(
-            None, skipped=f"{err}; run `kg validate`", violation_count=None, warning_count=None
-        ).as_dict()
+        outputs, papers, validation, timings = _after_loading(
+            kg,
+            iris,
+            out_dir,
+            formats,
+            streamed,
+            after_store=after_store,
+            changed=loader.loaded > 0 or fresh,
+            unchanged=loader.unchanged,
+            validate=validate,
+            checked=checked,
+            scope=WHOLE_STORE if was_empty else _scope(read),
+            jobs=jobs,
+        )
+    finally:
+        compact_seconds = compaction.wait() if compaction else None
     extra: dict = {}
     if merge_report:
         extra["this_build"] = {
@@ -467,12 +444,94 @@ def build(
         seconds=round(time.perf_counter() - started, 3),
         load_seconds=round(load_seconds, 3),
         compact_seconds=compact_seconds,
-        # what each stage after loading took (the check: what is left of it after the workers' part)
-        export_seconds=round(pages - exporting, 3),
-        page_seconds=round(checking - pages, 3),
-        check_seconds=round(time.perf_counter() - checking, 3),
+        **timings,
         validation=validation,
         outputs=[str(p) for p in outputs],
         **extra,
     )
     return BuildResult(out_dir, summary, outputs, validation)
+
+
+class _Compaction:
+    """The store's compaction, run in a thread (it releases the GIL) while the build writes its outputs."""
+
+    def __init__(self, kg: KnowledgeGraph):
+        self.seconds = 0.0
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(kg,), name="kg-compact", daemon=True)
+        self.thread.start()
+
+    def _run(self, kg: KnowledgeGraph) -> None:
+        started = time.perf_counter()
+        try:
+            kg.optimize()
+        except BaseException as err:  # noqa: BLE001 - re-raised by wait()
+            self.error = err
+        self.seconds = time.perf_counter() - started
+
+    def wait(self) -> float:
+        """Its own seconds, once done; a failure is raised here."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return round(self.seconds, 3)
+
+
+def _scope(read: int) -> str:
+    return f"the {read} paper{'s' if read != 1 else ''} this build read, every shared node and the running totals"
+
+
+def _after_loading(
+    kg: KnowledgeGraph,
+    iris: Iris,
+    out_dir: Path,
+    formats: list[ExportFormat],
+    streamed: StreamedExports | None,
+    *,
+    after_store: Callable[[KnowledgeGraph, Path], list[Path]] | None,
+    changed: bool,
+    unchanged: int,
+    validate: bool | None,
+    checked: ValidationResult | None,
+    scope: str,
+    jobs: int,
+) -> tuple[list[Path], int, dict | None, dict[str, float]]:
+    """The exports, the pages and the end of the SHACL check, with what each took.
+
+    *changed*: the build loaded papers (or started fresh); an update that
+    changed nothing leaves existing exports as they are.
+    """
+    exporting = time.perf_counter()
+    outputs: list[Path] = streamed.finish() if streamed else []
+    for fmt in formats:
+        target = out_dir / f"graph.{fmt.extension}"
+        if target in outputs:
+            continue
+        if changed or not target.exists():
+            export(kg, fmt, target, base=iris.base)
+        outputs.append(target)
+    pages = time.perf_counter()
+    if after_store and (changed or not unchanged):
+        outputs.extend(after_store(kg, out_dir))
+    checking = time.perf_counter()
+    papers = kg.paper_count()
+    validation = None
+    try:
+        if validate:
+            validation = run_validation(kg, jobs=jobs, limit=VALIDATION_RESULTS).as_dict()
+        elif checked is not None:
+            # into an empty store every paper was read, so the check covers it all
+            checked.scope = scope
+            validation = finish_checks(kg, iris, checked, jobs=jobs, limit=VALIDATION_RESULTS).as_dict()
+    except WorkerDied as err:
+        # the store is built and sound; only the check is missing, and the report says so
+        validation = ValidationResult(
+            None, skipped=f"{err}; run `kg validate`", violation_count=None, warning_count=None
+        ).as_dict()
+    timings = {
+        # what each stage after loading took (the check: what is left of it after the workers' part)
+        "export_seconds": round(pages - exporting, 3),
+        "page_seconds": round(checking - pages, 3),
+        "check_seconds": round(time.perf_counter() - checking, 3),
+    }
+    return outputs, papers, validation, timings

@@ -213,12 +213,16 @@ def test_a_journal_torn_by_a_kill_does_not_break_the_next_build(tmp_path):
     assert quads(tmp_path) == complete
 
 
-def test_compacting_after_a_large_load_keeps_the_graph(tmp_path):
-    plain = build([str(PAPERS)], tmp_path / "plain", jobs=1, exports=[], validate=False)
-    compacted = build([str(PAPERS)], tmp_path / "compacted", jobs=1, exports=[], validate=False, compact_after=1)
+def test_compacting_after_a_large_load_keeps_the_graph_the_exports_and_the_verdict(tmp_path):
+    """The compaction runs beside the exports and the end of the SHACL check, which read the store meanwhile."""
+    plain = build([str(PAPERS)], tmp_path / "plain", jobs=1)
+    compacted = build([str(PAPERS)], tmp_path / "compacted", jobs=1, compact_after=1)
     assert plain.summary["compact_seconds"] is None  # below the threshold
     assert compacted.summary["compact_seconds"] is not None
     assert quads(tmp_path / "compacted") == quads(tmp_path / "plain")
+    for name in ("graph.ttl", "graph.trig"):
+        assert (tmp_path / "compacted" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+    assert compacted.validation == plain.validation
 
 
 def test_a_broken_data_file_stops_the_build_at_once_with_its_line(tmp_path):
