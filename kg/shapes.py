@@ -34,6 +34,7 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDFS_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 RDFS_RESOURCE = "http://www.w3.org/2000/01/rdf-schema#Resource"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_INTEGER = XSD + "integer"
 XSD_STRING = XSD + "string"
 VIOLATION = SH + "Violation"
 
@@ -101,6 +102,16 @@ class Result(NamedTuple):
 
 
 # -- terms ---------------------------------------------------------------------------
+
+#: A statement as the checker reads it: subject, predicate IRI, object. Each
+#: attribute read from a pyoxigraph triple makes a new object, so they are
+#: read once per statement, here, rather than at every lookup.
+Statement = tuple[Any, str, Any]
+
+
+def statements(triples: Iterable[Triple]) -> list[Statement]:
+    """Triples (or quads, whose graph is ignored) as the checker reads them."""
+    return [(t.subject, t.predicate.value, t.object) for t in triples]
 
 
 def rdflib_term(term):
@@ -189,6 +200,21 @@ def datatype_matches(value, datatype: str) -> bool:
     if datatype == RDF_LANG_STRING and value.language:
         return _actual_datatype(value.value, datatype)
     return False
+
+
+_DIGITS = re.compile(r"[+-]?[0-9]{1,100}\Z")
+
+
+def plain_integer(term) -> int | None:
+    """The number of an xsd:integer literal written as plain digits, else None.
+
+    rdflib reads such a literal as Python's int() does, so a value test on
+    it can compare the int and skip making an rdflib term (the costly part
+    of checking a paper: every offset is a new value).
+    """
+    if isinstance(term, Literal) and _DIGITS.match(term.value) and term.datatype.value == XSD_INTEGER:
+        return int(term.value)
+    return None
 
 
 def compare_literal(left, right) -> int:
@@ -431,8 +457,12 @@ class Checker:
         self.inverse = frozenset(shape.path[0] for shape in compiler.shapes.values() if shape.path and shape.path[1])
 
     def check(self, triples: Iterable[Triple]) -> list[Result]:
-        """Every result of checking the graph of *triples* against the shapes."""
-        data = _Data(triples, self.terms, self.inverse)
+        """Every result of checking the graph of *triples* (or quads) against the shapes."""
+        return self.check_statements(statements(triples))
+
+    def check_statements(self, held: Iterable[Statement]) -> list[Result]:
+        """As :meth:`check`, for statements already read (see :func:`statements`)."""
+        data = _Data(held, self.terms, self.inverse)
         results: list[Result] = []
         evaluate = self._evaluate
         for shape in self.shapes:
@@ -453,6 +483,13 @@ class Checker:
         if kind == "datatype" and parameter == XSD_STRING and isinstance(value, Literal):
             if value.datatype.value == XSD_STRING:
                 return True
+        elif kind == "datatype" and parameter == XSD_INTEGER and plain_integer(value) is not None:
+            return True
+        elif kind == "range" and type(parameter[0].value) is int:
+            number = plain_integer(value)
+            if number is not None:
+                bound, test = parameter
+                return test((number > bound.value) - (number < bound.value))
         key = (kind, id(parameter), value)
         cache = self._value_cache
         found = cache.get(key)
@@ -534,6 +571,11 @@ class Checker:
 
     def _pair(self, kind: str, values: list, others: list) -> list:
         """The values (or, for sh:equals, the other property's values) that break a property-pair test."""
+        if kind == "lessThanOrEquals":  # offsets: compared as ints where rdflib reads ints
+            numbers = [plain_integer(v) for v in values]
+            other_numbers = [plain_integer(o) for o in others]
+            if None not in numbers and None not in other_numbers:
+                return [v for v, n in zip(values, numbers) for o in other_numbers if n > o]  # type: ignore[operator]
         mine = [self.terms(v) for v in values]
         theirs = [self.terms(v) for v in others]
         if kind == "equals":
@@ -605,7 +647,7 @@ def _distinct(chosen: list, terms: list, values: list) -> list:
 class _Data:
     """One graph's statements, indexed for the lookups shapes make."""
 
-    def __init__(self, triples: Iterable[Triple], terms: _Terms, inverse: frozenset[str]):
+    def __init__(self, held: Iterable[Statement], terms: _Terms, inverse: frozenset[str]):
         out: dict = {}
         back: dict = {}
         types: dict = {}
@@ -614,8 +656,7 @@ class _Data:
         self._superclasses: dict = {}
         self._focus: dict = {}
         doubled = []  # (subject, predicate) with more than one value: rdflib may read two of them as one
-        for statement in triples:  # triples, or quads (their graph is ignored)
-            subject, predicate, obj = statement.subject, statement.predicate.value, statement.object
+        for subject, predicate, obj in held:
             by_predicate = out.get(subject)
             if by_predicate is None:
                 out[subject] = {predicate: [obj]}

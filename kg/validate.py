@@ -40,6 +40,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Triple, pars
 from . import totals
 from .kinds import KINDS as TAG_KINDS
 from .reference import ReferenceWriter
+from .shapes import Statement, statements
 from .store import KnowledgeGraph, owns
 from .terms import Iris, header
 from .vocab import MLKG, MLKG_NS, QB_NS, RDF_NS, XSD_NS, term_value
@@ -171,32 +172,46 @@ class _Types:
 
 
 class _KnownTypes:
-    """The rdf:type statements of nodes, from statements at hand (a batch's reference nodes)."""
+    """The rdf:type statements of nodes (as the checker reads them), from those at hand (a batch's reference nodes)."""
 
-    def __init__(self, triples: Iterable[Triple]):
-        self.found: dict[str, list[Triple]] = defaultdict(list)
-        for triple in triples:
-            if triple.predicate == RDF_TYPE:
-                self.found[term_value(triple.subject)].append(triple)
+    def __init__(self, found: Iterable[Statement]):
+        self.found: dict[str, list[Statement]] = defaultdict(list)
+        for statement in found:
+            if statement[1] == RDF_TYPE.value:
+                self.found[term_value(statement[0])].append(statement)
 
     def of(self, node: NamedNode) -> tuple:
         return tuple(self.found.get(node.value, ()))
 
 
-def _typed(triples: list[Triple], types: _Types | _KnownTypes) -> tuple[list[Triple], tuple[str, ...]]:
+def _typed(triples: list[Triple], types: _Types) -> tuple[list[Triple], tuple[str, ...]]:
     """*triples* with the rdf:type of the nodes they point to, and those nodes that only their type holds."""
     subjects = {t.subject for t in triples}
     typed = {t.subject for t in triples if t.predicate == RDF_TYPE}
     objects = {t.object for t in triples if isinstance(t.object, NamedNode)}
+    return _add_types(triples, subjects, typed, objects, types)
+
+
+def _typed_statements(held: list[Statement], types: _KnownTypes) -> tuple[list[Statement], tuple[str, ...]]:
+    """As :func:`_typed`, for statements as the checker reads them."""
+    subjects = {s for s, _, _ in held}
+    typed = {s for s, p, _ in held if p == RDF_TYPE.value}
+    objects = {o for _, _, o in held if isinstance(o, NamedNode)}
+    return _add_types(held, subjects, typed, objects, types)
+
+
+def _add_types(
+    held: list, subjects: set, typed: set, objects: set, types: _Types | _KnownTypes
+) -> tuple[list, tuple[str, ...]]:
     pointed = objects - subjects
     # Only nodes whose type the slice lacks are looked up (and cached): the
     # shared ones. Looking up a paper's own run and mentions too would cache
     # two or three entries per paper, a gigabyte at a million papers.
     extra = [statement for node in objects - typed for statement in types.of(node)]
-    return triples + extra, tuple(sorted(n.value for n in pointed))
+    return held + extra, tuple(sorted(n.value for n in pointed))
 
 
-def _slice(kind: str, triples: list[Triple], types: _Types | _KnownTypes, limit: int) -> Slice:
+def _slice(kind: str, triples: list[Triple], types: _Types, limit: int) -> Slice:
     held, pointed = _typed(triples, types)
     return Slice(kind, serialize(held, format=RdfFormat.N_TRIPLES) or b"", pointed, limit)
 
@@ -516,7 +531,7 @@ def _tally(results, helpers: set, limit: int) -> SliceResult:
     )
 
 
-def _helpers(kind: str, triples: Iterable[Triple], pointed: Collection[str]) -> set:
+def _helpers(kind: str, held: Iterable[Statement], pointed: Collection[str]) -> set:
     """Nodes held only for their type that this kind's shapes target (an accelerator another is a variant of).
 
     Their own slice checks them.
@@ -526,9 +541,9 @@ def _helpers(kind: str, triples: Iterable[Triple], pointed: Collection[str]) -> 
     classes = set(_classes[kind])
     pointed = set(pointed)
     return {
-        term_value(t.subject)
-        for t in triples
-        if t.predicate == RDF_TYPE and term_value(t.subject) in pointed and term_value(t.object) in classes
+        term_value(subject)
+        for subject, predicate, obj in held
+        if predicate == RDF_TYPE.value and term_value(subject) in pointed and term_value(obj) in classes
     }
 
 
@@ -536,24 +551,24 @@ def check_slice(piece: Slice) -> SliceResult:
     """Validate one slice against the shapes of its kind."""
     if _engine == "pyshacl":
         results = pyshacl_results(to_rdflib(piece.ntriples), _shapes[piece.kind])
-        triples = list(parse(piece.ntriples, RdfFormat.N_TRIPLES)) if piece.pointed else []
-        return _tally(results, _helpers(piece.kind, triples, piece.pointed), piece.limit)
-    triples = list(parse(piece.ntriples, RdfFormat.N_TRIPLES))
-    return _check_triples(piece.kind, triples, piece.pointed, piece.limit)
+        held = statements(parse(piece.ntriples, RdfFormat.N_TRIPLES)) if piece.pointed else []
+        return _tally(results, _helpers(piece.kind, held, piece.pointed), piece.limit)
+    held = statements(parse(piece.ntriples, RdfFormat.N_TRIPLES))
+    return _check_statements(piece.kind, held, piece.pointed, piece.limit)
 
 
-def _check_triples(kind: str, triples: list[Triple], pointed: Collection[str], limit: int) -> SliceResult:
-    results = _checkers[kind].check(triples)
-    return _tally(results, _helpers(kind, triples, pointed), limit)
+def _check_statements(kind: str, held: list[Statement], pointed: Collection[str], limit: int) -> SliceResult:
+    results = _checkers[kind].check_statements(held)
+    return _tally(results, _helpers(kind, held, pointed), limit)
 
 
 #: The rdf:type statements each reference key's statements make, by base and key
 #: (the same few thousand models and accelerators recur in every batch).
-_key_types: dict[tuple, list[Triple]] = {}
+_key_types: dict[tuple, list[Statement]] = {}
 KEY_TYPES_LIMIT = 100_000
 
 
-def _types_of_keys(keys: set[tuple], iris: Iris) -> list[Triple]:
+def _types_of_keys(keys: set[tuple], iris: Iris) -> list[Statement]:
     found = []
     for key in keys:
         known = _key_types.get((iris.base, key))
@@ -561,8 +576,8 @@ def _types_of_keys(keys: set[tuple], iris: Iris) -> list[Triple]:
             if len(_key_types) >= KEY_TYPES_LIMIT:
                 _key_types.clear()
             text = ReferenceWriter(iris).statements({key})
-            statements = parse(header(iris.base) + text, RdfFormat.TURTLE) if text else ()
-            known = _key_types[iris.base, key] = [q.triple for q in statements if q.predicate == RDF_TYPE]
+            written = parse(header(iris.base) + text, RdfFormat.TURTLE) if text else ()
+            known = _key_types[iris.base, key] = [s for s in statements(written) if s[1] == RDF_TYPE.value]
         found.extend(known)
     return found
 
@@ -575,13 +590,14 @@ def check_papers(graphs: str, keys: set[tuple], iris: Iris, limit: int = 200) ->
     papers' shapes need of them (``sh:class``). Run in a worker after
     :func:`init_checks`.
     """
-    base = header(iris.base)
-    triples = [quad.triple for quad in parse(base + graphs, RdfFormat.TRIG)]
+    parsed = parse(header(iris.base) + graphs, RdfFormat.TRIG)
     types = _KnownTypes(_types_of_keys(keys, iris))
     if _engine == "pyshacl":
-        return check_slice(_slice("papers", triples, types, limit))
-    held, pointed = _typed(triples, types)  # as a slice would hold them, without writing N-Triples
-    return _check_triples("papers", held, pointed, limit)
+        found, pointed = _typed_statements(statements(parsed), types)
+        triples = [Triple(subject, NamedNode(predicate), obj) for subject, predicate, obj in found]
+        return check_slice(Slice("papers", serialize(triples, format=RdfFormat.N_TRIPLES) or b"", pointed, limit))
+    held, pointed = _typed_statements(statements(parsed), types)  # as a slice would hold them
+    return _check_statements("papers", held, pointed, limit)
 
 
 def finish_checks(

@@ -35,6 +35,8 @@ ex:S a sh:NodeShape ; sh:targetClass ex:C ;
 {extra}"""
 
 
+BIG = "9" * 99  # the longest run of digits read as an int without rdflib
+
 #: (construct, shapes, data, how many results pyshacl gives): every row has
 #: results, so a checker that found nothing would fail it.
 CASES = [
@@ -133,6 +135,34 @@ CASES = [
         property_shape("sh:lessThanOrEquals ex:q"),
         'ex:a a ex:C ; ex:p 3, 5 ; ex:q 4 . ex:b a ex:C ; ex:p 1 ; ex:q "1" . ex:c a ex:C ; ex:p "a" ; ex:q "b" .',
         2,
+    ),
+    # integers written as digits are compared as ints, without rdflib terms: every spelling must agree
+    (
+        "integers in every spelling",
+        property_shape("sh:datatype xsd:integer"),
+        'ex:a a ex:C ; ex:p "+5"^^xsd:integer, "05"^^xsd:integer, "-0"^^xsd:integer, "1_000"^^xsd:integer, '
+        f'" 7"^^xsd:integer, "{BIG}"^^xsd:integer, "5"^^xsd:int, "5"^^xsd:long .',
+        2,
+    ),
+    (
+        "integer ranges in every spelling",
+        property_shape("sh:minInclusive 0 ; sh:maxExclusive 10"),
+        'ex:a a ex:C ; ex:p "+5"^^xsd:integer, "05"^^xsd:integer, "-0"^^xsd:integer, "-1"^^xsd:integer, '
+        f'"10"^^xsd:integer, "1_0"^^xsd:integer, "{BIG}"^^xsd:integer, 3.5, "9"^^xsd:int .',
+        3,
+    ),
+    (
+        "integer range with a decimal bound",
+        property_shape("sh:maxInclusive 2.5"),
+        'ex:a a ex:C ; ex:p 2, 3, "+3"^^xsd:integer, "02"^^xsd:integer .',
+        1,
+    ),
+    (
+        "lessThanOrEquals on integers in every spelling",
+        property_shape("sh:lessThanOrEquals ex:q"),
+        'ex:a a ex:C ; ex:p "05"^^xsd:integer ; ex:q 5 . ex:b a ex:C ; ex:p "+7"^^xsd:integer, 6 ; ex:q 6, "-0"^^xsd:integer . '
+        'ex:c a ex:C ; ex:p 10 ; ex:q "1_0"^^xsd:integer . ex:d a ex:C ; ex:p 3 ; ex:q 2.5 .',
+        4,
     ),
     ("severity", property_shape("sh:maxCount 1 ; sh:severity sh:Warning"), "ex:a a ex:C ; ex:p 1, 2 .", 1),
     (
