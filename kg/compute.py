@@ -70,19 +70,25 @@ def _per_item(text: str, end: int) -> bool:
     return any(after.startswith(w) for w in compute_words()["flop_per_item_words"])
 
 
+def _may_match(lowered: str, words: str) -> bool:
+    """Whether a lowercased text holds one of the words without which a pattern cannot match."""
+    return any(word in lowered for word in compute_words()[words])
+
+
 def find_stated(text: str, taken: list[tuple[int, int]]) -> list[Found]:
     """Stated compute and training tokens in *text*, outside the spans already tagged (*taken*)."""
     flop, tokens, _ = _patterns()
     least = Decimal(compute_words()["min_training_tokens"])
     least_flop = Decimal(compute_words()["min_training_flop"])
     found: list[Found] = []
+    lowered = text.lower()
 
     def free(start: int, end: int) -> bool:
         return not any(start < b and a < end for a, b in taken) and not any(
             start < f.end and f.start < end for f in found
         )
 
-    for m in flop.finditer(text):
+    for m in flop.finditer(text) if _may_match(lowered, "flop_pattern_words") else ():
         if free(m.start(), m.end()) and not _per_item(text, m.end()):
             try:
                 amount = parse_flop(m.group())
@@ -90,7 +96,7 @@ def find_stated(text: str, taken: list[tuple[int, int]]) -> list[Found]:
                 continue
             if amount.value >= least_flop:  # less is the cost of one image or token, not of training
                 found.append(Found("compute", m.start(), m.end(), amount))
-    for m in tokens.finditer(text):
+    for m in tokens.finditer(text) if _may_match(lowered, "token_pattern_words") else ():
         group = "value" if m.group("value") else "value2"
         start, end = m.span(group)
         if free(start, end):
@@ -107,9 +113,14 @@ def _phrase(text: str) -> str:
     return " ".join(re.split(r"[\s-]+", text.casefold()))
 
 
+@lru_cache(maxsize=1)
+def _formats() -> dict[str, str]:
+    return {_phrase(k): v for k, v in compute_words()["numerical_formats"].items() if not k.startswith("_")}
+
+
 def numerical_format(text: str) -> str | None:
     """The one numerical format *text* names ("FP32", "TF32", "FP16" for FP16/BF16, "FP8"), or None."""
-    formats = {_phrase(k): v for k, v in compute_words()["numerical_formats"].items() if not k.startswith("_")}
+    formats = _formats()
     named = {formats[_phrase(m.group())] for m in _patterns()[2].finditer(text)}
     return named.pop() if len(named) == 1 else None
 
