@@ -20,6 +20,7 @@ from typing import Any
 
 from .files import write_atomic
 from .pages import render, static_text
+from .query import named_query
 from .restatements import AS_RUN
 from .sparql import fill
 from .store import KnowledgeGraph
@@ -44,29 +45,18 @@ GROUP BY ?r ORDER BY ?year ?r""",
     as_run=AS_RUN,
 )
 
-HOURS_BY_COUNTRY = fill(
-    """
-SELECT ?country (SUM(?h) AS ?hours) (COUNT(?r) AS ?runs)
+#: read from the running totals (each run counted once per accelerator it used)
+RUNS_BY_YEAR_AND_ACCELERATOR = """
+SELECT ?year ?hardware ?runs
 WHERE {
-  { SELECT DISTINCT ?r ?c WHERE { ?run mlkg:country ?c . $as_run } }
-  { SELECT ?r (MAX(?value) AS ?h) WHERE { ?run a mlkg:TrainingRun ; mlkg:acceleratorHours ?value . $as_run } GROUP BY ?r }
-  ?c rdfs:label ?country .
-}
-GROUP BY ?country ORDER BY DESC(?hours) ?country""",
-    as_run=AS_RUN,
-)
-
-RUNS_BY_YEAR_AND_ACCELERATOR = fill(
-    """
-SELECT ?year ?hardware (COUNT(DISTINCT ?r) AS ?runs)
-WHERE {
-  { SELECT DISTINCT ?r ?year WHERE { ?run mlkg:year ?y . ?y mlkg:yearValue ?year . $as_run } }
-  { SELECT DISTINCT ?r ?hw WHERE { ?run mlkg:hardware ?hw . $as_run } }
+  GRAPH ?totals {
+    ?o qb:dataSet mlkg:runsByHardwareAndYear ; mlkg:forHardware ?hw ; mlkg:forYear ?y ; mlkg:runCount ?runs .
+    FILTER(?runs > 0)
+  }
+  ?y mlkg:yearValue ?year .
   { SELECT ?hw (MIN(STR(?l)) AS ?hardware) WHERE { ?hw a mlkg:Hardware ; rdfs:label ?l } GROUP BY ?hw }
 }
-GROUP BY ?year ?hardware ORDER BY ?year ?hardware""",
-    as_run=AS_RUN,
-)
+ORDER BY ?year ?hardware"""
 
 #: each part aggregated per model first: a model named by thousands of papers
 #: would otherwise join each paper's size with each run's year
@@ -111,8 +101,8 @@ def chart_data(kg: KnowledgeGraph) -> ChartData:
         for r in kg.query(RUNS_WITH_COMPUTE)
     ]
     countries = [
-        {"country": r["country"].value, "hours": float(r["hours"].value), "runs": int(r["runs"].value)}
-        for r in kg.query(HOURS_BY_COUNTRY)
+        {"country": r["country"].value, "hours": float(r["acceleratorHours"].value), "runs": int(r["runs"].value)}
+        for r in kg.query(named_query("gpu-hours-by-country").text)
     ]
     shares = [
         {"year": int(r["year"].value), "hardware": r["hardware"].value, "runs": int(r["runs"].value)}
