@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .hardware import load_catalogue
 from .normalize import data_text
@@ -51,6 +51,8 @@ EXTRACT_MODES = ("auto", "always", "never")
 _ABBREVIATIONS = frozenset(
     {"al", "e.g", "i.e", "etc", "fig", "figs", "cf", "vs", "approx", "ca", "no", "eq", "sec", "resp"}
 )
+#: tokens after which a sentence may end: a full stop, or emphasis closing after one ("**Base model.**")
+_STOPS = frozenset({".", "!", "?", "*", "_"})
 #: a number that may count something in a compound ("12-epoch", "300k-step")
 _COUNTED = re.compile(r"^\d[\d,.]*[kKmM]?$")
 _SCALED = re.compile(r"^[~≈]?\d[\d,]*(?:\.\d+)?[KkMmBbTt]$")
@@ -137,34 +139,58 @@ class _View:
         from spacy.attrs import IDX, LENGTH
 
         self.text, self.doc = text, doc
-        rows = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
-        self.idx = [row[0] for row in rows]
-        self.ends = [row[0] + row[1] for row in rows]
+        if len(doc):
+            offsets = doc.to_array([IDX, LENGTH])
+            self.idx = offsets[:, 0].tolist()
+            self.ends = (offsets[:, 0] + offsets[:, 1]).tolist()
+        else:
+            self.idx, self.ends = [], []
         self.words = [text[a:b] for a, b in zip(self.idx, self.ends)]
         self.lower = [w.lower() for w in self.words]
         self.n = n = len(self.words)
-        starts = [0]
-        for i in range(1, n):
+        # a line end in a token or in the space before the next one: the next token starts a sentence
+        starts = {bisect.bisect_right(self.idx, m.start()) for m in re.finditer("\n", text)}
+        for i in (k + 1 for k, w in enumerate(self.words) if w in _STOPS):
             before = self.words[i - 1]
-            if "\n" in before or "\n" in text[self.ends[i - 1] : self.idx[i]]:
-                starts.append(i)
-            elif (
-                before in (".", "!", "?")
-                and self.ends[i - 1] < self.idx[i]
-                and not (before == "." and i > 1 and self.words[i - 2].lower() in _ABBREVIATIONS)
-            ):
-                starts.append(i)  # but not after "et al.", "e.g.", "Fig."
-            elif before in ("*", "_") and self.ends[i - 1] < self.idx[i] and self._closes_after_stop(i - 1):
-                starts.append(i)  # "**Base model.** Kiwi-3B is ...": a bold heading ends its sentence
-        self.sents = list(zip(starts, [*starts[1:], n]))
+            if i >= n or self.ends[i - 1] == self.idx[i]:
+                continue
+            if before in (".", "!", "?"):
+                if not (before == "." and i > 1 and self.words[i - 2].lower() in _ABBREVIATIONS):
+                    starts.add(i)  # but not after "et al.", "e.g.", "Fig."
+            elif self._closes_after_stop(i - 1):
+                starts.add(i)  # "**Base model.** Kiwi-3B is ...": a bold heading ends its sentence
+        ordered = sorted(i for i in starts if 0 < i < n)
+        self.sents = list(zip([0, *ordered], [*ordered, n]))
         self._citing: list[int] | None = None
         self._proper: frozenset[str] | None = None
+        self._index: dict[str, list[int]] | None = None
+        self._numbers: list[int] | None = None
         #: names already looked up by _another_model: whether the text says each is someone else's
         self.theirs: dict[str, bool] = {}
-        self.sent_of = [0] * n
+        self.sent_of: list[int] = []
         for number, (a, b) in enumerate(self.sents):
-            for i in range(a, b):
-                self.sent_of[i] = number
+            self.sent_of += [number] * (b - a)
+
+    @property
+    def index(self) -> dict[str, list[int]]:
+        """Each word of the document in lower case, with its tokens in order: the rules visit only the tokens they need."""
+        if self._index is None:
+            self._index = {}
+            for k, word in enumerate(self.lower):
+                self._index.setdefault(word, []).append(k)
+        return self._index
+
+    def where(self, words: frozenset[str] | tuple[str, ...]) -> list[int]:
+        """The tokens, in text order, that are one of *words* (in lower case)."""
+        index = self.index
+        return sorted(k for word in words if word in index for k in index[word])
+
+    def numbers(self, start: int, end: int) -> list[int]:
+        """The tokens among [start, end) that are numbers (``is_number``), in order."""
+        if self._numbers is None:
+            # decided once per distinct word; digits have no case, so the lower-case word decides as the word would
+            self._numbers = sorted(k for word, ks in self.index.items() if _is_number_word(word) for k in ks)
+        return self._numbers[bisect.bisect_left(self._numbers, start) : bisect.bisect_left(self._numbers, end)]
 
     @property
     def proper(self) -> frozenset[str]:
@@ -175,30 +201,39 @@ class _View:
         word ("Training was ...") by how the rest of the document writes it.
         """
         if self._proper is None:
-            starts = {a for a, _ in self.sents}
-            # a heading in title case ("Model Architecture and Training Protocol") capitalises common words
-            titled: set[int] = set()
-            for a, b in self.sents:
-                words = [w for w in self.words[a:b] if w.isalpha() and len(w) > 3]
-                if words and sum(w[0].isupper() for w in words) * 2 > len(words):
-                    titled.update(range(a, b))
-            inside = {
-                w
-                for k, w in enumerate(self.words)
-                if k not in starts
-                and k not in titled
-                and w[:1].isupper()
-                and w[1:].islower()
-                and len(w) > 2
-                and self.words[k - 1].islower()  # after a word in lower case: "the learner of Marlin"
-                and not w.endswith(("ian", "ese", "ish", "ean"))
-            }  # "Hungarian", "Japanese": languages
-            lowered = {w for w in self.words if w.islower()}
-            stop = _set("not_model_names") | _set("common_capitalised")
-            self._proper = frozenset(
-                w for w in inside if w.lower() not in lowered and w not in stop and w.lower() not in _set("brand_words")
-            )
+            self._proper = self._read_proper()
         return self._proper
+
+    def _read_proper(self) -> frozenset[str]:
+        words = self.words
+        starts = {a for a, _ in self.sents}
+        capitalised = [
+            (k, w)
+            for k, w in enumerate(words)
+            if w[:1].isupper()
+            and w[1:].islower()
+            and len(w) > 2
+            and k not in starts
+            and words[k - 1].islower()  # after a word in lower case: "the learner of Marlin"
+            and not w.endswith(("ian", "ese", "ish", "ean"))  # "Hungarian", "Japanese": languages
+        ]
+        titled = {number: self._titled(number) for number in {self.sent_of[k] for k, _ in capitalised}}
+        inside = {w for k, w in capitalised if not titled[self.sent_of[k]]}
+        written = set(words)
+        stop = _set("not_model_names") | _set("common_capitalised")
+        return frozenset(
+            w
+            for w in inside
+            if not (w.lower() in written and w.lower().islower())  # never written in lower case
+            and w not in stop
+            and w.lower() not in _set("brand_words")
+        )
+
+    def _titled(self, number: int) -> bool:
+        """Whether sentence *number* is a heading in title case ("Model Architecture and Training Protocol"): it capitalises common words."""
+        a, b = self.sents[number]
+        words = [w for w in self.words[a:b] if w.isalpha() and len(w) > 3]
+        return bool(words) and sum(w[0].isupper() for w in words) * 2 > len(words)
 
     def opens_with_comparison(self, first: int, before: int) -> bool:
         """Whether the sentence at token *first* opens, before token *before*, with a comparison ("For comparison,", "Reference points:")."""
@@ -307,9 +342,8 @@ class _View:
             heads = {p.split()[0] for p in phrases}
             self._citing = [
                 k
-                for k in range(self.n)
-                if self.lower[k] in heads
-                and (self.lower[k] in phrases or k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in phrases)
+                for k in self.where(frozenset(heads))
+                if self.lower[k] in phrases or k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in phrases
             ]
         if not self._citing:
             return False
@@ -338,7 +372,7 @@ class _View:
         )
 
     def is_number(self, i: int) -> bool:
-        return bool(_DIGITS.match(self.words[i].lstrip("~≈"))) or self.lower[i] in _set("count_words")
+        return _is_number_word(self.lower[i])
 
     def mentions(self, start: int, end: int, phrases: frozenset[str]) -> bool:
         """Whether one of *phrases* (of one or two words) is among tokens [start, end)."""
@@ -357,8 +391,11 @@ class _View:
         return i > 0 and self.ends[i - 1] == self.idx[i]
 
     def at_paragraph_start(self, i: int) -> bool:
-        before = self.text[: self.idx[i]].rstrip(" \t")
-        return not before or before.endswith("\n")
+        """Whether token *i* is the first of its line (spaces and tabs before it aside)."""
+        k = self.idx[i]
+        while k > 0 and self.text[k - 1] in " \t":
+            k -= 1
+        return k == 0 or self.text[k - 1] == "\n"
 
 
 class _Finder:
@@ -382,9 +419,12 @@ class _Finder:
         tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if not re.fullmatch(r"[A-Za-z]\.", k)}
         self.nlp = nlp
         self.matcher = Matcher(nlp.vocab)
-        for rule, patterns in json.loads(data_text("patterns/token_patterns.json")).items():
-            if rule != "about":
-                self.matcher.add(rule, patterns)
+        token_patterns = {
+            k: v for k, v in json.loads(data_text("patterns/token_patterns.json")).items() if k != "about"
+        }
+        for rule, patterns in token_patterns.items():
+            self.matcher.add(rule, patterns)
+        self.reach = _anchors([p for patterns in token_patterns.values() for p in patterns])
         self.hardware = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.hardware.add("hardware", list(tokenizer.pipe(sorted(_hardware_names()))))
         self.countries = PhraseMatcher(nlp.vocab, attr="ORTH")
@@ -573,9 +613,9 @@ class _Finder:
         stems = {view.text[f.start : f.end].split("-")[0] for f in models if "-" in view.text[f.start : f.end]}
         found = []
         for stem in sorted(stems):
-            for match in _sibling_re(stem).finditer(view.text):
-                i = view.token_at(match.start())
-                if view.idx[i] != match.start():
+            for start in _sibling_starts(view.text, stem):
+                i = view.token_at(start)
+                if view.idx[i] != start:
                     continue
                 name = _name_at(view, i, view.sentence(i)[1])
                 if name is None or view.near(name[0], 4, anti):
@@ -624,11 +664,11 @@ class _Finder:
         again = []
         for model in models:
             name = view.text[model.start : model.end]
-            for match in _name_re(name).finditer(view.text):
-                i = view.token_at(match.start())
-                if match.start() == model.start or view.idx[i] != match.start() or view.sent_of[i] not in with_facts:
+            for start, end in _whole_words(view.text, name):
+                i = view.token_at(start)
+                if start == model.start or view.idx[i] != start or view.sent_of[i] not in with_facts:
                     continue
-                again.append(Find("model", match.start(), match.end(), model.confidence, "model_again"))
+                again.append(Find("model", start, end, model.confidence, "model_again"))
         return again
 
     def find(self, view: _View, kind: str, start: int, end: int, rule: str | None = None) -> Find:
@@ -640,14 +680,11 @@ class _Finder:
     def params(self, view: _View) -> list[Find]:
         anti = _set("param_anti_cues")
         nouns = _set("param_nouns") | _set("param_fillers") | {"-"}
-        wanted = _set("param_nouns") | _set("backbone_nouns")
         found = []
+        anchors = None if self.reach is None else view.where(tuple(self.reach))
         for first, last in view.sents:
-            if wanted.isdisjoint(view.lower[first:last]):
-                continue  # the patterns need one of these words: most sentences are skipped
-            for match_id, start, end in self.matcher(view.doc[first:last]):
+            for match_id, start, end in self.matches(view, first, last, anchors):
                 rule = self.nlp.vocab.strings[match_id]
-                start, end = start + first, end + first
                 if any(
                     view.lower[k] in anti and not view.is_number(k - 1) for k in range(max(first, start - 3), start)
                 ) or (
@@ -700,6 +737,27 @@ class _Finder:
                     found.append(self.find(view, "params", view.with_hedge(before), j, rule))
                     k = before
         return found
+
+    def matches(self, view: _View, first: int, last: int, anchors: list[int] | None) -> list[tuple[int, int, int]]:
+        """The token patterns' matches in the sentence [first, last), as (rule, start, end) in the Matcher's order.
+
+        Every match holds a word its pattern requires (``_anchors``; *anchors*
+        are the document's tokens that are one), so the Matcher reads only the
+        tokens a match around one could cover, and most sentences not at all.
+        """
+        if anchors is None or self.reach is None:
+            return [(rule, first + start, first + end) for rule, start, end in self.matcher(view.doc[first:last])]
+        spans = []
+        for k in anchors[bisect.bisect_left(anchors, first) : bisect.bisect_left(anchors, last)]:
+            before, after = self.reach[view.lower[k]]
+            spans.append((max(first, k - before), min(last, k + after + 1)))
+        windows: list[tuple[int, int]] = []
+        for a, b in sorted(spans):
+            if windows and a <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(b, windows[-1][1]))
+            else:
+                windows.append((a, b))
+        return [(rule, a + start, a + end) for a, b in windows for rule, start, end in self.matcher(view.doc[a:b])]
 
     def hardware_spans(self, view: _View) -> list[Find]:
         brands, tails, nouns = _set("brand_words"), _set("hardware_tail_words"), _set("accelerator_nouns")
@@ -866,9 +924,9 @@ class _Finder:
     def years(self, view: _View) -> list[Find]:
         cues, anti, of_words = _set("year_cues"), _set("year_anti_cues"), _set("year_of_words")
         found = []
-        for i in range(1, view.n):
-            if not _YEAR.match(view.words[i]):
-                continue
+        # decided once per distinct word; digits have no case
+        years = sorted(k for word, ks in view.index.items() if _YEAR.match(word) for k in ks if k >= 1)
+        for i in years:
             before = view.lower[i - 1]
             if before not in cues:
                 continue
@@ -1027,7 +1085,8 @@ class _Finder:
         anti, markup, skip = _set("model_anti_cues"), _set("markup_words"), _set("model_lead_words")
         places = [(end, "model_cue") for _, _, end in self.model_cues(view.doc)]
         verbs, nouns, nexts = _set("model_cue_verbs"), _set("model_cue_nouns"), _set("model_next_words")
-        for i, word in enumerate(view.lower):
+        for i in view.where(nexts | {"we", ","}):
+            word = view.lower[i]
             if word in nexts:  # "Training WhisperKWS-tiny takes 40 minutes": a name right after, nothing between
                 places.append((i + 1, "model_next"))
             elif word == "we":  # "we train X", "we instead train X", "we fine-tune X"
@@ -1069,14 +1128,14 @@ class _Finder:
                     places.append((start, "model_subject"))
         # "the wafer-defect classifier WaferNet-v3 is", "the placement policy FloorMind with PPO": a kind, then its name
         kinds_named = _set("model_cue_nouns")
-        for k in [k for k, w in enumerate(view.lower[: view.n - 1]) if w in kinds_named]:
+        for k in [k for k in view.where(kinds_named) if k < view.n - 1]:
             if view.words[k + 1][:1].isupper() and (
                 _FOREIGN_NAME.match(view.words[k + 1]) or view.words[k + 1] in view.proper
             ):
                 if view.lower[view.sentence(k)[0] : k].count("the") + view.lower[view.sentence(k)[0] : k].count("our"):
                     places.append((k + 1, "model_cue"))
         # "..., and AffiSeq is a sequence model over ...": a name that describes itself, said of no one else
-        for k in [k for k, w in enumerate(view.lower[: view.n - 2]) if w in ("is", "was")]:
+        for k in [k for k in view.where(("is", "was")) if k < view.n - 2]:
             if view.lower[k + 1] in ("a", "an") and k > view.sentence(k)[0]:
                 name_end = k
                 start = view.token_at(view.ends[k - 1] - len(_name_ending(view, k - 1)))
@@ -1085,7 +1144,7 @@ class _Finder:
                     places.append((start, "model_cue"))
         appositions = {tuple(a) for a in _words()["apposition_words"]}
         kinds = _set("model_cue_nouns") | _set("apposition_nouns")
-        for k in range(1, view.n - 2):
+        for k in [k for k in view.where((",",)) if 1 <= k < view.n - 2]:
             # a description of our own making: "we" in the sentence, no size or citation in it
             described = (
                 view.lower[k + 1] in ("a", "an")
@@ -1245,14 +1304,14 @@ def _another_model(view: _View, name: str) -> bool:
 
 def _said_to_be_anothers(view: _View, name: str) -> bool:
     anti = _set("model_anti_cues")
-    for match in _name_re(name).finditer(view.text):
-        k = view.token_at(match.start())
-        if view.idx[k] != match.start():
+    for start, stop in _whole_words(view.text, name):
+        k = view.token_at(start)
+        if view.idx[k] != start:
             continue
         first, last = view.sentence(k)
-        end = view.token_at(match.end() - 1) + 1
+        end = view.token_at(stop - 1) + 1
         if (
-            view.cites(match.start())
+            view.cites(start)
             or view.near(k, 6, anti)
             or view.compares(first, last)
             or (
@@ -1266,16 +1325,46 @@ def _said_to_be_anothers(view: _View, name: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
-def _name_re(name: str) -> re.Pattern:
-    """*name* as a whole word ("Kite-7B", not "Kite-7B-Chat"); model names recur across documents, so compiled once."""
-    return re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])")
+def _is_number_word(word: str) -> bool:
+    """Whether a word in lower case is a number: digits ("256", "1,024", "~3.5") or a number word ("eight")."""
+    return bool(_DIGITS.match(word.lstrip("~≈"))) or word in _set("count_words")
 
 
-@lru_cache(maxsize=4096)
-def _sibling_re(stem: str) -> re.Pattern:
-    """Names sharing *stem* ("Mola" -> "Mola-S", "Mola-L")."""
-    return re.compile(r"(?<![\w-])" + re.escape(stem) + r"-[\w.]+")
+def _joins(char: str) -> bool:
+    """Whether *char* would continue a name written next to it: a letter, a digit, "_" or "-"."""
+    return char.isalnum() or char in ("_", "-")
+
+
+def _whole_words(text: str, name: str) -> Iterator[tuple[int, int]]:
+    """Where *name* stands whole in *text* ("Kite-7B", not inside "Kite-7B-Chat"), as (start, end), left to right.
+
+    A plain search rather than a regular expression: names differ from one
+    document to the next, and compiling a pattern for each cost more than
+    the search.
+    """
+    at = text.find(name) if name else -1
+    while at >= 0:
+        end = at + len(name)
+        if not (at and _joins(text[at - 1])) and not (end < len(text) and _joins(text[end])):
+            yield at, end
+            at = text.find(name, end)
+        else:
+            at = text.find(name, at + 1)
+
+
+def _sibling_starts(text: str, stem: str) -> Iterator[int]:
+    """Where names sharing *stem* start ("Mola" -> "Mola-S", "Mola-L"): the stem, "-", then letters, digits or dots."""
+    prefix = stem + "-"
+    at = text.find(prefix)
+    while at >= 0:
+        end = tail = at + len(prefix)
+        while tail < len(text) and (text[tail].isalnum() or text[tail] in ("_", ".")):
+            tail += 1
+        if tail > end and not (at and _joins(text[at - 1])):
+            yield at
+            at = text.find(prefix, tail)
+        else:
+            at = text.find(prefix, at + 1)
 
 
 @lru_cache(maxsize=1)
@@ -1300,6 +1389,38 @@ def _names_a_model(view: _View, k: int) -> bool:
         and not _country_or_place(word)
         and (after in _set("owner_next_words") or after in _set("copulas"))
     )
+
+
+def _anchors(patterns: list[list[dict]]) -> dict[str, tuple[int, int]] | None:
+    """Where the matches of *patterns* can be: around a word each of them requires.
+
+    For each pattern, the token it requires that allows the fewest words
+    (``LOWER``, ``ORTH`` or ``TEXT``, a word or a list) is its anchor. Gives
+    each anchor word (in lower case) with how many tokens a match may reach
+    before and after it; None, so that whole sentences are read, when a
+    pattern has no anchor or repeats a token ("+", "*", "{n,m}").
+    """
+    reach: dict[str, tuple[int, int]] = {}
+    for pattern in patterns:
+        if any(token.get("OP") not in (None, "?", "!") for token in pattern):
+            return None
+        choices = []
+        for at, token in enumerate(pattern):
+            if "OP" in token:
+                continue  # optional or negated: a match need not hold it
+            for attr in ("LOWER", "ORTH", "TEXT"):
+                value = token.get(attr)
+                if isinstance(value, str):
+                    choices.append((1, at, {value.lower()}))
+                elif isinstance(value, dict) and set(value) == {"IN"}:
+                    choices.append((len(value["IN"]), at, {word.lower() for word in value["IN"]}))
+        if not choices:
+            return None
+        _, at, words = min(choices, key=lambda choice: choice[:2])
+        for word in words:
+            before, after = reach.get(word, (0, 0))
+            reach[word] = (max(before, at), max(after, len(pattern) - at - 1))
+    return reach
 
 
 def _filter_spans(spans: list[Span]) -> list[Span]:
