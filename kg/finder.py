@@ -135,22 +135,31 @@ class _View:
     attribution uses, so both read the same sentences.
     """
 
-    def __init__(self, text: str, doc: Doc):
+    def __init__(self, text: str, doc: Doc, flags: tuple[int, int, int]):
+        """*flags* are the vocabulary's flags of a number, a year and a capitalised word (``_Finder``)."""
         from spacy.attrs import IDX, LENGTH
 
         self.text, self.doc = text, doc
         if len(doc):
-            offsets = doc.to_array([IDX, LENGTH])
-            self.idx = offsets[:, 0].tolist()
-            self.ends = (offsets[:, 0] + offsets[:, 1]).tolist()
+            columns = doc.to_array([IDX, LENGTH, *flags])
+            self.idx = columns[:, 0].tolist()
+            self.ends = (columns[:, 0] + columns[:, 1]).tolist()
+            #: the tokens that are numbers (``is_number``), and that read as years, in order
+            self._numbers = columns[:, 2].nonzero()[0].tolist()
+            self.years = columns[:, 3].nonzero()[0].tolist()
+            self._capitalised = columns[:, 4].nonzero()[0].tolist()
         else:
-            self.idx, self.ends = [], []
+            self.idx, self.ends, self._numbers, self.years, self._capitalised = [], [], [], [], []
         self.words = [text[a:b] for a, b in zip(self.idx, self.ends)]
         self.lower = [w.lower() for w in self.words]
         self.n = n = len(self.words)
+        #: each word in lower case, with its tokens in order: the rules visit only the tokens they need
+        self.index: dict[str, list[int]] = {}
+        for k, word in enumerate(self.lower):
+            self.index.setdefault(word, []).append(k)
         # a line end in a token or in the space before the next one: the next token starts a sentence
         starts = {bisect.bisect_right(self.idx, m.start()) for m in re.finditer("\n", text)}
-        for i in (k + 1 for k, w in enumerate(self.words) if w in _STOPS):
+        for i in (k + 1 for k in self.where(_STOPS)):
             before = self.words[i - 1]
             if i >= n or self.ends[i - 1] == self.idx[i]:
                 continue
@@ -163,22 +172,11 @@ class _View:
         self.sents = list(zip([0, *ordered], [*ordered, n]))
         self._citing: list[int] | None = None
         self._proper: frozenset[str] | None = None
-        self._index: dict[str, list[int]] | None = None
-        self._numbers: list[int] | None = None
         #: names already looked up by _another_model: whether the text says each is someone else's
         self.theirs: dict[str, bool] = {}
         self.sent_of: list[int] = []
         for number, (a, b) in enumerate(self.sents):
             self.sent_of += [number] * (b - a)
-
-    @property
-    def index(self) -> dict[str, list[int]]:
-        """Each word of the document in lower case, with its tokens in order: the rules visit only the tokens they need."""
-        if self._index is None:
-            self._index = {}
-            for k, word in enumerate(self.lower):
-                self._index.setdefault(word, []).append(k)
-        return self._index
 
     def where(self, words: frozenset[str] | tuple[str, ...]) -> list[int]:
         """The tokens, in text order, that are one of *words* (in lower case)."""
@@ -187,9 +185,6 @@ class _View:
 
     def numbers(self, start: int, end: int) -> list[int]:
         """The tokens among [start, end) that are numbers (``is_number``), in order."""
-        if self._numbers is None:
-            # decided once per distinct word; digits have no case, so the lower-case word decides as the word would
-            self._numbers = sorted(k for word, ks in self.index.items() if _is_number_word(word) for k in ks)
         return self._numbers[bisect.bisect_left(self._numbers, start) : bisect.bisect_left(self._numbers, end)]
 
     @property
@@ -208,26 +203,21 @@ class _View:
         words = self.words
         starts = {a for a, _ in self.sents}
         capitalised = [
-            (k, w)
-            for k, w in enumerate(words)
-            if w[:1].isupper()
-            and w[1:].islower()
-            and len(w) > 2
-            and k not in starts
-            and words[k - 1].islower()  # after a word in lower case: "the learner of Marlin"
-            and not w.endswith(("ian", "ese", "ish", "ean"))  # "Hungarian", "Japanese": languages
+            (k, words[k])
+            for k in self._capitalised
+            if k not in starts and words[k - 1].islower()  # after a word in lower case: "the learner of Marlin"
         ]
         titled = {number: self._titled(number) for number in {self.sent_of[k] for k, _ in capitalised}}
         inside = {w for k, w in capitalised if not titled[self.sent_of[k]]}
-        written = set(words)
         stop = _set("not_model_names") | _set("common_capitalised")
         return frozenset(
-            w
-            for w in inside
-            if not (w.lower() in written and w.lower().islower())  # never written in lower case
-            and w not in stop
-            and w.lower() not in _set("brand_words")
+            w for w in inside if not self.in_lower_case(w) and w not in stop and w.lower() not in _set("brand_words")
         )
+
+    def in_lower_case(self, word: str) -> bool:
+        """Whether the document writes *word* in lower case somewhere ("marlin" for "Marlin")."""
+        lower = word.lower()
+        return lower.islower() and any(self.words[k] == lower for k in self.index.get(lower, ()))
 
     def _titled(self, number: int) -> bool:
         """Whether sentence *number* is a heading in title case ("Model Architecture and Training Protocol"): it capitalises common words."""
@@ -257,14 +247,11 @@ class _View:
             return False
         a, b = self.sents[number - 1]
         words = [w for w in self.words[a:b] if w not in ("*", "_", "#", "##", "###")]
+        if not (1 < len(words) <= 5 and words[-1] in (".", ":") and words[0][:1].isupper()):
+            return False
         plain = {w.lower() for w in words}
         return (
-            self.at_paragraph_start(a)
-            and 1 < len(words) <= 5
-            and words[-1] in (".", ":")
-            and words[0][:1].isupper()
-            and plain.isdisjoint(_set("copulas"))
-            and plain.isdisjoint(_set("first_person"))
+            self.at_paragraph_start(a) and plain.isdisjoint(_set("copulas")) and plain.isdisjoint(_set("first_person"))
         )
 
     def clause_start(self, i: int) -> int:
@@ -309,6 +296,8 @@ class _View:
     def compares(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) compare with something else ("rather than" does not)."""
         cues = _set("comparison_cues")
+        if cues.isdisjoint(self.lower[start:end]):
+            return False
         return any(
             w in cues and not (w == "than" and k > start and self.lower[k - 1] == "rather")
             for k, w in enumerate(self.lower[start:end], start)
@@ -418,6 +407,13 @@ class _Finder:
         tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if not re.fullmatch(r"[A-Za-z]\.", k)}
         self.nlp = nlp
+        # whether a word is a number, and a year: decided once per distinct word, when spaCy's vocabulary first
+        # meets it, and read for a whole document at once (_View)
+        self.flags = (
+            nlp.vocab.add_flag(_is_number_text),
+            nlp.vocab.add_flag(_is_year_text),
+            nlp.vocab.add_flag(_is_capitalised),
+        )
         self.matcher = Matcher(nlp.vocab)
         token_patterns = {
             k: v for k, v in json.loads(data_text("patterns/token_patterns.json")).items() if k != "about"
@@ -434,7 +430,7 @@ class _Finder:
         self.confidence = _words()["confidence"]
 
     def __call__(self, text: str) -> list[Find]:
-        view = _View(text, self.nlp.make_doc(text))
+        view = _View(text, self.nlp.make_doc(text), self.flags)
         if not view.n:
             return []
         finds: list[Find] = []
@@ -572,7 +568,6 @@ class _Finder:
         lab's run; its facts are not this paper's.
         """
         firsts, markup, stop = _set("first_person"), _set("markup_words"), _set("not_model_names")
-        catalogue = load_catalogue()
         foreign = set()
         for number, (first, last) in enumerate(view.sents):
             if (
@@ -587,7 +582,7 @@ class _Finder:
                 k += 1
             if k >= last or k in hardware or view.words[k] in stop or not firsts.isdisjoint(view.lower[first:last]):
                 continue
-            if _FOREIGN_NAME.match(view.words[k]) and catalogue.resolve(view.words[k]) is None:
+            if _FOREIGN_NAME.match(view.words[k]) and not _accelerator(view.words[k]):
                 if _name_at(view, k, last) is None:
                     continue
             elif not (
@@ -762,7 +757,6 @@ class _Finder:
     def hardware_spans(self, view: _View) -> list[Find]:
         brands, tails, nouns = _set("brand_words"), _set("hardware_tail_words"), _set("accelerator_nouns")
         anti, kept = _set("hardware_anti_cues"), _set("hardware_nouns_kept")
-        catalogue = load_catalogue()
         found = []
         for span in _filter_spans([view.doc[s:e] for _, s, e in self.hardware(view.doc)]):
             start, end = span.start, span.end
@@ -777,7 +771,7 @@ class _Finder:
             while end > span.end and view.words[end - 1] == "-":
                 end -= 1
             named = view.text[view.idx[start] : view.ends[end - 1]]
-            if catalogue.resolve(named) is None:
+            if not _accelerator(named):
                 continue
             bare = end - span.start == 1 and len(span.text) <= 4
             if end < view.n and view.lower[end] in nouns:
@@ -833,7 +827,7 @@ class _Finder:
         for first, last in view.sents:
             if not view.has((first, last), cues):
                 continue
-            for i in range(first, last - 1):
+            for i in view.numbers(first, last - 1):
                 nxt = view.lower[i + 1]
                 if nxt not in nouns or nxt in generic or i in inside or (i + 1) in inside:
                     continue
@@ -858,7 +852,7 @@ class _Finder:
         for first, last in view.sents:
             if not view.has((first, last), cues) or nouns.isdisjoint(view.lower[first:last]):
                 continue
-            for i in range(first, last - 2):
+            for i in view.numbers(first, last - 2):
                 if (
                     i in inside
                     or not view.is_number(i)
@@ -886,7 +880,7 @@ class _Finder:
                 continue
             summed = view.has((first, last), _set("total_sentence_words"))
             here: list[tuple[Find, int]] = []
-            for i in range(first, last - 1):
+            for i in view.numbers(first, last - 1):
                 # "three and a half days": the unit after "and a half"
                 unit = i + 4 if view.lower[i + 1 : i + 4] == ["and", "a", "half"] else i + 1
                 if unit >= view.n or view.lower[unit] not in units or not view.is_number(i):
@@ -924,9 +918,9 @@ class _Finder:
     def years(self, view: _View) -> list[Find]:
         cues, anti, of_words = _set("year_cues"), _set("year_anti_cues"), _set("year_of_words")
         found = []
-        # decided once per distinct word; digits have no case
-        years = sorted(k for word, ks in view.index.items() if _YEAR.match(word) for k in ks if k >= 1)
-        for i in years:
+        for i in view.years:
+            if i == 0:
+                continue
             before = view.lower[i - 1]
             if before not in cues:
                 continue
@@ -970,6 +964,8 @@ class _Finder:
         "table_columns"); a cell is found only when it reads as what its
         column holds (a name, a parameter count kg.normalize understands).
         """
+        if "|" not in view.text:
+            return [], []  # no table here
         from .normalize import NotUnderstood, parse_parameter_count
 
         columns = _words()["table_columns"]
@@ -1024,6 +1020,8 @@ class _Finder:
         first part, up to a bracket, comma or semicolon, must be one
         kg.normalize reads as that kind.
         """
+        if ":" not in view.text:
+            return []  # no "key: value" line here
         from .normalize import NotUnderstood, parse_duration, parse_parameter_count
 
         keys = _words()["setup_keys"]
@@ -1235,14 +1233,14 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     # joined by hyphens: "Llama-2", "-", "7B"
     while j + 1 < end and words[j] in ("-", "‑", "/") and view.glued(j) and _NAME_PART.match(words[j + 1]):
         j += 2
-    if not any(c.isupper() or ord(c) > 0x2FF for c in view.text[view.idx[i] : view.ends[j - 1]]):
+    if not _capital_or_script(view.text[view.idx[i] : view.ends[j - 1]]):
         return None  # "a 13B", "on 40": a name's first word has a capital (or is not in Latin letters)
     # a size or variant after a space: "Llama 2 70B", "Tui-ASR Large"
     while j < end and _SIZE_PART.match(words[j]) and words[j] not in stop:
         j += 1
     text = view.text[view.idx[i] : view.ends[j - 1]]
     letters = [c for c in text if c.isalpha()]
-    if not any(c.isupper() or ord(c) > 0x2FF for c in letters):
+    if not _capital_or_script("".join(letters)):
         return None  # "on 40", "spoken-language": a name has a capital (or is not in Latin letters)
     looks_named = (
         cued
@@ -1264,9 +1262,16 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
         text.isupper() and len(text) <= 4 and text.isalpha()
     ):
         return None  # "OpenVLA-style policies", "a SAR segmentation model"
-    if text[0].isdigit() or (j - i <= 3 and load_catalogue().resolve(text) is not None):
+    if text[0].isdigit() or (j - i <= 3 and _accelerator(text)):
         return None
     return i, j
+
+
+def _capital_or_script(text: str) -> bool:
+    """Whether *text* has a capital, or a character past the Latin script (U+02FF)."""
+    if text.isascii():
+        return text.lower() != text  # the same, quicker: in ASCII, lower() changes only capitals
+    return any(c.isupper() or ord(c) > 0x2FF for c in text)
 
 
 @lru_cache(maxsize=1)
@@ -1278,7 +1283,13 @@ def _time_units() -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def _country_or_place(word: str) -> bool:
-    return word in _country_names() or load_catalogue().resolve(word) is not None
+    return word in _country_names() or _accelerator(word)
+
+
+@lru_cache(maxsize=65536)
+def _accelerator(text: str) -> bool:
+    """Whether *text* names an accelerator of the catalogue; looked up once per text, as the same words recur."""
+    return load_catalogue().resolve(text) is not None
 
 
 def _name_ending(view: _View, k: int) -> str:
@@ -1327,7 +1338,26 @@ def _said_to_be_anothers(view: _View, name: str) -> bool:
 
 def _is_number_word(word: str) -> bool:
     """Whether a word in lower case is a number: digits ("256", "1,024", "~3.5") or a number word ("eight")."""
-    return bool(_DIGITS.match(word.lstrip("~≈"))) or word in _set("count_words")
+    digits = word.lstrip("~≈")
+    return (digits[:1].isdecimal() and _DIGITS.match(digits) is not None) or word in _set("count_words")
+
+
+def _is_number_text(word: str) -> bool:
+    return _is_number_word(word.lower())
+
+
+def _is_year_text(word: str) -> bool:
+    return _YEAR.match(word) is not None
+
+
+def _is_capitalised(word: str) -> bool:
+    """ "Marlin": a capital, then lower case, as a one-word name is written (``_View.proper``)."""
+    return (
+        word[:1].isupper()
+        and word[1:].islower()
+        and len(word) > 2
+        and not word.endswith(("ian", "ese", "ish", "ean"))  # "Hungarian", "Japanese": languages
+    )
 
 
 def _joins(char: str) -> bool:
@@ -1479,7 +1509,7 @@ def others(text: str, offsets: list[int], ours: list[str]) -> list[bool]:
     if not offsets:
         return []
     finder = _finder()
-    view = _View(text, finder.nlp.make_doc(text))
+    view = _View(text, finder.nlp.make_doc(text), finder.flags)
     if not view.n:
         return [False] * len(offsets)
     if finder.trains_nothing(view):
