@@ -498,8 +498,8 @@ class _Finder:
             word = view.lower[k]
             if word == ";" or word in firsts:
                 return False
-            if k in hardware or not _names_a_model(view, k):
-                continue
+            if not view.words[k][:1].isupper() or k in hardware or not _names_a_model(view, k):
+                continue  # (a name starts with a capital: the quick test first)
             start = view.token_at(view.ends[k] - len(_name_ending(view, k)))
             before = start - 2 if start > 1 and view.lower[start - 1] in ("the", "a", "an") else start - 1
             if before >= 0 and view.lower[before] in objects and view.lower[k + 1 : k + 2] != ["et"]:
@@ -1239,8 +1239,9 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     while j < end and _SIZE_PART.match(words[j]) and words[j] not in stop:
         j += 1
     text = view.text[view.idx[i] : view.ends[j - 1]]
-    letters = [c for c in text if c.isalpha()]
-    if not _capital_or_script("".join(letters)):
+    # in ASCII, the checks of letters below read the same on the whole text
+    letters = text if text.isascii() else "".join(c for c in text if c.isalpha())
+    if not _capital_or_script(letters):
         return None  # "on 40", "spoken-language": a name has a capital (or is not in Latin letters)
     looks_named = (
         cued
@@ -1251,9 +1252,9 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
         and j - i == 1
         and text in view.proper
         and not _country_or_place(text)  # "we train Kestrel", "Marlin was trained"
-        or any(c.isdigit() for c in text)
+        or any(map(str.isdigit, text))
         or any(ord(c) > 0x2FF for c in letters)
-        or any(c.isupper() for c in text[1:])
+        or any(map(str.isupper, text[1:]))
         or text.startswith(('"', "“"))
     )
     if not looks_named or text in stop or words[i].rstrip("s") in stop:
