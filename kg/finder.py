@@ -390,6 +390,7 @@ class _View:
 class _Finder:
     def __init__(self) -> None:
         import spacy
+        from spacy.attrs import IDS
         from spacy.matcher import Matcher, PhraseMatcher
         from spacy.tokenizer import Tokenizer
         from spacy.util import compile_infix_regex, compile_suffix_regex
@@ -407,12 +408,12 @@ class _Finder:
         tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if not re.fullmatch(r"[A-Za-z]\.", k)}
         self.nlp = nlp
-        # whether a word is a number, and a year: decided once per distinct word, when spaCy's vocabulary first
-        # meets it, and read for a whole document at once (_View)
+        # whether a word is a number, a year, a capitalised word: decided once per distinct word, when spaCy's
+        # vocabulary first meets it, and read for a whole document at once (_View); on flags spaCy leaves spare
         self.flags = (
-            nlp.vocab.add_flag(_is_number_text),
-            nlp.vocab.add_flag(_is_year_text),
-            nlp.vocab.add_flag(_is_capitalised),
+            nlp.vocab.add_flag(_is_number_text, IDS["FLAG19"]),
+            nlp.vocab.add_flag(_is_year_text, IDS["FLAG20"]),
+            nlp.vocab.add_flag(_is_capitalised, IDS["FLAG21"]),
         )
         self.matcher = Matcher(nlp.vocab)
         token_patterns = {
