@@ -309,7 +309,12 @@ def shared_slices(kg: KnowledgeGraph, iris: Iris, *, nodes: int = SLICE_NODES, l
         node = NamedNode(model)
         said[node].add(Triple(node, MLKG.parameterCount, Literal(str(count), datatype=integer)))
     store = kg.store
-    others = [graph for graph in store.named_graphs() if not _is_paper_graph(store, graph)]
+    # one scan of the papers' types rather than one lookup per graph (a million at a million papers)
+    papers = {
+        quad.subject for quad in store.quads_for_pattern(None, RDF_TYPE, PAPER, None) if quad.graph_name == quad.subject
+    }
+    others = [graph for graph in store.named_graphs() if graph not in papers]
+    del papers
     yield from _other_slices(kg, others, said, _Types(kg), nodes, limit)
 
 
