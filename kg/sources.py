@@ -215,11 +215,12 @@ def _lone_surrogate_column(line: str) -> int:
 
 def read_jsonl(stream: Iterable[bytes], name: str) -> Iterator[Item]:
     """One document per line: ``{"id": ..., "text": ...}``; blank lines are skipped."""
+    stem = Path(name).stem
     for number, raw in enumerate(stream, start=1):
         source = f"{name}:{number}"
         if not raw.strip():
             continue
-        fallback_id = f"{Path(name).stem}-line-{number}"
+        fallback_id = f"{stem}-line-{number}"
         try:
             record = json.loads(raw)
         # ValueError: also a number of more than 4,300 digits; RecursionError: [[[[... nested too deep
@@ -322,18 +323,22 @@ def check_paths(paths: Iterable[str]) -> None:
 SOURCE_PATHS = ("relative", "omit")
 
 
-def _shared(item: Item, file: Path, raw: str, source_paths: str) -> Item:
-    """*item* with the source the graph names: relative to the argument's folder, or none.
+def _relative(file: Path, raw: str) -> str:
+    """*file* as the graph names it: relative to the folder of the argument *raw* it was found under.
 
     ``kg build /home/me/papers`` names ``papers/a.txt``, never the absolute
     path, so exports and pushes carry no user's local folders.
     """
+    return os.path.relpath(file, Path(raw).parent) if Path(raw).is_dir() else file.name
+
+
+def _shared(item: Item, file: Path, relative: str, source_paths: str) -> Item:
+    """*item* with the source the graph names (*relative*: its file's name, see :func:`_relative`), or none."""
     if not isinstance(item, Document):
         return item
     if source_paths == "omit":
         return replace(item, shared_as=None)
     written = str(file)
-    relative = os.path.relpath(file, Path(raw).parent) if Path(raw).is_dir() else file.name
     return replace(
         item, shared_as=relative + item.source[len(written) :] if item.source.startswith(written) else relative
     )
@@ -362,11 +367,12 @@ def _items(paths: Iterable[str], stdin: BinaryIO | None, source_paths: str = "re
                 if bad_path:
                     yield bad_path
                     continue
+                relative = _relative(file, raw)
                 with file.open("rb") as stream:
                     for item in read_jsonl(_jsonl_lines(stream), str(file)):
-                        yield _shared(item, file, raw, source_paths)
+                        yield _shared(item, file, relative, source_paths)
             else:
-                yield _shared(read_path(file), file, raw, source_paths)
+                yield _shared(read_path(file), file, _relative(file, raw), source_paths)
 
 
 def iter_documents(
