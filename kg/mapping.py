@@ -688,8 +688,12 @@ class _Mapper:
         """Stated compute and training tokens written outside any tag, as mentions of what found them.
 
         Returns how many were found. Each goes to the runs its sentence is
-        about, by the same rules as a tagged fact.
+        about, by the same rules as a tagged fact. A text that states no fact
+        of its own (no tag, nothing the finder proposes) gives none: its
+        figures are other work's (a survey's table, a related-work paragraph).
         """
+        if not spans:
+            return 0
         found = compute.find_stated(tagged.plain, [(s.start, s.end) for s in spans])
         # "1.4 trillion tokens according to its report", "GPT-3 (175B) was trained on 300 billion tokens":
         # another paper's or model's figure, as the finder reads it

@@ -422,3 +422,18 @@ def test_another_models_stated_figures_are_left_alone(other: str) -> None:
 
     mapped = map_document(Document("p", f"We train <model>Kite-1B</model> on 20 billion tokens. {other}", "p.txt"))
     assert "20000000000" in mapped.turtle and "300000000000" not in mapped.turtle
+
+
+def test_a_text_with_no_fact_of_its_own_gives_no_stated_figure() -> None:
+    """A survey's figures are other work's: with nothing tagged (or found), its run gets none."""
+    from kg.mapping import map_document
+    from kg.sources import Document
+
+    text = (
+        "Published reports differ in what they disclose. Some give only compute, such as the 3.14e23 FLOPs "
+        "estimated for GPT-3 in 2020; others give the tokens, as the 1.4 trillion tokens that "
+        "LLaMA-65B was trained on."
+    )
+    mapped = map_document(Document("survey", text, "survey.txt"), extract="never")
+    assert "trainingCompute" not in mapped.turtle and "trainingTokens" not in mapped.turtle
+    assert mapped.mentions == 0
