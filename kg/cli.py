@@ -34,6 +34,7 @@ from .query import (
     write_result,
 )
 from .store import KnowledgeGraph, damaged, is_corruption
+from .totals import reads_totals, require_trusted
 from .validate import WHOLE_STORE
 from .vocab import DEFAULT_BASE
 from .workers import WorkerDied
@@ -473,6 +474,8 @@ def query(
         fail("give a query (SPARQL, a .rq file, or a name from `kg query --list`)")
     text, bindings = resolve_query(sparql), parse_bindings(bind or [])  # the user's mistakes first
     kg = open_graph(out)
+    if reads_totals(text):
+        require_trusted(kg, "this query")
     text = with_bindings(text, model_bindings(kg, bindings))
     result = run_query(kg, text)
     if fmt is ResultFormat.table:

@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
+from .errors import KgError
 from .reference import ReferenceWriter, label_statements, relabel_models
 from .restatements import Makers, models_reported_twice, read_run, restate
 from .sparql import fill
@@ -142,6 +143,26 @@ def begin(kg: KnowledgeGraph) -> bool:
     untrusted = not trusted(kg)
     kg.mark_totals_stale()
     return untrusted
+
+
+class StaleTotals(KgError):
+    """The running totals do not agree with the papers: counts read from them would be wrong."""
+
+    exit_code = 1
+
+
+def require_trusted(kg: KnowledgeGraph, what: str) -> None:
+    """Refuse to read totals that a build did not finish, rather than print wrong counts."""
+    if not trusted(kg):
+        raise StaleTotals(
+            f"{what} reads the running totals in {kg.out_dir}, which are out of date (a build did not finish, "
+            "or `kg serve --allow-updates` changed facts); run `kg build` or `kg add` into it again to recount them"
+        )
+
+
+def reads_totals(sparql: str) -> bool:
+    """Whether a query reads the running totals (their observations' ``qb:dataSet``)."""
+    return "qb:dataSet" in sparql or "linked-data/cube#dataSet" in sparql
 
 
 def trusted(kg: KnowledgeGraph) -> bool:

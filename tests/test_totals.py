@@ -373,6 +373,33 @@ def test_totals_lost_or_marked_stale_are_recounted(built, tmp_path) -> None:
     assert_totals_match_the_facts(out)
 
 
+def test_out_of_date_totals_are_refused_not_printed_until_a_build_recounts_them(built, tmp_path) -> None:
+    """Counts from totals that a killed build left behind would be wrong with exit 0: the commands refuse them."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    (out / TOTALS_STALE_FILE).touch()  # as a build killed before writing its totals leaves
+    runner = CliRunner()
+    for command in (["query", "runs-per-year"], ["report", "-o", str(tmp_path / "report.html")]):
+        refused = runner.invoke(app, [*command, "--out", str(out)])
+        assert refused.exit_code == 1, refused.output
+        assert "out of date" in refused.output and "kg build" in refused.output
+    assert not (tmp_path / "report.html").exists()
+    # a question that does not read the totals is answered
+    papers = runner.invoke(app, ["query", "SELECT (COUNT(?p) AS ?n) WHERE { ?p a mlkg:Paper }", "--out", str(out)])
+    assert papers.exit_code == 0, papers.output
+
+    extra = write_jsonl(
+        tmp_path / "extra.jsonl", [{"id": "extra", "text": "<model>Iota</model> in <year>2023</year>."}]
+    )
+    build([str(extra)], out, jobs=1, exports=[], validate=False)
+    answered = runner.invoke(app, ["query", "runs-per-year", "--format", "csv", "--out", str(out)])
+    assert answered.exit_code == 0 and "2023" in answered.output, answered.output
+
+
 def test_a_store_whose_totals_lack_a_data_set_is_recounted(built, tmp_path) -> None:
     """As a store built by an mlkg that kept fewer data sets than this one."""
     out = tmp_path / "out"
