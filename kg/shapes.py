@@ -205,6 +205,11 @@ def datatype_matches(value, datatype: str) -> bool:
 _DIGITS = re.compile(r"[+-]?[0-9]{1,100}\Z")
 
 
+#: decimals and doubles written as plain digits with an optional fraction (as kg.terms writes them)
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]{1,100}(?:\.[0-9]{1,100})?\Z")
+_PLAIN_NUMBER_TYPES = frozenset({XSD + "decimal", XSD + "double"})
+
+
 def plain_integer(term) -> int | None:
     """The number of an xsd:integer literal written as plain digits, else None.
 
@@ -485,6 +490,12 @@ class Checker:
                 return True
         elif kind == "datatype" and parameter == XSD_INTEGER and plain_integer(value) is not None:
             return True
+        elif kind == "datatype" and parameter in _PLAIN_NUMBER_TYPES and isinstance(value, Literal):
+            # rdflib reads these as a valid Decimal or float, of the type the shape asks for
+            if value.datatype.value == parameter and _PLAIN_NUMBER.match(value.value):
+                return True
+        elif kind == "pattern" and isinstance(value, Literal) and value.datatype.value == XSD_STRING:
+            return parameter.search(value.value) is not None
         elif kind == "range" and type(parameter[0].value) is int:
             number = plain_integer(value)
             if number is not None:

@@ -164,6 +164,22 @@ CASES = [
         'ex:c a ex:C ; ex:p 10 ; ex:q "1_0"^^xsd:integer . ex:d a ex:C ; ex:p 3 ; ex:q 2.5 .',
         4,
     ),
+    (
+        "decimals and doubles in every spelling",
+        property_shape("sh:datatype xsd:decimal")
+        + 'ex:T a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:q ; sh:datatype xsd:double ; sh:message "d" ] .',
+        'ex:a a ex:C ; ex:p "+1.50"^^xsd:decimal, "-0.0"^^xsd:decimal, "007"^^xsd:decimal, "1."^^xsd:decimal, '
+        f'".5"^^xsd:decimal, "{BIG}.{BIG}"^^xsd:decimal, "1e3"^^xsd:decimal, "1.5"^^xsd:double ; '
+        f'ex:q "+2"^^xsd:double, "0.10"^^xsd:double, "1e3"^^xsd:double, "NaN"^^xsd:double, "{BIG}"^^xsd:double, '
+        '"1.5"^^xsd:decimal, "x"^^xsd:double .',
+        3,
+    ),
+    (
+        "pattern on strings of every kind",
+        property_shape('sh:pattern "^[a-z]+$"'),
+        'ex:a a ex:C ; ex:p "abc", "ABC", "abc"@en, "abc"^^xsd:token, "ab c", ex:abc, 12 .',
+        4,
+    ),
     ("severity", property_shape("sh:maxCount 1 ; sh:severity sh:Warning"), "ex:a a ex:C ; ex:p 1, 2 .", 1),
     (
         "targetNode",
