@@ -37,6 +37,7 @@ def bench(size: int, workdir: Path, seed: int, jobs: int | None) -> dict:
     built = measure(command)
     report = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else {}
     summary = report.get("summary", {})
+    status = built.status if summary else f"failed: no report.json ({built.status})"  # exit 1 is also a crash
     floor_store = workdir / f"floor-{size}"
     trig = out / "graph.trig"
     loaded = measure(
@@ -48,7 +49,7 @@ def bench(size: int, workdir: Path, seed: int, jobs: int | None) -> dict:
         "papers": size,
         "started": started,
         "build_seconds": round(built.seconds, 1),
-        "build_status": built.status,
+        "build_status": status,
         "build_peak_rss_mb": round(built.peak_rss_mb),
         "build_stages": {k: v for k, v in summary.items() if k.endswith("_seconds")},
         "validation": {
