@@ -1080,6 +1080,72 @@ class _Finder:
 
     # -- names ---------------------------------------------------------------------
 
+    def bracketed(self, view: _View) -> list[tuple[int, str]]:
+        """Where the paper's own model is introduced with its size in brackets.
+
+        "our detector (HushNet, 1.9M parameters)", "The enhancement network
+        (HushNet, 1.9M parameters) is ...", "The acoustic model of Lyra-TTS
+        (152M parameters) was ...": a kind of model, its name and its size,
+        in a clause that says it is ours ("we", "our" before it) or as the
+        subject its sentence opens with. A size in brackets otherwise marks
+        another's model (``_another_model``), and so does a cue before it
+        ("the baseline network (ResNet-50, 25M parameters)"), a citation or a
+        comparison.
+        """
+        kinds, sizes = _set("model_cue_nouns"), _set("param_nouns")
+        places = []
+        for k in view.where(("(",)):
+            first, last = view.sentence(k)
+            if not first < k < last - 2:
+                continue
+            if view.lower[k - 1] in kinds:  # "<kind> (NAME, SIZE parameters"
+                kind, start = k - 1, k + 1
+                name = _name_at(view, start, last)
+                if name is None or name[1] + 2 >= last or view.words[name[1]] != ",":
+                    continue
+                if _another_model(view, view.text[view.idx[name[0]] : view.ends[name[1] - 1]]):
+                    continue  # cited or compared elsewhere in the text
+                size = name[1] + 1
+            else:  # "<kind> of NAME (SIZE parameters"
+                start = view.token_at(view.ends[k - 1] - len(_name_ending(view, k - 1)))
+                if start < first + 2 or view.lower[start - 1] != "of" or view.lower[start - 2] not in kinds:
+                    continue
+                name = _name_at(view, start, k)
+                if name is None or name[1] != k:
+                    continue
+                kind, size = start - 2, k + 1
+            number_end = next((e for e in (size + 1, size + 2) if view.scaled_at(e) == size), None)
+            if number_end is None or number_end >= last or view.lower[number_end] not in sizes:
+                continue
+            if not self.said_ours(view, kind, k, last) or view.near(kind, 6, _set("model_anti_cues")):
+                continue
+            if not _set("param_anti_cues").isdisjoint(view.lower[view.clause_start(kind) : kind]):
+                continue  # "the frozen teacher model (...)": a part, or another's
+            if view.cites(view.idx[start]) or view.compares(first, k):
+                continue
+            places.append((start, "model_bracketed"))
+        return places
+
+    @staticmethod
+    def said_ours(view: _View, kind: int, bracket: int, last: int) -> bool:
+        """Whether the kind of model at token *kind*, named in the brackets at *bracket*, is the paper's.
+
+        "our detector (", "we train the network (" say so; so does "The
+        enhancement network (...) is": the subject its sentence opens with,
+        described after the brackets.
+        """
+        clause = view.clause_start(kind)
+        if not _set("first_person").isdisjoint(view.lower[clause:kind]):
+            return True
+        opener = clause
+        while opener < kind and view.words[opener] in _set("markup_words"):
+            opener += 1
+        if view.lower[opener] != "the" or not all(w.islower() or w == "-" for w in view.words[opener + 1 : kind]):
+            return False
+        close = next((j for j in range(bracket, last) if view.words[j] == ")"), None)
+        verb = view.lower[close + 1] if close is not None and close + 1 < last else ""
+        return verb in _set("copulas") or verb in _set("subject_verbs") or _THIRD_PERSON.match(verb) is not None
+
     def models(self, view: _View) -> list[Find]:
         anti, markup, skip = _set("model_anti_cues"), _set("markup_words"), _set("model_lead_words")
         places = [(end, "model_cue") for _, _, end in self.model_cues(view.doc)]
@@ -1158,6 +1224,7 @@ class _Finder:
                 while j >= 2 and view.words[j - 1] in ("-", "‑") and view.glued(j) and view.glued(j - 1):
                     j -= 2
                 places.append((j, "model_cue"))
+        places += self.bracketed(view)
         found: list[Find] = []
         seen: set[str] = set()
         for at, rule in sorted(places):

@@ -42,8 +42,8 @@ HELDOUT_FLOORS = {
         "year": 0.92,
     },
     "heldout4": {
-        "model": 0.88,
-        "params": 0.83,
+        "model": 0.91,
+        "params": 0.86,
         "hardware": 0.94,
         "gpu_count": 0.78,
         "training": 0.90,

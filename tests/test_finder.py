@@ -339,3 +339,36 @@ def test_extract_modes(text, mode, kinds):
 def test_an_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="auto, always, never"):
         finds_for(parse_tags("text"), "sometimes")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the paper's own model, introduced with its size in brackets: ours by "our"/"we", or as the sentence's subject
+        ("Our detector (HushNet, 1.9M parameters) runs on a laptop CPU.", {("model", "HushNet"), ("params", "1.9M")}),
+        (
+            "The enhancement network (HushNet, 1.9M parameters) is a causal convolutional-recurrent U-Net.",
+            {("model", "HushNet"), ("params", "1.9M")},
+        ),
+        (
+            "The acoustic model of Lyra-TTS (152M parameters, a non-autoregressive transformer) was pretrained first.",
+            {("model", "Lyra-TTS"), ("params", "152M")},
+        ),
+        (
+            "We train the policy network (Corvid-Nav, 12M parameters) with PPO.",
+            {("model", "Corvid-Nav"), ("params", "12M")},
+        ),
+        # someone else's model introduced the same way stays someone else's
+        ("The baseline network (ResNet-50, 25M parameters) is a standard CNN.", set()),
+        ("We compare with the teacher model (BERT-large, 340M parameters) in Table 2.", set()),
+        ("The language model of Brown et al. (GPT-3, 175B parameters) was trained on 300B tokens.", set()),
+        ("The original model of OPT-175B (175B parameters) was trained by Meta.", set()),
+        ("A detector (YOLO-v8, 43M parameters) labels the frames before our model sees them.", set()),
+        ("The frozen teacher model (Llama-2-13B, 13B parameters) labels the data.", set()),
+        ("The encoder (Whisper-large, 1.5B parameters) is described by Radford et al. (2022).", set()),
+    ],
+)
+def test_an_own_model_introduced_with_its_size_in_brackets(text, expected):
+    models = {f for f in found(text) if f[0] == "model"}
+    assert models == {f for f in expected if f[0] == "model"}
+    assert {f for f in expected if f[0] == "params"} <= found(text)
