@@ -2,7 +2,7 @@
 
 Fact level, per kind: F1 at least 0.95, and precision at least 0.98 for the
 numeric kinds (a false number is worse than a missing one). The development
-corpus is what the rules were tuned on; heldout2, heldout3 and heldout4 were written apart
+corpus is what the rules were tuned on; heldout2 to heldout5 were written apart
 from it, by someone who saw neither the rules nor the corpus, scored once
 unseen, and then tuned on as well (tests/fixtures/extraction/README.md,
 docs/extraction.md).
@@ -49,6 +49,16 @@ HELDOUT_FLOORS = {
         "training": 0.90,
         "country": 0.88,
         "year": 0.79,
+    },
+    # not tuned on: its floors are what the finder scored on it, unseen, plus the bracketed-size rule
+    "heldout5": {
+        "model": 0.84,
+        "params": 0.72,
+        "hardware": 0.86,
+        "gpu_count": 0.83,
+        "training": 0.80,
+        "country": 0.85,
+        "year": 0.74,
     },
 }
 
