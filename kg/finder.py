@@ -474,6 +474,7 @@ class _Finder:
                 if not view.cites(f.start)
                 and (f.kind == "model" or view.sent_of[view.token_at(f.start)] not in foreign)
                 and not (f.kind == "params" and self.anothers_size(view, view.token_at(f.start), ours))
+                and not (f.kind == "year" and self.anothers_year(view, view.token_at(f.start), ours, inside))
                 and not (f.kind != "model" and self.anothers_fact(view, view.token_at(f.start), ours, inside))
             ]
         )
@@ -541,6 +542,34 @@ class _Finder:
                         )
                     return name not in _set("not_model_names") and view.lower[k - 1] not in _set("own_words")
         return False
+
+    @staticmethod
+    def anothers_year(view: _View, i: int, ours: set[str], inside: set[int]) -> bool:
+        """ "the 3.14e23 FLOPs estimated for GPT-3 in 2020": a year that dates another's model, figure or release.
+
+        The name right before a year's time words ("in", "in early", "in
+        March") is what the year dates. After "for", "by" or "of" that name
+        owns what is dated ("released by OpenAI in 2020"), unlike a name after
+        "on" or "using", which was used ("on LUMI in 2023" dates the paper's
+        run); unless it is one of the paper's own names, the year is someone
+        else's.
+        """
+        k, cues = i - 1, _set("year_cues")
+        while k > 0 and view.lower[k] in cues:
+            k -= 1
+        if k < 1 or k in inside or not view.words[k][:1].isupper():
+            return False
+        name = _name_ending(view, k)
+        # "Gemini-Pro": a hyphenated name whose last part alone is a plain word
+        if not _names_a_model(view, k) and (name == view.words[k] or not _FOREIGN_NAME.match(name)):
+            return False
+        if name in _set("not_model_names"):
+            return False
+        start = view.token_at(view.ends[k] - len(name))
+        before = start - 2 if start > 1 and view.lower[start - 1] in ("the", "a", "an") else start - 1
+        if before < 0 or view.lower[before] not in _set("year_owner_words"):
+            return False
+        return not any(name.casefold() in o or o in name.casefold() for o in ours)
 
     def sizes_owners(self, view: _View, sizes: list[Find], ours: set[str]) -> list[Find]:
         """ "Tamsa-ASR has 317M parameters": the name a kept size is said of, when the text gives it to no one else."""
@@ -935,7 +964,13 @@ class _Finder:
             )
             if opener >= 0 and view.lower[opener] in _set("year_range_words"):
                 continue  # "from January 2021 to June 2023", "created after June 2024"
-            if view.near(i, 8, anti, after=3) or self.said_of_other_work(view, i):
+            first, last = view.sentence(i)
+            # "mentions" reads the two-word cues too ("released by OpenAI in 2020")
+            if (
+                view.mentions(max(first, i - 8), i, anti)
+                or view.mentions(i + 1, min(last, i + 4), anti)
+                or self.said_of_other_work(view, i)
+            ):
                 continue
             released = [k for k in range(max(0, i - 4), i) if view.lower[k] == "released"]
             if released and (released[0] == 0 or view.lower[released[0] - 1] not in _set("released_own")):

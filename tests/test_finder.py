@@ -299,6 +299,40 @@ def test_distractors_give_no_fact(family, text):
     assert found(text) == set(), family
 
 
+@pytest.mark.parametrize(
+    "case, text, years",
+    [
+        # the paper's own work, dated
+        ("own training", "The model was trained in 2021.", {"2021"}),
+        ("own experiments", "Our experiments were conducted in 2022.", {"2022"}),
+        ("own model named before the year", "We trained Kite-7B in 2021 on 64 A100 GPUs.", {"2021"}),
+        (
+            "own model after 'for'",
+            "We train Kite-7B on 20B tokens. The budget for Kite-7B in 2021 was fixed.",
+            {"2021"},
+        ),
+        ("a machine used, not an owner", "We trained on LUMI in 2023.", {"2023"}),
+        ("own release", "The checkpoint was released in 2019.", {"2019"}),
+        # someone else's model, estimate, release or result
+        (
+            "another's estimate",
+            "Others report only compute, such as the 3.14e23 FLOPs estimated for GPT-3 in 2020.",
+            set(),
+        ),
+        ("another's release", "GPT-3 was released by OpenAI in 2020.", set()),
+        ("released by a maker", "The checkpoint was released by Google in 2019.", set()),
+        ("another's publication", "The weights of Gopher-280B were published by DeepMind in 2021.", set()),
+        ("another's budget", "The 2,048-chip budget of PaLM-540B in 2022 is far above ours.", set()),
+        ("another's tokenizer", "We keep the tokenizer trained for Llama-2 in 2023.", set()),
+        ("another's result, month and year", "The scores of Gemini-Pro in March 2024 were higher.", set()),
+        ("a model with its year", "We compare with BERT (2018) on GLUE.", set()),
+        ("another's report", "Our tokenizer follows the 2019 GPT-2 report.", set()),
+    ],
+)
+def test_a_year_is_the_papers_own_not_one_that_dates_other_work(case, text, years):
+    assert {value for kind, value in found(text) if kind == "year"} == years, case
+
+
 def test_found_spans_sit_where_the_text_says():
     text = "Intro line.\nTraining took 21 days."
     [hit] = find(text)
