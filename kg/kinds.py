@@ -43,6 +43,9 @@ class TagKind:
     #: for a kind that names a node: its class, and the IRI path its nodes live under
     node: str | None = None
     path: str | None = None
+    #: the fact says when or where the paper's work was done, not what its run was: found in plain text
+    #: with nothing else, it does not show the text reports a run of its own (kg.mapping.states_own_run)
+    dates_or_places: bool = False
 
 
 def _hours(text: str) -> str:
@@ -84,8 +87,17 @@ KINDS: dict[str, TagKind] = {
         TagKind("hardware", "hardware", found=True, key=_hardware),
         TagKind("gpu_count", "hardwareQuantity", found=True, key=lambda text: str(parse_count(text).value)),
         TagKind("training", "trainingDuration", single=True, found=True, key=_hours),
-        TagKind("country", "country", single=True, found=True, key=lambda text: resolve_country(text).iso2),
-        TagKind("year", "year", single=True, found=True, key=lambda text: str(parse_year(text).value)),
+        TagKind(
+            "country",
+            "country",
+            single=True,
+            found=True,
+            key=lambda text: resolve_country(text).iso2,
+            dates_or_places=True,
+        ),
+        TagKind(
+            "year", "year", single=True, found=True, key=lambda text: str(parse_year(text).value), dates_or_places=True
+        ),
         TagKind("organization", "organization", key=_name, node="Organization", path="org"),
         TagKind("dataset", "trainingDataset", key=_name, node="Dataset", path="dataset"),
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 from . import compute, finder
 from . import terms as t
@@ -666,7 +666,7 @@ class _Mapper:
                 reason = str(err)
                 out.add(mention, t.mlkg("warning"), t.string(reason))
                 self.warn(span, "not_understood", f"<{span.name}>: {reason}; kept as text only")
-        untagged = self.read_untagged(tagged, spans, sentences)
+        untagged = self.read_untagged(tagged, spans, sentences) if states_own_run(spans, found_by) else 0
         for run in self.runs:
             self.finish_run(run)
         self.result.mentions = self.result.paper.mentions = len(spans) + untagged
@@ -688,12 +688,9 @@ class _Mapper:
         """Stated compute and training tokens written outside any tag, as mentions of what found them.
 
         Returns how many were found. Each goes to the runs its sentence is
-        about, by the same rules as a tagged fact. A text that states no fact
-        of its own (no tag, nothing the finder proposes) gives none: its
-        figures are other work's (a survey's table, a related-work paragraph).
+        about, by the same rules as a tagged fact. Called only for a text that
+        reports a run of its own (:func:`states_own_run`).
         """
-        if not spans:
-            return 0
         found = compute.find_stated(tagged.plain, [(s.start, s.end) for s in spans])
         # "1.4 trillion tokens according to its report", "GPT-3 (175B) was trained on 300 billion tokens":
         # another paper's or model's figure, as the finder reads it
@@ -777,6 +774,19 @@ class _Mapper:
 
 def _span(span: TagSpan) -> Span:
     return Span(span.name, span.start, span.end)
+
+
+def states_own_run(spans: list[TagSpan], found: Mapping[TagSpan, finder.Find]) -> bool:
+    """Whether a text reports a training run of its own, so that its untagged compute and tokens may be the run's.
+
+    A text with no such fact (a survey's table, a related-work paragraph)
+    holds other work's figures. Any tag counts: a person tagged only what the
+    paper itself ran (docs/tagging.md). A fact the finder proposes (*found*)
+    counts when it describes the run; a found year or country alone only
+    dates or places the paper, and is easily taken from someone else's
+    sentence ("the 3.14e23 FLOPs estimated for GPT-3 in 2020").
+    """
+    return any(span not in found or not KINDS[span.name].dates_or_places for span in spans)
 
 
 def map_document(

@@ -424,7 +424,8 @@ def test_another_models_stated_figures_are_left_alone(other: str) -> None:
     assert "20000000000" in mapped.turtle and "300000000000" not in mapped.turtle
 
 
-def test_a_text_with_no_fact_of_its_own_gives_no_stated_figure() -> None:
+@pytest.mark.parametrize("extract", ["never", "auto"])
+def test_a_text_with_no_fact_of_its_own_gives_no_stated_figure(extract: str) -> None:
     """A survey's figures are other work's: with nothing tagged (or found), its run gets none."""
     from kg.mapping import map_document
     from kg.sources import Document
@@ -434,6 +435,67 @@ def test_a_text_with_no_fact_of_its_own_gives_no_stated_figure() -> None:
         "estimated for GPT-3 in 2020; others give the tokens, as the 1.4 trillion tokens that "
         "LLaMA-65B was trained on."
     )
-    mapped = map_document(Document("survey", text, "survey.txt"), extract="never")
+    mapped = map_document(Document("survey", text, "survey.txt"), extract=extract)
     assert "trainingCompute" not in mapped.turtle and "trainingTokens" not in mapped.turtle
     assert mapped.mentions == 0
+
+
+@pytest.mark.parametrize(
+    "case, text, kept",
+    [
+        (
+            "a year restated from another paper",
+            "Others report only compute, such as the 3.14e23 FLOPs estimated for GPT-3 in 2020.",
+            False,
+        ),
+        ("a found year alone", "This survey was done in 2024. One report gives only compute: 3.14e23 FLOPs.", False),
+        (
+            "a found country and year",
+            "This work was done in France in 2024. One report gives only compute: 3.14e23 FLOPs.",
+            False,
+        ),
+        ("nothing found", "One report gives only compute: 3.14e23 FLOPs.", False),
+        ("a found fact of the run", "We train on 64 A100 GPUs; the run took 3.14e23 FLOPs.", True),
+        (
+            "a tagged year: a person read it as the paper's run",
+            "The run ended in <year>2024</year>; it took 3.14e23 FLOPs.",
+            True,
+        ),
+    ],
+)
+def test_an_untagged_figure_needs_a_fact_of_the_run_itself(case: str, text: str, kept: bool) -> None:
+    """A found year or country dates or places a paper; alone, it does not make the text's figures its run's."""
+    from kg.mapping import map_document
+    from kg.sources import Document
+
+    mapped = map_document(Document("p", text, "p.txt"), extract="auto")
+    assert ("mlkg:trainingCompute" in mapped.turtle) is kept, case
+
+
+def test_a_surveys_restated_figures_give_its_run_no_compute(tmp_path: Path) -> None:
+    """kg build --extract auto on surveys written like heldout5/320: only the paper with a run of its own has compute."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "survey.txt").write_text(
+        "Published training runs differ in what they disclose. Some reports give accelerator time only; "
+        "others report only compute, such as the 3.14e23 FLOPs estimated for GPT-3 in 2020. "
+        "We use these figures as published.\n",
+        encoding="utf-8",
+    )
+    (papers / "dated-survey.txt").write_text(
+        "This work was done in France in 2024. Among the reports we gathered, one frontier run states 6.3e24 FLOPs.\n",
+        encoding="utf-8",
+    )
+    (papers / "own.txt").write_text(
+        "We train Kestrel-2B on 64 A100 GPUs; the run took 2.1e22 FLOPs.\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(papers), "--out", str(out), "--fresh", "-q", "--extract", "auto"])
+    assert result.exit_code == 0, result.output
+    kg = KnowledgeGraph(out, read_only=True)
+    rows = kg.query(
+        "SELECT ?id ?flop WHERE { ?p mlkg:paperId ?id ; mlkg:reports ?run . OPTIONAL { ?run mlkg:trainingCompute ?flop } }"
+    )
+    compute = {row["id"].value: row["flop"] and float(row["flop"].value) for row in rows}
+    kg.close()
+    assert compute == {"survey": None, "dated-survey": None, "own": 2.1e22}
