@@ -171,6 +171,9 @@ class _View:
         ordered = sorted(i for i in starts if 0 < i < n)
         self.sents = list(zip([0, *ordered], [*ordered, n]))
         self._citing: list[int] | None = None
+        self._author_years: list[int] | None = None
+        #: where a citation is a sentence's subject ("Ruiz and Tanaka (2023) distilled ..."), read with author_years
+        self.narrative: set[int] = set()
         self._proper: frozenset[str] | None = None
         #: names already looked up by _another_model: whether the text says each is someone else's
         self.theirs: dict[str, bool] = {}
@@ -329,11 +332,12 @@ class _View:
         if self._citing is None:
             phrases = _set("other_work_phrases")
             heads = {p.split()[0] for p in phrases}
-            self._citing = [
+            said = [
                 k
                 for k in self.where(frozenset(heads))
                 if self.lower[k] in phrases or k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in phrases
             ]
+            self._citing = sorted({*said, *self.author_years})
         if not self._citing:
             return False
         i = max(bisect.bisect_right(self.idx, char) - 1, 0)
@@ -341,16 +345,57 @@ class _View:
         for k in self._citing:
             if not first <= k < last:
                 continue
-            if i - 10 <= k <= i + 8 and ";" not in self.words[min(i, k) : max(i, k)]:
+            if (
+                i - 10 <= k <= i + 8
+                and ";" not in self.words[min(i, k) : max(i, k)]
+                and not (k < i and not _set("first_person").isdisjoint(self.lower[k:i]))
+            ):  # but "Following Okafor et al. (2021), we train on 32 A100 GPUs": the "we" is the paper
                 return (
                     True  # "... has 92 million parameters; the frozen UNI encoder (Chen et al.)" cites the next clause
                 )
-            if k < i and not {";", *_set("first_person")} & set(self.lower[k:i]):
+            if k < i and _set("first_person").isdisjoint(self.lower[k:i]) and self.carries_on(k, i):
                 return True  # "which its authors pretrained on 970,000 episodes using 64 A100 GPUs for 14 days"
             opened = max((j for j in range(first, i) if self.words[j] == "("), default=None)
             if opened is not None and ")" not in self.words[opened:i] and ")" not in self.words[i:k] and k > i:
                 return True
         return False
+
+    def carries_on(self, k: int, i: int) -> bool:
+        """Whether every ";" between tokens *k* and *i* opens a clause that points back ("...; they report that ...")."""
+        pointers = _set("back_pointers")
+        return all(self.lower[j + 1] in pointers for j in range(k, i) if self.words[j] == ";")
+
+    @property
+    def author_years(self) -> list[int]:
+        """Where author-year citations start: "Ruiz and Tanaka (2023)", "Smith et al. (2021)", "(Lee, 2022)".
+
+        Each is read back from a year followed by ")", ";" or ",", so a
+        document is searched only around its years. A country, month or tool
+        before the year ("Germany (2023)") is no author.
+        """
+        if self._author_years is None:
+            self._author_years = self._read_author_years()
+        return self._author_years
+
+    def _read_author_years(self) -> list[int]:
+        text, starts = self.text, []
+        pattern = _author_year_re()
+        not_authors = _set("not_model_names") | _set("common_capitalised")
+        for y in self.years:
+            end = self.ends[y]
+            if end >= len(text) or text[end] not in ");,":
+                continue
+            a = max(0, self.idx[y] - 120)
+            m = pattern.search(text, a, end + 1)
+            if m is None:
+                continue
+            names = re.findall(r"[A-Z\u00C0-\u00DE][\w'’-]*", m.group())
+            if any(_country_or_place(n) or n in not_authors for n in names):
+                continue
+            starts.append(self.token_at(m.start()))
+            if text[m.start()] != "(" and text[m.start()] != ";":
+                self.narrative.add(self.token_at(m.start()))
+        return starts
 
     def compound_before(self, i: int, words: frozenset[str]) -> bool:
         """Whether one of *words* before token *i* is the end of a compound ("the 12-epoch schedule")."""
@@ -625,7 +670,65 @@ class _Finder:
             sentence = view.text[view.idx[first] : view.ends[last - 1]].casefold()
             if not any(o in sentence for o in ours):
                 foreign.add(number)
-        return foreign
+        foreign |= self.others_rows(view, ours)
+        return foreign | self.pointing_back(view, ours, foreign)
+
+    @staticmethod
+    def pointing_back(view: _View, ours: set[str], foreign: set[int]) -> set[int]:
+        """Sentences that open with a word pointing back ("Both were released in 2023") at a sentence about other work.
+
+        The sentence before is another model's (*foreign*) or opens with an
+        author-year citation ("Ruiz and Tanaka (2023) distilled ..."); the
+        pointing sentence is in the same paragraph, with no "we" or "our" and
+        none of the paper's names.
+        """
+        pointers, firsts, markup = _set("back_pointers"), _set("first_person"), _set("markup_words")
+        markup = markup | {"(", "["}
+        about_others = foreign | {
+            view.sent_of[k]
+            for k in view.author_years
+            if k in view.narrative and all(w in markup for w in view.words[view.sentence(k)[0] : k])
+        }
+        for number, (first, last) in enumerate(view.sents):
+            if number == 0 or number - 1 not in about_others or view.at_paragraph_start(first):
+                continue
+            k = first
+            while k < last and view.words[k] in markup:
+                k += 1
+            if k >= last or view.lower[k] not in pointers or not firsts.isdisjoint(view.lower[first:last]):
+                continue
+            if not any(o in view.text[view.idx[first] : view.ends[last - 1]].casefold() for o in ours):
+                about_others.add(number)  # "They report ...", then "Both ...": each points at the one before
+        return about_others - foreign
+
+    @staticmethod
+    def others_rows(view: _View, ours: set[str]) -> set[int]:
+        """The sentences of a table's rows that list other models: "BLOOM | 176B parameters | 384 A100 GPUs".
+
+        A table written as text (cells split by "|" or tabs, two lines or
+        more) lists models when two rows or more each open with a different
+        name and hold a figure. Such a row is another's unless it names one of
+        the paper's own models (*ours*), as a table of the paper's own runs
+        does ("| Haru-1B | 1.1B |", found by ``tables``).
+        """
+        rows: set[int] = set()
+        for table in _table_lines(view.text):
+            named: list[tuple[str, bool]] = []
+            for start, end, cells in table:
+                a, b = cells[0]
+                k = view.token_at(a)
+                name = _name_at(view, k, view.token_at(b - 1) + 1, cued=True) if view.idx[k] == a else None
+                figure = any(any(c.isdigit() for c in view.text[x:y]) for x, y in cells[1:])
+                line = view.text[start:end].casefold()
+                named.append(
+                    (view.text[a:b].casefold() if name is not None and figure else "", any(o in line for o in ours))
+                )
+            if len({n for n, _ in named if n}) < 2:
+                continue
+            for (start, end, _), (_, own) in zip(table, named):
+                if not own:
+                    rows.update(range(view.sent_of[view.token_at(start)], view.sent_of[view.token_at(end - 1)] + 1))
+        return rows
 
     def siblings(self, view: _View, models: list[Find]) -> list[Find]:
         """Names that share a found model's stem: "Mola-S and Mola-L", "Cicada-Base ... Cicada-Large".
@@ -1312,6 +1415,8 @@ class _Finder:
         return found
 
 
+#: a table cell's text, without the spaces around it
+_CELL = re.compile(r"[^|\t\s](?:[^|\t\n]*[^|\t\s])?")
 #: a verb a name may be the subject of ("HistoMIL-Pro aggregates ...")
 _THIRD_PERSON = re.compile(r"^[a-z]{3,}[^s]s$")
 _LIST_ITEM = re.compile(r"[-*•+]\s|\d+[.)]\s")
@@ -1440,6 +1545,33 @@ def _said_to_be_anothers(view: _View, name: str) -> bool:
     return False
 
 
+def _table_lines(text: str) -> list[list[tuple[int, int, list[tuple[int, int]]]]]:
+    """Tables written as text: runs of two lines or more whose cells are split by "|" or tabs.
+
+    Each line is (start, end, its non-empty cells as offsets); a line of
+    dashes under a header is left out but does not end the table.
+    """
+    if "|" not in text and "\t" not in text:
+        return []
+    tables: list[list[tuple[int, int, list[tuple[int, int]]]]] = []
+    run: list[tuple[int, int, list[tuple[int, int]]]] = []
+    last_end = -2
+    for line in re.finditer(r"(?m)^[^\n|\t]*[|\t][^\n]*$", text):
+        cells = [m.span() for m in _CELL.finditer(text, line.start(), line.end())]
+        if line.start() != last_end + 1:
+            if len(run) >= 2:
+                tables.append(run)
+            run = []
+        last_end = line.end()
+        if all(re.fullmatch(r":?-{2,}:?", text[a:b]) for a, b in cells):
+            continue
+        if len(cells) >= 2:
+            run.append((line.start(), line.end(), cells))
+    if len(run) >= 2:
+        tables.append(run)
+    return tables
+
+
 def _is_number_word(word: str) -> bool:
     """Whether a word in lower case is a number: digits ("256", "1,024", "~3.5") or a number word ("eight")."""
     digits = word.lstrip("~≈")
@@ -1499,6 +1631,14 @@ def _sibling_starts(text: str, stem: str) -> Iterator[int]:
             at = text.find(prefix, tail)
         else:
             at = text.find(prefix, at + 1)
+
+
+@lru_cache(maxsize=1)
+def _author_year_re() -> re.Pattern:
+    """The author-year citation patterns (finder.json "author_year"), each ending where the searched text ends."""
+    words = _words()["author_year"]
+    patterns = [p.replace("{surname}", words["surname"]) for p in words["patterns"]]
+    return re.compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z")
 
 
 @lru_cache(maxsize=1)

@@ -406,3 +406,120 @@ def test_an_own_model_introduced_with_its_size_in_brackets(text, expected):
     models = {f for f in found(text) if f[0] == "model"}
     assert models == {f for f in expected if f[0] == "model"}
     assert {f for f in expected if f[0] == "params"} <= found(text)
+
+
+SURVEY_ROWS = (
+    "Falcon-40B | 40B parameters | 384 A100 40GB GPUs | about 2 months\n"
+    "MPT-30B | 30B parameters | 512 H100 GPUs | about 11 days\n"
+    "Gopher | 280B parameters | 4,096 TPU v3 chips | not stated\n"
+)
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # rows naming other models, each with figures: none of their numbers is the paper's
+        ("pipes without outer bars", "Table 2: Budgets in the literature.\n" + SURVEY_ROWS, set()),
+        ("tab-separated", "Budgets in the literature.\n" + SURVEY_ROWS.replace(" | ", "\t"), set()),
+        (
+            "markdown, its first column not headed as models",
+            "| System | Size | Time |\n|---|---|---|\n| Falcon-40B | 40B parameters | 2 months |\n"
+            "| MPT-30B | 30B parameters | 11 days |\n",
+            set(),
+        ),
+        (
+            "a table of others after the paper's own run",
+            "We train Wren-2B on 32 H100 GPUs for 5 days.\n\n" + SURVEY_ROWS,
+            {("model", "Wren-2B"), ("gpu_count", "32"), ("hardware", "H100 GPUs"), ("training", "5 days")},
+        ),
+        # a row naming one of the paper's own models keeps its facts, the others' rows do not
+        (
+            "the paper's own row among others'",
+            "We train Wren-2B from scratch.\n\nWren-2B | 2.1B parameters | 32 H100 GPUs\n" + SURVEY_ROWS,
+            {("model", "Wren-2B"), ("params", "2.1B")},
+        ),
+        (
+            "a table of the paper's own sizes",
+            "| model | parameters |\n|---|---|\n| Wren-1B | 1.1B |\n| Wren-3B | 2.9B |\n",
+            {("model", "Wren-1B"), ("params", "1.1B"), ("model", "Wren-3B"), ("params", "2.9B")},
+        ),
+        # not a table of models: a settings table, or a single line with a bar
+        (
+            "a settings table",
+            "We train Wren-2B.\n| setting | value |\n|---|---|\n| parameters | 2.1B parameters |\n| steps | 90,000 |\n",
+            {("model", "Wren-2B"), ("params", "2.1B")},
+        ),
+    ],
+)
+def test_table_rows_of_other_models_are_other_work(case, text, expected):
+    assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # "Name (year)", "Name and Name (year)", "(Name, year)": the sentence's facts after it are the cited work's
+        (
+            "two authors and a year",
+            "Okonkwo and Sato (2022) trained a 1.3B-parameter model on eight A100 GPUs for 40 hours in 2022.",
+            set(),
+        ),
+        ("one author and a year", "The tagger of Haldane (2021) trains on one RTX 3090.", set()),
+        ("et al. and a year", "Brandt et al. (2020) fine-tuned it for 3 days on 16 V100 GPUs.", set()),
+        ("in parentheses", "A 350M-parameter encoder (Okafor, 2020) was trained on 16 V100 GPUs.", set()),
+        ("two in parentheses", "It ran for 9 days on 128 TPU v3 chips (Haldane, 2019; Brandt and Roy, 2021).", set()),
+        (
+            "a clause after ';' that points back",
+            "Brandt et al. (2020) pretrained it on speech; they report 11 days on 64 V100 GPUs in Ghana.",
+            set(),
+        ),
+        # the paper's own facts stay: a "we" after the citation, a clause that does not point back, no author
+        (
+            "following a cited recipe",
+            "Following Okonkwo and Sato (2022), we train on 32 A100 GPUs for 4 days.",
+            {("gpu_count", "32"), ("hardware", "A100 GPUs"), ("training", "4 days")},
+        ),
+        (
+            "a country before a year is no author",
+            "We trained on 64 A100 GPUs at a cluster in Germany (2023).",
+            {("gpu_count", "64"), ("hardware", "A100 GPUs"), ("country", "Germany")},
+        ),
+        (
+            "a month before a year is no author",
+            "Training took 6 days, finishing in March (2024).",
+            {("training", "6 days")},
+        ),
+    ],
+)
+def test_an_author_year_citation_marks_its_sentence_as_other_work(case, text, expected):
+    assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        (
+            "after another model's sentence",
+            "Our model is small. StarCoder was trained on 512 A100 GPUs. Both were released in 2023.",
+            set(),
+        ),
+        (
+            "after a cited sentence",
+            "Okonkwo and Sato (2022) trained a tagger. They released it in 2022 and it ran on eight A100 GPUs.",
+            set(),
+        ),
+        # the paper's own: after its own sentence, or in a new paragraph
+        (
+            "after the paper's own sentence",
+            "We train Wren-2B on 32 H100 GPUs. It was released in 2024.",
+            {("model", "Wren-2B"), ("gpu_count", "32"), ("hardware", "H100 GPUs"), ("year", "2024")},
+        ),
+        (
+            "a new paragraph",
+            "Our model is small. StarCoder was trained on 512 A100 GPUs.\nIts training ran in 2024 on 8 H100 GPUs.",
+            {("year", "2024"), ("gpu_count", "8"), ("hardware", "H100 GPUs")},
+        ),
+    ],
+)
+def test_a_sentence_pointing_back_at_other_work_is_other_work(case, text, expected):
+    assert found(text) == expected, case
