@@ -499,3 +499,51 @@ def test_a_surveys_restated_figures_give_its_run_no_compute(tmp_path: Path) -> N
     compute = {row["id"].value: row["flop"] and float(row["flop"].value) for row in rows}
     kg.close()
     assert compute == {"survey": None, "dated-survey": None, "own": 2.1e22}
+
+
+def test_a_surveys_table_and_cited_runs_give_no_compute(tmp_path: Path) -> None:
+    """kg build --extract auto: heldout5/320 (a table of others' runs) reports no run of its own, so no compute.
+
+    And in a paper with a run of its own, a figure in a row of other models, or
+    in a sentence with an author-year citation, is not that run's.
+    """
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    survey = Path(__file__).parent / "fixtures" / "extraction" / "heldout5" / "320_llm-compute-survey-no-tags.txt"
+    (papers / "survey.txt").write_text(survey.read_text(encoding="utf-8"), encoding="utf-8")
+    (papers / "own.txt").write_text(
+        "We train Wren-2B on 32 H100 GPUs for 5 days.\n\n"
+        "Falcon-40B | 40B parameters | 384 A100 GPUs | 2.4e23 FLOPs\n"
+        "MPT-30B | 30B parameters | 512 H100 GPUs | 1.9e23 FLOPs\n\n"
+        "Okonkwo and Sato (2022) needed 6.1e22 FLOPs for theirs.\n",
+        encoding="utf-8",
+    )
+    (papers / "own-stated.txt").write_text(
+        "We train Wren-1B on 8 H100 GPUs; the run took 1.1e21 FLOPs.\n\n"
+        "Falcon-40B | 40B parameters | 384 A100 GPUs | 2.4e23 FLOPs\n"
+        "MPT-30B | 30B parameters | 512 H100 GPUs | 1.9e23 FLOPs\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(papers), "--out", str(out), "--fresh", "-q", "--extract", "auto"])
+    assert result.exit_code == 0, result.output
+    kg = KnowledgeGraph(out, read_only=True)
+    got: dict[str, set] = {}
+    for row in kg.query(
+        "SELECT ?id ?flop ?method ?params WHERE { ?p mlkg:paperId ?id ; mlkg:reports ?run . "
+        "OPTIONAL { ?run mlkg:trainingCompute ?flop ; mlkg:computeMethod ?method } "
+        "OPTIONAL { ?run mlkg:trainedModel ?m . ?m mlkg:parameterCount ?params } }"
+    ):
+        got.setdefault(row["id"].value, set()).add(
+            (
+                row["flop"] and float(row["flop"].value),
+                row["method"] and row["method"].value.split("#")[-1],
+                row["params"] and int(row["params"].value),
+            )
+        )
+    kg.close()
+    assert got["survey"] == {(None, None, None)}
+    assert got["own-stated"] == {(1.1e21, "StatedCompute", None)}
+    # its own run's compute is estimated from its hardware and time, never one of the figures the text restates
+    [(flop, method, params)] = got["own"]
+    assert flop and method != "StatedCompute" and flop not in (2.4e23, 1.9e23, 6.1e22) and params is None
