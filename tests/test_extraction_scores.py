@@ -2,9 +2,9 @@
 
 Fact level, per kind: F1 at least 0.95, and precision at least 0.98 for the
 numeric kinds (a false number is worse than a missing one). The development
-corpus is what the rules were tuned on; heldout2 to heldout5 were written apart
+corpus is what the rules were tuned on; heldout2 to heldout6 were written apart
 from it, by someone who saw neither the rules nor the corpus, scored once
-unseen, and then tuned on as well (tests/fixtures/extraction/README.md,
+unseen, and all but heldout6 then tuned on as well (tests/fixtures/extraction/README.md,
 docs/extraction.md).
 """
 
@@ -61,6 +61,16 @@ HELDOUT_FLOORS = {
         "training": 0.81,
         "country": 0.87,
         "year": 0.83,
+    },
+    # as scored unseen, no rule changed for it (docs/extraction.md)
+    "heldout6": {
+        "model": 0.85,
+        "params": 0.88,
+        "hardware": 0.90,
+        "gpu_count": 0.88,
+        "training": 0.84,
+        "country": 0.93,
+        "year": 0.96,
     },
 }
 
