@@ -175,11 +175,19 @@ class _View:
         #: where a citation is a sentence's subject ("Ruiz and Tanaka (2023) distilled ..."), read with author_years
         self.narrative: set[int] = set()
         self._proper: frozenset[str] | None = None
+        self._tables: list[list[tuple[int, int, list[tuple[int, int]]]]] | None = None
         #: names already looked up by _another_model: whether the text says each is someone else's
         self.theirs: dict[str, bool] = {}
         self.sent_of: list[int] = []
         for number, (a, b) in enumerate(self.sents):
             self.sent_of += [number] * (b - a)
+
+    @property
+    def tables(self) -> list[list[tuple[int, int, list[tuple[int, int]]]]]:
+        """The tables written as text in the document (``_table_lines``), read once."""
+        if self._tables is None:
+            self._tables = _table_lines(self.text)
+        return self._tables
 
     def where(self, words: frozenset[str] | tuple[str, ...]) -> list[int]:
         """The tokens, in text order, that are one of *words* (in lower case)."""
@@ -488,8 +496,8 @@ class _Finder:
         finds += self.years(view)
         finds += self.places(view)
         models = self.models(view)
-        listed, sizes = self.tables(view)
         seen = {view.text[f.start : f.end].casefold() for f in models}
+        listed, sizes = self.tables(view, seen)
         models += [f for f in listed if view.text[f.start : f.end].casefold() not in seen]
         finds += sizes + self.setup_lines(view)
         models += self.siblings(view, models)
@@ -712,7 +720,7 @@ class _Finder:
         does ("| Haru-1B | 1.1B |", found by ``tables``).
         """
         rows: set[int] = set()
-        for table in _table_lines(view.text):
+        for table in view.tables:
             named: list[tuple[str, bool]] = []
             for start, end, cells in table:
                 a, b = cells[0]
@@ -1096,61 +1104,89 @@ class _Finder:
                 return True
         return False
 
-    def tables(self, view: _View) -> tuple[list[Find], list[Find]]:
-        """Models and their sizes in a table written as text: "| model | parameters |" then "| Haru-1B | 1.1B |".
+    def tables(self, view: _View, ours: set[str]) -> tuple[list[Find], list[Find]]:
+        """Models and their facts in a table written as text: "| model | parameters |" then "| Haru-1B | 1.1B |".
 
-        The header names the columns (kg/data/patterns/finder.json
-        "table_columns"); a cell is found only when it reads as what its
-        column holds (a name, a parameter count kg.normalize understands).
+        Cells are split by "|" (with or without the outer bars) or tabs
+        (``_table_lines``); the first line is the header and names the columns
+        (kg/data/patterns/finder.json "table_columns"). A cell is found only
+        when it reads as what its column holds (a name, a parameter count or a
+        duration kg.normalize reads, a count and a catalogue accelerator), and
+        only in a row whose model cell names the paper's own model. The
+        table is the paper's when its caption says "our" or "we", or its names
+        are sizes of one family ("Haru-1B", "Haru-3B"), or a name in it is one
+        found as ours (*ours*) elsewhere; a caption that speaks of others' runs,
+        or a name the text marks as another's, leaves a row alone.
         """
-        if "|" not in view.text:
+        if "|" not in view.text and "\t" not in view.text:
             return [], []  # no table here
-        from .normalize import NotUnderstood, parse_parameter_count
+        from .normalize import NotUnderstood, parse_duration, parse_parameter_count
 
-        columns = _words()["table_columns"]
+        columns = {kind: frozenset(names) for kind, names in _words()["table_columns"].items()}
         others = _set("table_other_words")
         models: list[Find] = []
-        sizes: list[Find] = []
-        header: list[str] | None = None
-        theirs = False
-        for line in re.finditer(r"(?m)^[ \t]*\|.*\|[ \t]*$", view.text):
-            cells = [
-                (m.start(1) + line.start(), m.end(1) + line.start())
-                for m in re.finditer(r"\|[ \t]*([^|]*?)[ \t]*(?=\|)", line.group())
-            ]
-            texts = [view.text[a:b] for a, b in cells]
-            if all(re.fullmatch(r":?-{2,}:?|", t) for t in texts):
-                continue  # the line under the header
-            before = view.text[: line.start()].rstrip(" \t")
-            if header is None or not before.endswith("\n") or not re.search(r"\|[ \t]*\n$", before):
-                header = [t.casefold() for t in texts]  # the first line of a table
-                # "Table 1: Training setups as reported by each model's authors": a table of others' runs
-                caption = before.rstrip().rpartition("\n")[2].casefold()
-                words = set(re.findall(r"[\w'-]+", caption))
-                theirs = not others.isdisjoint(words) and _set("first_person").isdisjoint(words)
+        facts: list[Find] = []
+        for table in view.tables:
+            header = [view.text[a:b].casefold().strip("*_ ") for a, b in _row_cells(view.text, *table[0][:2])]
+            kinds = [next((kind for kind, names in columns.items() if name in names), None) for name in header]
+            if "model" not in kinds:
                 continue
-            if theirs:
+            # "Table 1: Training setups as reported by each model's authors": a table of others' runs
+            caption = view.text[: table[0][0]].rstrip().rpartition("\n")[2].casefold()
+            words = set(re.findall(r"[\w'-]+", caption))
+            if not others.isdisjoint(words) and _set("first_person").isdisjoint(words):
                 continue
-            row: list[Find] = []
-            for (a, b), column in zip(cells, header):
-                if a == b:
-                    continue
-                if column in columns["model"]:
-                    k = view.token_at(a)
-                    name = _name_at(view, k, view.token_at(b - 1) + 1, cued=True)
-                    if name is None or view.ends[name[1] - 1] != b or _another_model(view, view.text[a:b]):
-                        row = []
-                        break  # a row of another model's, or not a name: none of its cells
-                    row.append(self.find(view, "model", name[0], name[1], "model_table"))
-                elif column in columns["params"]:
-                    try:
-                        parse_parameter_count(view.text[a:b])
-                    except NotUnderstood:
+            at = kinds.index("model")
+            names = [view.text[slice(*cells[at])] for cells in (_row_cells(view.text, a, b) for a, b, _ in table[1:])]
+            names = [n for n in names if n]
+            family = len(names) > 1 and len({_stem(n) for n in names}) == 1
+            if not (family or not _set("first_person").isdisjoint(words) or any(n.casefold() in ours for n in names)):
+                continue  # "Model | Params" then LLaMA-65B, OPT-175B: a table of others' models, said of no one
+            for start, end, _ in table[1:]:
+                row: list[Find] = []
+                for (a, b), kind in zip(_row_cells(view.text, start, end), kinds):
+                    if a == b or kind is None:
                         continue
-                    row.append(Find("params", a, b, self.confidence["params_table"], "params_table"))
-            models += [f for f in row if f.kind == "model"]
-            sizes += [f for f in row if f.kind == "params"]
-        return models, sizes
+                    if kind == "model":
+                        k = view.token_at(a)
+                        name = _name_at(view, k, view.token_at(b - 1) + 1, cued=True) if view.idx[k] == a else None
+                        if name is None or view.ends[name[1] - 1] != b or _another_model(view, view.text[a:b]):
+                            row = []
+                            break  # a row of another model's, or not a name: none of its cells
+                        row.append(self.find(view, "model", name[0], name[1], "model_table"))
+                    elif kind == "params":
+                        try:
+                            parse_parameter_count(view.text[a:b])
+                        except NotUnderstood:
+                            continue
+                        row.append(Find("params", a, b, self.confidence["params_table"], "params_table"))
+                    elif kind == "training":
+                        try:
+                            parse_duration(view.text[a:b])
+                        except NotUnderstood:
+                            continue
+                        row.append(Find("training", a, b, self.confidence["training_table"], "training_table"))
+                    else:
+                        row += self.hardware_cell(view, a, b)
+                if any(f.kind == "model" for f in row):
+                    models += [f for f in row if f.kind == "model"]
+                    facts += [f for f in row if f.kind != "model"]
+        return models, facts
+
+    def hardware_cell(self, view: _View, a: int, b: int) -> list[Find]:
+        """A table cell that is a count and an accelerator the catalogue knows: "8×A100", "32 × A100 80GB", "64 TPU v5p chips"."""
+        m = _COUNTED_CELL.fullmatch(view.text, a, b)
+        if m is None or not _is_number_word(m.group("count").lower()):
+            return []
+        name = m.group("name")
+        nouns = _set("accelerator_nouns")
+        bare = name.rsplit(" ", 1)[0] if " " in name and name.rsplit(" ", 1)[1].casefold() in nouns else name
+        if not _accelerator(bare):
+            return []
+        return [
+            Find("gpu_count", m.start("count"), m.end("count"), self.confidence["gpu_count_table"], "gpu_count_table"),
+            Find("hardware", m.start("name"), m.end("name"), self.confidence["hardware_table"], "hardware_table"),
+        ]
 
     def setup_lines(self, view: _View) -> list[Find]:
         """Facts listed as "key: value" lines: "- Parameters: 2.6B (UNet)", "- Wall-clock: ~9 days".
@@ -1417,6 +1453,8 @@ class _Finder:
 
 #: a table cell's text, without the spaces around it
 _CELL = re.compile(r"[^|\t\s](?:[^|\t\n]*[^|\t\s])?")
+#: a table cell that counts accelerators: "8×A100", "32 × A100 80GB", "64 TPU v5p chips"
+_COUNTED_CELL = re.compile(r"(?P<count>[\w,.~]+?)[ \t]*(?:[×xX][ \t]*)?(?P<name>[A-Z][\w .-]*[\w])")
 #: a verb a name may be the subject of ("HistoMIL-Pro aggregates ...")
 _THIRD_PERSON = re.compile(r"^[a-z]{3,}[^s]s$")
 _LIST_ITEM = re.compile(r"[-*•+]\s|\d+[.)]\s")
@@ -1570,6 +1608,34 @@ def _table_lines(text: str) -> list[list[tuple[int, int, list[tuple[int, int]]]]
     if len(run) >= 2:
         tables.append(run)
     return tables
+
+
+def _stem(name: str) -> str:
+    """A name's family: its first run of letters ("Haru" of "Haru-1B", "Llama" of "Llama 2 7B")."""
+    m = re.match(r"[^\W\d_]+", name.strip("*_ "))
+    return m.group() if m else name
+
+
+def _row_cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The cells of one table line, empty ones too, as offsets without the spaces around them.
+
+    Empty cells keep the columns in step with the header; the outer bars of
+    "| a | b |" open and close the line rather than empty cells.
+    """
+    line = text[start:end]
+    inner = line.strip(" \t")
+    lead = start + len(line) - len(line.lstrip(" \t"))
+    if inner.startswith("|"):
+        inner, lead = inner[1:], lead + 1
+    if inner.endswith("|"):
+        inner = inner[:-1]
+    bars = [lead - 1, *(lead + m.start() for m in re.finditer(r"[|\t]", inner)), lead + len(inner)]
+    cells = []
+    for a, b in zip(bars, bars[1:]):
+        cell = text[a + 1 : b]
+        a += 1 + len(cell) - len(cell.lstrip())
+        cells.append((a, max(a, b - (len(cell) - len(cell.rstrip())))))
+    return cells
 
 
 def _is_number_word(word: str) -> bool:

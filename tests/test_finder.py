@@ -455,6 +455,82 @@ def test_table_rows_of_other_models_are_other_work(case, text, expected):
     assert found(text) == expected, case
 
 
+OWN_RUNS = "Model | layers | parameters | accelerators | wall-clock\nPika-S | 6 | 90M | 8×A100 | 2 days\nPika-L | 24 | 700M | 32 × H100 GPUs | 5 days\n"
+PIKA = {
+    ("model", "Pika-S"),
+    ("params", "90M"),
+    ("gpu_count", "8"),
+    ("hardware", "A100"),
+    ("training", "2 days"),
+    ("model", "Pika-L"),
+    ("params", "700M"),
+    ("gpu_count", "32"),
+    ("hardware", "H100 GPUs"),
+    ("training", "5 days"),
+}
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # the paper's own runs, one row each: its caption says so, or the names are sizes of one family
+        ("without outer bars, under an own caption", "Table 3: Our two runs.\n" + OWN_RUNS, PIKA),
+        ("without outer bars, one family", "Training runs.\n" + OWN_RUNS, PIKA),
+        ("tab-separated", OWN_RUNS.replace(" | ", "\t"), PIKA),
+        (
+            "with outer bars and a line under the header",
+            "| Model | Parameters | Hardware | Wall-clock |\n|---|---|---|---|\n"
+            "| Pika-S | 90M | 8 × A100 80GB | 2 days |\n| Pika-L | 700M | 32 × A100 80GB | 5 days |\n",
+            {
+                ("model", "Pika-S"),
+                ("params", "90M"),
+                ("gpu_count", "8"),
+                ("hardware", "A100 80GB"),
+                ("training", "2 days"),
+                ("model", "Pika-L"),
+                ("params", "700M"),
+                ("gpu_count", "32"),
+                ("training", "5 days"),
+            },
+        ),
+        (
+            "one row, of a model the text calls its own",
+            "We train Gull-3B from scratch.\n\nModel | parameters | wall-clock\nGull-3B | 2.9B | 9 days\n",
+            {("model", "Gull-3B"), ("params", "2.9B"), ("training", "9 days")},
+        ),
+        # other models in a table: reported by others, different families said of no one, or compared with
+        (
+            "others' runs under a caption that says so",
+            "Table 1: Runs as reported by their authors.\n" + OWN_RUNS,
+            set(),
+        ),
+        (
+            "different families, no caption of ours",
+            "Model | parameters | accelerators | wall-clock\nFalcon-40B | 40B | 384 × A100 | 60 days\n"
+            "MPT-30B | 30B | 512 × H100 | 11 days\n",
+            set(),
+        ),
+        (
+            "baselines the text compares with",
+            "We compare against Pika-S and Pika-L.\n\n" + OWN_RUNS,
+            set(),
+        ),
+        (
+            "a cell that is a name and a remark",
+            "Table 3: Our runs.\nModel | parameters\nResNet-50 (baseline) | 25M\n",
+            set(),
+        ),
+        (
+            "a column of what serves, not what trains",
+            "Model | parameters | inference device | latency\nPika-S | 90M | 1×T4 | 2 hours\nPika-L | 700M | 1×T4 | 9 hours\n",
+            {("model", "Pika-S"), ("params", "90M"), ("model", "Pika-L"), ("params", "700M")},
+        ),
+    ],
+)
+def test_a_table_of_the_papers_own_runs(case, text, expected):
+    assert found(text) == expected, case
+
+
 @pytest.mark.parametrize(
     "case, text, expected",
     [
