@@ -1202,15 +1202,20 @@ class _Finder:
         keys = _words()["setup_keys"]
         parsers = {"params": parse_parameter_count, "training": parse_duration}
         found = []
-        # "- Model: RoadSeer-B, a bird's-eye-view detector": the name a setup is about
-        for line in re.finditer(
-            r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?:model|model name|name)[ \t]*:[ \t]*", view.text, re.IGNORECASE
-        ):
+        # "- Model: RoadSeer-B, a bird's-eye-view detector", "1. **Base model:** `Kiwi-3B`": the name a setup is about
+        frozen = _set("frozen_words")
+        for line in _model_key_re().finditer(view.text):
             k = view.token_at(line.end())
-            if view.idx[k] == line.end():
-                name = _name_at(view, k, view.sentence(k)[1], cued=True)
-                if name is not None:
-                    found.append(self.find(view, "model", name[0], name[1], "model_setup"))
+            if view.idx[k] != line.end():
+                continue
+            last = view.sentence(k)[1]
+            name = _name_at(view, k, last, cued=True)
+            if name is None:
+                continue
+            text = view.text[view.idx[name[0]] : view.ends[name[1] - 1]]
+            if view.mentions(name[1], last, frozen) or _another_model(view, text):
+                continue  # "- Base model: Llama-2-13B (frozen)": used, not trained
+            found.append(self.find(view, "model", name[0], name[1], "model_setup"))
         for line in re.finditer(
             r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<key>[A-Za-z][\w #()/-]{0,30}?)[ \t]*:[ \t]*(?P<value>[^(,;\n]*[^(,;\s])",
             view.text,
@@ -1705,6 +1710,21 @@ def _author_year_re() -> re.Pattern:
     words = _words()["author_year"]
     patterns = [p.replace("{surname}", words["surname"]) for p in words["patterns"]]
     return re.compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z")
+
+
+@lru_cache(maxsize=1)
+def _model_key_re() -> re.Pattern:
+    """A list item or line that names the model a setup is about: "- Model: X", "* **Model name:** X", "2. __Base model__: X".
+
+    The keys are data (finder.json "model_keys"); the item's mark, the
+    emphasis around the key and a mark opening the name are read past.
+    """
+    keys = "|".join(re.escape(k) for k in sorted(_words()["model_keys"], key=len, reverse=True))
+    emphasis = r"(?:\*\*|__|\*|_)"
+    return re.compile(
+        rf"(?im)^[ \t]*(?:(?:[-*•+]|\d+[.)])[ \t]+)?{emphasis}?(?:{keys})(?:[ \t]*:{emphasis}?|{emphasis}[ \t]*:)[ \t]*"
+        rf"(?:\*\*|__|`)?"
+    )
 
 
 @lru_cache(maxsize=1)

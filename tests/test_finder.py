@@ -599,3 +599,26 @@ def test_an_author_year_citation_marks_its_sentence_as_other_work(case, text, ex
 )
 def test_a_sentence_pointing_back_at_other_work_is_other_work(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a list item or line whose key says it names the model the setup is about
+        ("- Model: Tarn-Base, a 12-layer encoder.", {"Tarn-Base"}),
+        ("- **Model:** Tarn-Base, a 12-layer encoder.", {"Tarn-Base"}),
+        ("* **Model**: Tarn-Base", {"Tarn-Base"}),
+        ("1. __Base model__: `Kiwi-3B`, fine-tuned on our logs.", {"Kiwi-3B"}),
+        ("Model name: **Pika-XL**", {"Pika-XL"}),
+        ("- Checkpoint: Gull-S-v2, trained from scratch.", {"Gull-S-v2"}),
+        # other models listed the same way, or no name
+        ("- Baseline model: ResNet-50", set()),
+        ("- Teacher: Llama-2-13B, which labels the data.", set()),
+        ("- Base model: Llama-2-13B (frozen), with adapters trained on top.", set()),
+        ("- Model: a 12-layer transformer with 8 heads.", set()),
+        ("We compare against Tarn-Base.\n\n- **Model:** Tarn-Base", set()),
+        ("- Model used for evaluation only: Tarn-Base", set()),
+    ],
+)
+def test_a_setup_line_names_its_model(text, expected):
+    assert {name for kind, name in found(text) if kind == "model"} == expected
