@@ -764,11 +764,27 @@ class _Finder:
         return found
 
     def sizes_after_names(self, view: _View, models: list[Find]) -> list[Find]:
-        """ "Mola-L has 1.3B": a scaled number right after a found model's "has" or "with"."""
+        """ "Mola-L has 1.3B": a scaled number right after a found model's "has" or "with".
+
+        Also a size alone in brackets right after a name the paper calls its
+        own where it introduces it: "We present Kite-7B (7B)", "Sift-S (22M)
+        and Sift-L (48M) share ...".
+        """
         found = []
         nouns = _set("param_nouns") | _set("backbone_nouns") | {"-", ";", ",", ".", "and", ")", "("}
         for model in models:
             end = view.token_at(model.end - 1) + 1
+            start = view.token_at(model.start)
+            if (
+                end + 3 < view.n
+                and view.words[end] == "("
+                and model.rule in ("model_cue", "model_family")
+                and _set("model_anti_cues").isdisjoint(view.lower[view.clause_start(start) : start])
+            ):  # but "Previous encoders were costly: w2v-BERT 2.0 (600M) ...": said of other work
+                close = next((e for e in (end + 2, end + 3) if view.scaled_at(e) == end + 1), None)
+                if close is not None and view.words[close] == ")" and view.words[close - 1][-1:] in ("M", "B", "T"):
+                    found.append(self.find(view, "params", end + 1, close, "params_named"))
+                    continue
             if end + 1 >= view.n or view.lower[end] not in ("has", "with", "having"):
                 continue
             k = end + 1
@@ -1306,6 +1322,56 @@ class _Finder:
         return places
 
     @staticmethod
+    def families(view: _View) -> list[tuple[int, str]]:
+        """Where a sentence opens with two sizes or more of one family, as the paper's own.
+
+        "We release two translation models. Inkin-base and Inkin-big are
+        encoder-decoder transformers ...", "Sift-S (22M) and Sift-L (48M)
+        share ...": names of one stem, joined by "and" or commas (each with
+        its size in brackets or not), then a verb. They are the paper's when
+        the sentence says "we" or "our", or the one before it in the paragraph
+        says the paper trains or releases models ("we", "this work"); not when
+        either compares, a citation is near, or the text marks a name as
+        someone else's elsewhere (a size in brackets aside: here it is the
+        family's own).
+        """
+        markup, joins = _set("markup_words"), {",", "and"}
+        owners = _set("first_person") | _set("own_context_words")
+        verbs, not_verbs = _set("model_cue_verbs"), _set("model_anti_cues") | _set("object_prepositions")
+        places = []
+        for number, (first, last) in enumerate(view.sents):
+            k = first
+            while k < last and view.words[k] in markup:
+                k += 1
+            names: list[tuple[int, int]] = []
+            j = k
+            while (name := _name_at(view, j, last)) is not None:
+                names.append(name)
+                j = name[1]
+                if j < last and view.words[j] == "(":  # "Sift-S (22M)": its size
+                    j = next((c + 1 for c in range(j, min(last, j + 6)) if view.words[c] == ")"), last)
+                if j < last and view.lower[j] in joins:
+                    j += 2 if j + 1 < last and view.lower[j : j + 2] == [",", "and"] else 1
+                    continue
+                break
+            texts = [view.text[view.idx[a] : view.ends[b - 1]] for a, b in names]
+            if len(names) < 2 or len(set(texts)) < len(texts) or len({_stem(t) for t in texts}) > 1:
+                continue
+            verb = view.words[j] if j < last else ""
+            if not (verb.isalpha() and verb.islower()) or verb in not_verbs or verb in joins:
+                continue
+            said = view.mentions(first, last, owners)
+            if not said and number > 0 and not view.at_paragraph_start(first):
+                before = view.sents[number - 1]
+                said = view.has(before, verbs) and view.mentions(*before, owners) and not view.compares(*before)
+            if not said or view.compares(first, last) or view.cites(view.idx[k]):
+                continue
+            if any(_said_to_be_anothers(view, t, sized=False) for t in texts):
+                continue
+            places += [(a, "model_family") for a, _ in names]
+        return places
+
+    @staticmethod
     def said_ours(view: _View, kind: int, bracket: int, last: int) -> bool:
         """Whether the kind of model at token *kind*, named in the brackets at *bracket*, is the paper's.
 
@@ -1404,6 +1470,7 @@ class _Finder:
                     j -= 2
                 places.append((j, "model_cue"))
         places += self.bracketed(view)
+        places += self.families(view)
         found: list[Find] = []
         seen: set[str] = set()
         for at, rule in sorted(places):
@@ -1441,7 +1508,7 @@ class _Finder:
                 continue  # "initialized from X" is another's; "rather than training from scratch, we adapt X" is not
             names = [(start, end)]
             # "we train Kite-1B and Kite-7B", "X, Y and Z": names joined to the first
-            while rule == "model_cue" and end + 1 < last and view.lower[end] in (",", "and", "or"):
+            while rule in ("model_cue", "model_family") and end + 1 < last and view.lower[end] in (",", "and", "or"):
                 nxt = end + 2 if view.lower[end] == "," and view.lower[end + 1] == "and" else end + 1
                 more = _name_at(view, nxt, last)
                 if more is None:
@@ -1565,7 +1632,8 @@ def _another_model(view: _View, name: str) -> bool:
     return view.theirs[name]
 
 
-def _said_to_be_anothers(view: _View, name: str) -> bool:
+def _said_to_be_anothers(view: _View, name: str, sized: bool = True) -> bool:
+    """See ``_another_model``; with *sized* False, a size in brackets after the name does not count."""
     anti = _set("model_anti_cues")
     for start, stop in _whole_words(view.text, name):
         k = view.token_at(start)
@@ -1578,7 +1646,8 @@ def _said_to_be_anothers(view: _View, name: str) -> bool:
             or view.near(k, 6, anti)
             or view.compares(first, last)
             or (
-                end + 2 < last
+                sized
+                and end + 2 < last
                 and view.words[end] == "("
                 and end + 1 in (view.scaled_at(end + 2), view.scaled_at(end + 3))
             )

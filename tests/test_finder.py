@@ -622,3 +622,52 @@ def test_a_sentence_pointing_back_at_other_work_is_other_work(case, text, expect
 )
 def test_a_setup_line_names_its_model(text, expected):
     assert {name for kind, name in found(text) if kind == "model"} == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # two sizes of one family open a sentence, after one that says the paper trains or releases them
+        (
+            "We release two translation models for Luganda. KivuMT-base and KivuMT-big are encoder-decoder "
+            "transformers with 74M and 418M parameters, respectively.",
+            {("model", "KivuMT-base"), ("model", "KivuMT-big"), ("params", "74M"), ("params", "418M")},
+        ),
+        (
+            "We release two dual encoders for code search. Sift-Base (125M) and Sift-Large (350M) share one layout.",
+            {("model", "Sift-Base"), ("model", "Sift-Large"), ("params", "125M"), ("params", "350M")},
+        ),
+        (
+            "Two affinity models are trained in this work. Affi-G1, Affi-G2 and Affi-G3 are graph networks.",
+            {("model", "Affi-G1"), ("model", "Affi-G2"), ("model", "Affi-G3")},
+        ),
+        ("Tarn-S and Tarn-L are the models we train here.", {("model", "Tarn-S"), ("model", "Tarn-L")}),
+        # another lab's family, compared with, cited, or after a sentence that trains nothing of the paper's
+        ("We compare with two models. Pythia-1B and Pythia-7B are decoder-only transformers.", set()),
+        ("We train our models on code. Llama-2-7B and Llama-2-13B (Touvron et al., 2023) are baselines.", set()),
+        ("We train a small model. LLaMA-7B and LLaMA-65B, unlike ours, were trained on 1T tokens.", set()),
+        ("Our data come from the PDB. Mola-S (22M) and Mola-L (48M) were released by another lab.", set()),
+        # names of different families are no sizes of one
+        ("We train two models. Orca-S and Kite-L are transformers.", set()),
+    ],
+)
+def test_two_sizes_of_one_family_opening_a_sentence(text, expected):
+    assert {f for f in found(text) if f[0] in ("model", "params")} == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a size alone in brackets where the paper introduces its model
+        ("We present Bison-54B (54B), trained from scratch.", {("model", "Bison-54B"), ("params", "54B")}),
+        # where other work is named the same way, or the brackets hold something else
+        (
+            "Previous encoders were costly: Wav-BERT 2.0 (600M) took weeks. We instead train Kora-S.",
+            {("model", "Kora-S")},
+        ),
+        ("We present Bison-54B (2024), trained from scratch.", {("model", "Bison-54B")}),
+        ("We present Bison-54B (54B tokens), trained from scratch.", {("model", "Bison-54B")}),
+    ],
+)
+def test_a_size_in_brackets_after_an_own_name(text, expected):
+    assert {f for f in found(text) if f[0] in ("model", "params")} == expected
