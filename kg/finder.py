@@ -501,6 +501,8 @@ class _Finder:
         models += [f for f in listed if view.text[f.start : f.end].casefold() not in seen]
         finds += sizes + self.setup_lines(view)
         models += self.siblings(view, models)
+        if not models:  # a paper that names no model of its own may fine-tune a public one
+            models = self.checkpoints(view)
         finds += models + self.named_again(view, models, finds)
         finds += self.sizes_after_names(view, [f for f in finds if f.kind == "model"])
         ours = {view.text[f.start : f.end].casefold() for f in models}
@@ -737,6 +739,49 @@ class _Finder:
                 if not own:
                     rows.update(range(view.sent_of[view.token_at(start)], view.sent_of[view.token_at(end - 1)] + 1))
         return rows
+
+    def checkpoints(self, view: _View) -> list[Find]:
+        """A public checkpoint the paper fine-tunes: "We start from the public X checkpoint and continue training ...".
+
+        "the released X checkpoint (244M parameters), which we fine-tune",
+        "we fine-tune the open X checkpoint": a name between words that say
+        someone released it (finder.json "checkpoint_adjectives") and
+        "checkpoint", in a sentence where the paper says it trains it further
+        ("we", "our" and one of "checkpoint_use_words"). Read only when the
+        text names no model of its own (then the model it trains is another
+        name, and the checkpoint only where it started), and never where the
+        checkpoint is frozen, compared with or cited.
+        """
+        adjectives, frozen = _set("checkpoint_adjectives"), _set("frozen_words")
+        found: list[Find] = []
+        seen: set[str] = set()
+        for c in view.where(("checkpoint",)):
+            first, last = view.sentence(c)
+            start = c
+            while start > first and view.lower[start - 1] not in adjectives and c - start < 8:
+                start -= 1
+            if start == first or view.lower[start - 1] not in adjectives or start == c:
+                continue
+            # "DINOv2 ViT-L/14": a name of one or more name-like parts, ending right before "checkpoint"
+            end, parts = start, 0
+            while end < c and parts < 3 and (part := _name_at(view, end, c, cued=True)) is not None:
+                end, parts = part[1], parts + 1
+            if end != c:
+                continue
+            said = view.text[view.idx[first] : view.ends[last - 1]].casefold()
+            if (
+                _set("first_person").isdisjoint(view.lower[first:last])
+                or _checkpoint_use_re().search(said) is None
+                or view.mentions(first, last, frozen)
+                or view.compares(first, last)
+                or view.cites(view.idx[start])
+            ):
+                continue
+            name = view.text[view.idx[start] : view.ends[c - 1]]
+            if name.casefold() not in seen:
+                seen.add(name.casefold())
+                found.append(self.find(view, "model", start, c, "model_checkpoint"))
+        return found
 
     def siblings(self, view: _View, models: list[Find]) -> list[Find]:
         """Names that share a found model's stem: "Mola-S and Mola-L", "Cicada-Base ... Cicada-Large".
@@ -1395,9 +1440,17 @@ class _Finder:
         anti, markup, skip = _set("model_anti_cues"), _set("markup_words"), _set("model_lead_words")
         places = [(end, "model_cue") for _, _, end in self.model_cues(view.doc)]
         verbs, nouns, nexts = _set("model_cue_verbs"), _set("model_cue_nouns"), _set("model_next_words")
-        for i in view.where(nexts | {"we", ","}):
+        # the tokenizer splits "fine-tuning" into "fine", "-", "tuning": the joined word is read too
+        split = {w.rpartition("-")[2] for w in nexts if "-" in w}
+        for i in view.where(nexts | split | {"we", ","}):
             word = view.lower[i]
-            if word in nexts:  # "Training WhisperKWS-tiny takes 40 minutes": a name right after, nothing between
+            if (
+                word in split
+                and word not in nexts
+                and not (i > 1 and view.words[i - 1] == "-" and f"{view.lower[i - 2]}-{word}" in nexts)
+            ):
+                continue
+            if word in nexts or word in split:  # "Training WhisperKWS-tiny takes 40 minutes": a name right after
                 places.append((i + 1, "model_next"))
             elif word == "we":  # "we train X", "we instead train X", "we fine-tune X"
                 last = view.sentence(i)[1]
@@ -1794,6 +1847,13 @@ def _model_key_re() -> re.Pattern:
         rf"(?im)^[ \t]*(?:(?:[-*•+]|\d+[.)])[ \t]+)?{emphasis}?(?:{keys})(?:[ \t]*:{emphasis}?|{emphasis}[ \t]*:)[ \t]*"
         rf"(?:\*\*|__|`)?"
     )
+
+
+@lru_cache(maxsize=1)
+def _checkpoint_use_re() -> re.Pattern:
+    """Words that say the paper trains a checkpoint further (finder.json "checkpoint_use_words"), in lower case."""
+    words = "|".join(re.escape(w) for w in _words()["checkpoint_use_words"])
+    return re.compile(rf"\b(?:{words})\b")
 
 
 @lru_cache(maxsize=1)

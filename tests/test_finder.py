@@ -671,3 +671,38 @@ def test_two_sizes_of_one_family_opening_a_sentence(text, expected):
 )
 def test_a_size_in_brackets_after_an_own_name(text, expected):
     assert {f for f in found(text) if f[0] in ("model", "params")} == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a public checkpoint the paper trains further, when it names no model of its own
+        (
+            "We start from the public DINOv2 ViT-L/14 checkpoint and continue training all 300M parameters.",
+            {("model", "DINOv2 ViT-L/14"), ("params", "300M")},
+        ),
+        (
+            "Our starting point is the released Wren-small checkpoint (244M parameters), which we fine-tune on speech.",
+            {("model", "Wren-small"), ("params", "244M")},
+        ),
+        (
+            "For driving, we adapt the open Qwen2-VL-7B checkpoint. Each run of Qwen2-VL-7B was fine-tuned on 64 H100 GPUs.",
+            {("model", "Qwen2-VL-7B"), ("gpu_count", "64"), ("hardware", "H100 GPUs")},
+        ),
+        ("We build our parser by fine-tuning LayoutLMv3-base on 86,000 invoices.", {("model", "LayoutLMv3-base")}),
+        # a checkpoint used, compared with, frozen, cited, or only where the paper's own model started
+        ("We evaluate the released Wren-small checkpoint zero-shot on our test set.", set()),
+        ("All forces come from the publicly released MACE-MP-0 checkpoint.", set()),
+        ("We fine-tune adapters on top of the frozen public CLIP-L checkpoint.", set()),
+        ("We fine-tune our model and compare it with the public Wren-small checkpoint.", set()),
+        ("We fine-tune the public Wren-small checkpoint (Radford et al., 2022) on speech.", set()),
+        (
+            "We start from the public Whisper large-v2 checkpoint and continue training it; the resulting model "
+            "is called Wren-Kiswa.",
+            {("model", "Wren-Kiswa")},
+        ),
+        ("Unlike fine-tuning LayoutLMv3-base, our parser is trained from scratch.", set()),
+    ],
+)
+def test_a_public_checkpoint_the_paper_fine_tunes(text, expected):
+    assert {f for f in found(text) if f[0] != "training"} == expected
