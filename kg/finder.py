@@ -1384,10 +1384,19 @@ class _Finder:
         owners = _set("first_person") | _set("own_context_words")
         verbs, not_verbs = _set("model_cue_verbs"), _set("model_anti_cues") | _set("object_prepositions")
         places = []
-        for number, (first, last) in enumerate(view.sents):
+        # only sentences whose first word starts like a word after an "and": most are not read further
+        ands: dict[int, list[int]] = {}
+        words = view.words
+        for i in view.index.get("and", ()):
+            if i + 1 < view.n and _capital_or_script(words[i + 1][:1]):
+                ands.setdefault(view.sent_of[i], []).append(i)
+        for number, joined in sorted(ands.items()):
+            first, last = view.sents[number]
             k = first
-            while k < last and view.words[k] in markup:
+            while k < last and words[k] in markup:
                 k += 1
+            if k >= last or not any(i + 1 < last and words[i + 1].startswith(words[k][:3]) for i in joined):
+                continue
             names: list[tuple[int, int]] = []
             j = k
             while (name := _name_at(view, j, last)) is not None:
