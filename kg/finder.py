@@ -1190,12 +1190,13 @@ class _Finder:
         for table in view.tables:
             header = [view.text[a:b].casefold().strip("*_ ") for a, b in _row_cells(view.text, *table[0][:2])]
             kinds = [next((kind for kind, names in columns.items() if name in names), None) for name in header]
-            if "model" not in kinds:
-                continue
             # "Table 1: Training setups as reported by each model's authors": a table of others' runs
             caption = view.text[: table[0][0]].rstrip().rpartition("\n")[2].casefold()
             words = set(re.findall(r"[\w'-]+", caption))
             if not others.isdisjoint(words) and _set("first_person").isdisjoint(words):
+                continue
+            if "model" not in kinds:
+                facts += self.settings_rows(view, table)
                 continue
             at = kinds.index("model")
             names = [view.text[slice(*cells[at])] for cells in (_row_cells(view.text, a, b) for a, b, _ in table[1:])]
@@ -1233,6 +1234,42 @@ class _Finder:
                     models += [f for f in row if f.kind == "model"]
                     facts += [f for f in row if f.kind != "model"]
         return models, facts
+
+    def settings_rows(self, view: _View, table: list[tuple[int, int, list[tuple[int, int]]]]) -> list[Find]:
+        """A table of settings, one per row: "| parameters | 4.8B (dense) |", "| accelerators | 256 × TPU v4 chips |".
+
+        Each row has two cells, a key and its value, read as a "key: value"
+        line is (``setup_lines``): the key says what the value is
+        (finder.json "setup_keys"), and its first part, up to a bracket,
+        comma or semicolon, must read as that.
+        """
+        from .normalize import NotUnderstood, parse_duration, parse_parameter_count
+
+        keys = _words()["setup_keys"]
+        parsers = {"params": parse_parameter_count, "training": parse_duration}
+        found: list[Find] = []
+        for start, end, _ in table[1:]:
+            cells = _row_cells(view.text, start, end)
+            if len(cells) != 2:
+                continue
+            (a, b), (c, d) = cells
+            key = view.text[a:b].strip("*_` ").casefold()
+            kind = next((k for k, names in keys.items() if key in names), None)
+            value = re.match(r"[^(,;]*[^(,;\s]", view.text[c:d])
+            if kind is None or value is None:
+                continue
+            text = value.group()
+            if kind == "params" and text.rpartition(" ")[2].casefold() in _set("param_nouns"):
+                text = text.rpartition(" ")[0].rstrip()  # "2.1B parameters": the number, as the tags hold it
+            if kind == "hardware":
+                found += self.hardware_cell(view, c, c + len(text))
+                continue
+            try:
+                parsers[kind](text)
+            except NotUnderstood:
+                continue
+            found.append(Find(kind, c, c + len(text), self.confidence[f"{kind}_setup"], f"{kind}_setup"))
+        return found
 
     def hardware_cell(self, view: _View, a: int, b: int) -> list[Find]:
         """A table cell that is a count and an accelerator the catalogue knows: "8×A100", "32 × A100 80GB", "64 TPU v5p chips"."""
@@ -1283,7 +1320,7 @@ class _Finder:
         ):
             key = line.group("key").casefold()
             kind = next((k for k, names in keys.items() if key in names), None)
-            if kind is None:
+            if kind not in parsers:
                 continue
             try:
                 parsers[kind](line.group("value"))

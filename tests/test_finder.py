@@ -706,3 +706,41 @@ def test_a_size_in_brackets_after_an_own_name(text, expected):
 )
 def test_a_public_checkpoint_the_paper_fine_tunes(text, expected):
     assert {f for f in found(text) if f[0] != "training"} == expected
+
+
+SETTINGS = (
+    "| setting | value |\n|---|---|\n| parameters | 4.8B (dense) |\n| tokens seen | 1.6 trillion |\n"
+    "| accelerators | 256 × TPU v4 chips |\n| wall-clock | 19 days |\n"
+)
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a table of one run's settings: each row a key and its value, read as a "key: value" line is
+        (
+            "the paper's configuration block",
+            "**Table 1.** Configuration of our run.\n\n" + SETTINGS,
+            {("params", "4.8B"), ("gpu_count", "256"), ("hardware", "TPU v4 chips"), ("training", "19 days")},
+        ),
+        # another's configuration, a time that is not the run's, keys that say nothing the finder reads
+        (
+            "a configuration as published by others",
+            "Table 1: Published configuration of GPT-3.\n| setting | value |\n|---|---|\n| parameters | 175B |\n"
+            "| wall-clock | 34 days |\n",
+            set(),
+        ),
+        (
+            "a time per stretch of steps",
+            "| setting | value |\n|---|---|\n| wall-clock | two days per 100k steps |\n",
+            set(),
+        ),
+        (
+            "settings of no fact",
+            "| setting | value |\n|---|---|\n| layers | 36 |\n| vocabulary | 256,000 pieces |\n",
+            set(),
+        ),
+    ],
+)
+def test_a_table_of_settings(case, text, expected):
+    assert found(text) == expected, case
