@@ -1516,6 +1516,13 @@ class _Finder:
                     "the" in before and closed and plain
                 ):  # "The seizure detector, NeuroSpike-Net, combines"
                     places.append((i + 1, "model_cue"))
+                    if "our" in before:  # and a one-word name: "Our agent, Tessellate, learns"
+                        places.append((i + 1, "model_named"))
+                else:  # "Our chest X-ray report generator, RadScribe-7B, pairs": "our" further back in the clause
+                    first = view.sentence(i)[0]
+                    clause = view.lower[max(first, i - 9) : i]
+                    if "our" in clause[len(clause) - clause[::-1].index(",") if "," in clause else 0 :]:
+                        places.append((i + 1, "model_named"))
         verbs = _set("subject_verbs")
         for first, last in view.sents:
             start = first
@@ -1578,7 +1585,9 @@ class _Finder:
             last = view.sentence(at)[1]
             while rule != "model_next" and at < last and (view.lower[at] in skip or view.words[at] in markup):
                 at += 1
-            name = _name_at(view, at, last, cued=rule == "model_cue", proper=True)
+            name = _name_at(view, at, last, cued=rule in ("model_cue", "model_named"), proper=True)
+            if name is None and rule == "model_named" and _named_alone(view, at):
+                name = (at, at + 1)  # "Our agent, Tessellate, learns ...": a one-word name the text gives its model
             if (
                 name is None
                 and rule == "model_cue"
@@ -1607,7 +1616,11 @@ class _Finder:
                 continue  # "initialized from X" is another's; "rather than training from scratch, we adapt X" is not
             names = [(start, end)]
             # "we train Kite-1B and Kite-7B", "X, Y and Z": names joined to the first
-            while rule in ("model_cue", "model_family") and end + 1 < last and view.lower[end] in (",", "and", "or"):
+            while (
+                rule in ("model_cue", "model_family", "model_named")
+                and end + 1 < last
+                and view.lower[end] in (",", "and", "or")
+            ):
                 nxt = end + 2 if view.lower[end] == "," and view.lower[end + 1] == "and" else end + 1
                 more = _name_at(view, nxt, last)
                 if more is None:
@@ -1683,6 +1696,26 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     if text[0].isdigit() or (j - i <= 3 and _accelerator(text)):
         return None
     return i, j
+
+
+def _named_alone(view: _View, k: int) -> bool:
+    """Whether token *k* is a one-word name set off by commas or a bracket ("agent, Tessellate, learns").
+
+    A capitalised word, closed right after; never written in lower case in
+    the text, and no country, accelerator or word the finder knows as no
+    model's name.
+    """
+    word = view.words[k]
+    stop = _set("not_model_names") | _set("common_capitalised")
+    return (
+        k + 1 < view.n
+        and view.words[k + 1] in (",", "(")
+        and _is_capitalised(word)
+        and word not in stop
+        and word.lower() not in _set("brand_words")
+        and not view.in_lower_case(word)
+        and not _country_or_place(word)
+    )
 
 
 def _capital_or_script(text: str) -> bool:

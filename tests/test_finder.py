@@ -744,3 +744,21 @@ SETTINGS = (
 )
 def test_a_table_of_settings(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the paper's own kind of model, then its name set off by commas
+        ("Our agent, Tessellate, learns Hex through self-play.", {"Tessellate"}),
+        ("Our chest X-ray report generator, RadScribe-7B, pairs an encoder with a decoder.", {"RadScribe-7B"}),
+        # not a name, a word the text also writes in lower case, or someone else's
+        ("Our optimiser, AdamW, uses a warm-up of 1,000 steps.", set()),
+        ("Our policy, Greedy, picks the greedy move at each turn.", set()),
+        ("Unlike our detector, Falcon, uses anchors.", set()),
+        ("Our baseline model, Kestrel, is a plain CNN.", set()),
+        ("Our collaborators in the chest X-ray study, Mendez and Okafor, labelled the scans.", set()),
+    ],
+)
+def test_a_name_set_off_after_the_papers_kind_of_model(text, expected):
+    assert {name for kind, name in found(text) if kind == "model"} == expected
