@@ -41,24 +41,28 @@ HELDOUT_FLOORS = {
         "country": 0.96,
         "year": 0.92,
     },
+    # raised by the rules for a table of the paper's own runs (245), two sizes of one family (223) and a public
+    # checkpoint fine-tuned (217)
     "heldout4": {
-        "model": 0.91,
-        "params": 0.86,
-        "hardware": 0.94,
-        "gpu_count": 0.78,
-        "training": 0.90,
+        "model": 0.93,
+        "params": 0.89,
+        "hardware": 0.96,
+        "gpu_count": 0.83,
+        "training": 0.94,
         "country": 0.88,
         "year": 0.79,
     },
     # what the finder scored on it unseen, plus the bracketed-size rule, the rule for a year that dates
     # another's work, and the rules for a table of other models (320), an author-year citation (333) and a
-    # sentence pointing back at other work (343), which leave its survey paragraphs without facts
+    # sentence pointing back at other work (343), which leave its survey paragraphs without facts; then the rules
+    # for own models in a table without outer bars (328), two sizes of one family (312), a public checkpoint
+    # fine-tuned (305, 347), a configuration block (348) and a name set off after "our <kind>," (307, 313)
     "heldout5": {
-        "model": 0.84,
-        "params": 0.75,
-        "hardware": 0.90,
-        "gpu_count": 0.86,
-        "training": 0.81,
+        "model": 0.97,
+        "params": 0.85,
+        "hardware": 0.94,
+        "gpu_count": 0.91,
+        "training": 0.89,
         "country": 0.87,
         "year": 0.83,
     },
