@@ -66,13 +66,14 @@ HELDOUT_FLOORS = {
         "country": 0.87,
         "year": 0.83,
     },
-    # as scored unseen, no rule changed for it (docs/extraction.md)
+    # as scored unseen, then after the own-model rules written without seeing it (one new false model
+    # find, 361's "the public ImageNet-22k checkpoint of ConvNeXt-B"); no rule changed for it (docs/extraction.md)
     "heldout6": {
-        "model": 0.85,
+        "model": 0.84,
         "params": 0.88,
-        "hardware": 0.90,
-        "gpu_count": 0.88,
-        "training": 0.84,
+        "hardware": 0.91,
+        "gpu_count": 0.91,
+        "training": 0.87,
         "country": 0.93,
         "year": 0.96,
     },
