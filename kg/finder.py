@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .hardware import load_catalogue
 from .normalize import data_text
@@ -1183,6 +1183,9 @@ class _Finder:
             return [], []  # no table here
         from .normalize import NotUnderstood, parse_duration, parse_parameter_count
 
+        # the parser a column's cells must pass to be read as its kind
+        values: dict[str, Callable[[str], object]] = {"params": parse_parameter_count, "training": parse_duration}
+
         columns = {kind: frozenset(names) for kind, names in _words()["table_columns"].items()}
         others = _set("table_other_words")
         models: list[Find] = []
@@ -1216,18 +1219,12 @@ class _Finder:
                             row = []
                             break  # a row of another model's, or not a name: none of its cells
                         row.append(self.find(view, "model", name[0], name[1], "model_table"))
-                    elif kind == "params":
+                    elif kind in values:
                         try:
-                            parse_parameter_count(view.text[a:b])
+                            values[kind](view.text[a:b])
                         except NotUnderstood:
-                            continue
-                        row.append(Find("params", a, b, self.confidence["params_table"], "params_table"))
-                    elif kind == "training":
-                        try:
-                            parse_duration(view.text[a:b])
-                        except NotUnderstood:
-                            continue
-                        row.append(Find("training", a, b, self.confidence["training_table"], "training_table"))
+                            continue  # a cell that is not a value of its column's kind
+                        row.append(Find(kind, a, b, self.confidence[f"{kind}_table"], f"{kind}_table"))
                     else:
                         row += self.hardware_cell(view, a, b)
                 if any(f.kind == "model" for f in row):
