@@ -400,10 +400,32 @@ class _View:
             names = re.findall(r"[A-Z\u00C0-\u00DE][\w'’-]*", m.group())
             if any(_country_or_place(n) or n in not_authors for n in names):
                 continue
+            if len(names) == 1 and text[m.start()] not in "(;" and self.introduced_as_own(self.token_at(m.start())):
+                continue  # "we train Kestrel (2024) on ...": the paper's model and the year it was made, no author
             starts.append(self.token_at(m.start()))
             if text[m.start()] != "(" and text[m.start()] != ";":
                 self.narrative.add(self.token_at(m.start()))
         return starts
+
+    def introduced_as_own(self, k: int) -> bool:
+        """Whether the words right before token *k* make the name there the paper's own.
+
+        "we train Kestrel", "we then pre-train Kestrel", "our Kestrel", "a
+        decoder called Kestrel": one makes a model, not an author. Verbs that
+        take other work as their object ("we extend Lindqvist (2022)", "we
+        follow ...") are not among ``making_verbs``.
+        """
+        first = self.clause_start(k)
+        if k <= first:
+            return False
+        before = self.lower[k - 1]
+        if before == "our" or before in _set("naming_words"):
+            return True
+        verb = k - 1
+        if verb - 2 >= first and self.words[verb - 1] == "-" and self.glued(verb) and self.glued(verb - 1):
+            verb -= 2  # "pre-train" is three tokens
+            before = f"{self.lower[verb]}-{before}"
+        return before in _set("making_verbs") and "we" in self.lower[max(first, verb - 3) : verb]
 
     def compound_before(self, i: int, words: frozenset[str]) -> bool:
         """Whether one of *words* before token *i* is the end of a compound ("the 12-epoch schedule")."""
@@ -751,6 +773,12 @@ class _Finder:
         text names no model of its own (then the model it trains is another
         name, and the checkpoint only where it started), and never where the
         checkpoint is frozen, compared with or cited.
+
+        "the public ImageNet-22k checkpoint of ConvNeXt-B": after "of" is the
+        model, and the words before "checkpoint" say what it was trained on;
+        a name the finder knows as no model's (a data set, a tool: its
+        ``not_model_names``, or their family, as "ImageNet" of "ImageNet-22k")
+        is never the model.
         """
         adjectives, frozen = _set("checkpoint_adjectives"), _set("frozen_words")
         found: list[Find] = []
@@ -760,14 +788,21 @@ class _Finder:
             start = c
             while start > first and view.lower[start - 1] not in adjectives and c - start < 8:
                 start -= 1
-            if start == first or view.lower[start - 1] not in adjectives or start == c:
+            if start == first or view.lower[start - 1] not in adjectives:
                 continue
-            # "DINOv2 ViT-L/14": a name of one or more name-like parts, ending right before "checkpoint"
-            end, parts = start, 0
-            while end < c and parts < 3 and (part := _name_at(view, end, c, cued=True)) is not None:
-                end, parts = part[1], parts + 1
-            if end != c:
-                continue
+            if c + 2 < last and view.lower[c + 1] == "of":
+                start = c + 3 if view.lower[c + 2] == "the" else c + 2
+                end = _name_parts(view, start, last)
+                if end == start:
+                    continue  # "the public checkpoint of the base model": no name to give
+            else:
+                # "DINOv2 ViT-L/14": a name of one or more name-like parts, ending right before "checkpoint"
+                end = _name_parts(view, start, c)
+                if start == c or end != c:
+                    continue
+            name = view.text[view.idx[start] : view.ends[end - 1]]
+            if name in _set("not_model_names") or _stem(name) in _set("not_model_names"):
+                continue  # "the public ImageNet-22k checkpoint": what it was trained on, not a model
             said = view.text[view.idx[first] : view.ends[last - 1]].casefold()
             if (
                 _set("first_person").isdisjoint(view.lower[first:last])
@@ -777,10 +812,9 @@ class _Finder:
                 or view.cites(view.idx[start])
             ):
                 continue
-            name = view.text[view.idx[start] : view.ends[c - 1]]
             if name.casefold() not in seen:
                 seen.add(name.casefold())
-                found.append(self.find(view, "model", start, c, "model_checkpoint"))
+                found.append(self.find(view, "model", start, end, "model_checkpoint"))
         return found
 
     def siblings(self, view: _View, models: list[Find]) -> list[Find]:
@@ -1693,6 +1727,14 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     if text[0].isdigit() or (j - i <= 3 and _accelerator(text)):
         return None
     return i, j
+
+
+def _name_parts(view: _View, i: int, end: int) -> int:
+    """Where a name of one to three name-like parts starting at token *i* ends ("DINOv2 ViT-L/14"); *i* if none starts there."""
+    j, parts = i, 0
+    while j < end and parts < 3 and (part := _name_at(view, j, end, cued=True)) is not None:
+        j, parts = part[1], parts + 1
+    return j
 
 
 def _named_alone(view: _View, k: int) -> bool:

@@ -571,6 +571,46 @@ def test_an_author_year_citation_marks_its_sentence_as_other_work(case, text, ex
     assert found(text) == expected, case
 
 
+KESTREL_RUN = {("gpu_count", "64"), ("hardware", "A100 GPUs"), ("training", "12 days")}
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a name the paper makes, then the year it was made: the paper's model and its facts
+        ("we train", "We train Kestrel (2024) on 64 A100 GPUs for 12 days.", {("model", "Kestrel"), *KESTREL_RUN}),
+        (
+            "a verb of three tokens",
+            "We then pre-train Kestrel (2024) on 64 A100 GPUs for 12 days.",
+            {("model", "Kestrel"), *KESTREL_RUN},
+        ),
+        (
+            "a size after it",
+            "We train Kestrel (2024), a 1.3B-parameter decoder, on 64 A100 GPUs for 12 days.",
+            {("model", "Kestrel"), ("params", "1.3B"), *KESTREL_RUN},
+        ),
+        (
+            "named",
+            "We present a decoder called Kestrel (2024), trained on 64 A100 GPUs for 12 days.",
+            {("model", "Kestrel"), *KESTREL_RUN},
+        ),
+        # authors: two of them, et al., one as a subject, or after a verb that takes other work as its object
+        ("two authors", "Ruiz and Tanaka (2023) trained a 1.3B-parameter model on 64 A100 GPUs for 12 days.", set()),
+        ("two authors after we train", "We train Ruiz and Tanaka (2023) on 64 A100 GPUs for 12 days.", set()),
+        ("et al. after we train", "We train Ruiz et al. (2023) on 64 A100 GPUs for 12 days.", set()),
+        ("one author as subject", "Lindqvist (2022) trained a tagger on 64 A100 GPUs for 12 days.", set()),
+        ("we follow", "We follow Lindqvist (2022) and train on 64 A100 GPUs for 12 days.", set()),
+        ("we extend", "We extend Lindqvist (2022) with an encoder trained on 64 A100 GPUs for 12 days.", set()),
+        ("we re-train", "We re-train Lindqvist (2022) on 64 A100 GPUs for 12 days.", set()),
+        ("of an author", "We train the tagger of Lindqvist (2022) on 64 A100 GPUs for 12 days.", set()),
+        ("a verb in another clause", "As we train, Lindqvist (2022) reports 64 A100 GPUs for 12 days.", set()),
+        ("in parentheses", "We train Kestrel (Lindqvist, 2022) on 64 A100 GPUs for 12 days.", set()),
+    ],
+)
+def test_an_own_model_before_a_year_in_brackets_is_no_citation(case, text, expected):
+    assert found(text) == expected, case
+
+
 @pytest.mark.parametrize(
     "case, text, expected",
     [
@@ -702,6 +742,22 @@ def test_a_size_in_brackets_after_an_own_name(text, expected):
             {("model", "Wren-Kiswa")},
         ),
         ("Unlike fine-tuning LayoutLMv3-base, our parser is trained from scratch.", set()),
+        # "checkpoint of M": M is the model, and the words before "checkpoint" what it was trained on
+        (
+            "We start from the public ImageNet-22k checkpoint of ConvNeXt-B and fine-tune every layer.",
+            {("model", "ConvNeXt-B")},
+        ),
+        ("We start from the public checkpoint of ConvNeXt-B and fine-tune every layer.", {("model", "ConvNeXt-B")}),
+        (
+            "We fine-tune the released LAION-2B checkpoint of OpenCLIP ViT-H/14 on our data.",
+            {("model", "OpenCLIP ViT-H/14")},
+        ),
+        # a data set is never the model, and "of" with no name gives nothing
+        ("We start from the public ImageNet-22k checkpoint and fine-tune every layer.", set()),
+        ("We fine-tune the released LAION-5B checkpoint on our data.", set()),
+        ("We fine-tune the released COCO checkpoint of the detector on our data.", set()),
+        ("We evaluate the public ImageNet-22k checkpoint of ConvNeXt-B zero-shot on our test set.", set()),
+        ("We fine-tune our model and compare it with the public checkpoint of ConvNeXt-B.", set()),
     ],
 )
 def test_a_public_checkpoint_the_paper_fine_tunes(text, expected):
