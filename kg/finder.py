@@ -135,8 +135,8 @@ class _View:
     attribution uses, so both read the same sentences.
     """
 
-    def __init__(self, text: str, doc: Doc, flags: tuple[int, int, int]):
-        """*flags* are the vocabulary's flags of a number, a year and a capitalised word (``_Finder``)."""
+    def __init__(self, text: str, doc: Doc, flags: tuple[int, int, int, int]):
+        """*flags* are the vocabulary's flags of a number, a year, a capitalised word and a number the token patterns read (``_Finder``)."""
         from spacy.attrs import IDX, LENGTH
 
         self.text, self.doc = text, doc
@@ -148,8 +148,10 @@ class _View:
             self._numbers = columns[:, 2].nonzero()[0].tolist()
             self.years = columns[:, 3].nonzero()[0].tolist()
             self._capitalised = columns[:, 4].nonzero()[0].tolist()
+            #: the tokens one of the token patterns' number tokens reads ("7B", "2.8", "175,000,000")
+            self.patterned = columns[:, 5].nonzero()[0].tolist()
         else:
-            self.idx, self.ends, self._numbers, self.years, self._capitalised = [], [], [], [], []
+            self.idx, self.ends, self._numbers, self.years, self._capitalised, self.patterned = [], [], [], [], [], []
         self.words = [text[a:b] for a, b in zip(self.idx, self.ends)]
         self.lower = [w.lower() for w in self.words]
         self.n = n = len(self.words)
@@ -176,6 +178,8 @@ class _View:
         self.narrative: set[int] = set()
         self._proper: frozenset[str] | None = None
         self._tables: list[list[tuple[int, int, list[tuple[int, int]]]]] | None = None
+        #: the country names' matches (``_Finder.country_matches``), read once
+        self.countries: list[tuple[int, int, int]] | None = None
         #: names already looked up by _another_model: whether the text says each is someone else's
         self.theirs: dict[str, bool] = {}
         self.sent_of: list[int] = []
@@ -257,13 +261,13 @@ class _View:
         if number == 0:
             return False
         a, b = self.sents[number - 1]
+        if not self.at_paragraph_start(a):
+            return False  # the quick test first: most sentences do not open a line
         words = [w for w in self.words[a:b] if w not in ("*", "_", "#", "##", "###")]
         if not (1 < len(words) <= 5 and words[-1] in (".", ":") and words[0][:1].isupper()):
             return False
         plain = {w.lower() for w in words}
-        return (
-            self.at_paragraph_start(a) and plain.isdisjoint(_set("copulas")) and plain.isdisjoint(_set("first_person"))
-        )
+        return plain.isdisjoint(_set("copulas")) and plain.isdisjoint(_set("first_person"))
 
     def clause_start(self, i: int) -> int:
         """The first token of token *i*'s clause: after the last ";" before it in its sentence."""
@@ -472,28 +476,38 @@ class _Finder:
 
         nlp = spacy.blank("en")
         nlp.max_length = 4_000_000  # past the longest document a build reads (kg.mapping.MAX_DOCUMENT_CHARS)
-        tokenizer = nlp.tokenizer
-        assert isinstance(tokenizer, Tokenizer)  # a blank pipeline's is spaCy's rule tokenizer
+        blank = nlp.tokenizer
+        assert isinstance(blank, Tokenizer)  # a blank pipeline's is spaCy's rule tokenizer
         # "8×A100" and "8xA100" are a count and an accelerator
         infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[0-9])[×xX](?=[A-Z])", r"(?<=[0-9])×(?=[0-9])"]
-        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
         # "Kite-7B." ends a sentence: the period is not part of the name (spaCy keeps "B." for initials)
         # and so do "as in DeiT." (a name ending in a capital), "Heron-B." and "~60 h." (spaCy keeps a letter's period, as for an initial)
         suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[0-9][A-Za-z])\.", r"(?<=[a-z-][A-Z])\."]
-        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-        tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if not re.fullmatch(r"[A-Za-z]\.", k)}
+        # built once with all its rules: each rule set on a built tokenizer reloads its special cases (a tenth of a second)
+        tokenizer = nlp.tokenizer = Tokenizer(
+            nlp.vocab,
+            rules={k: v for k, v in blank.rules.items() if not re.fullmatch(r"[A-Za-z]\.", k)},
+            prefix_search=blank.prefix_search,
+            suffix_search=compile_suffix_regex(suffixes).search,
+            infix_finditer=compile_infix_regex(infixes).finditer,
+            token_match=blank.token_match,
+            url_match=blank.url_match,
+            faster_heuristics=blank.faster_heuristics,
+        )
         self.nlp = nlp
-        # whether a word is a number, a year, a capitalised word: decided once per distinct word, when spaCy's
-        # vocabulary first meets it, and read for a whole document at once (_View); on flags spaCy leaves spare
+        token_patterns = {
+            k: v for k, v in json.loads(data_text("patterns/token_patterns.json")).items() if k != "about"
+        }
+        # whether a word is a number, a year, a capitalised word, a number a token pattern reads: decided once per
+        # distinct word, when spaCy's vocabulary first meets it, and read for a whole document at once (_View);
+        # on flags spaCy leaves spare
         self.flags = (
             nlp.vocab.add_flag(_is_number_text, IDS["FLAG19"]),
             nlp.vocab.add_flag(_is_year_text, IDS["FLAG20"]),
             nlp.vocab.add_flag(_is_capitalised, IDS["FLAG21"]),
+            nlp.vocab.add_flag(_pattern_numbers([p for ps in token_patterns.values() for p in ps]), IDS["FLAG22"]),
         )
         self.matcher = Matcher(nlp.vocab)
-        token_patterns = {
-            k: v for k, v in json.loads(data_text("patterns/token_patterns.json")).items() if k != "about"
-        }
         for rule, patterns in token_patterns.items():
             self.matcher.add(rule, patterns)
         self.reach = _anchors([p for patterns in token_patterns.values() for p in patterns])
@@ -537,7 +551,7 @@ class _Finder:
             if f.kind == "hardware"
             for k in range(view.token_at(f.start), view.token_at(f.end - 1) + 1)
         }
-        inside.update(k for _, a, b in self.countries(view.doc) for k in range(a, b))
+        inside.update(k for _, a, b in self.country_matches(view) for k in range(a, b))
         foreign = self.foreign_sentences(view, ours, taken)
         if self.trains_nothing(view):
             return []
@@ -555,6 +569,12 @@ class _Finder:
                 and not (f.kind != "model" and self.anothers_fact(view, view.token_at(f.start), ours, inside))
             ]
         )
+
+    def country_matches(self, view: _View) -> list[tuple[int, int, int]]:
+        """Where country names stand in the document, as the ``PhraseMatcher`` gives them; matched once per document."""
+        if view.countries is None:
+            view.countries = list(self.countries(view.doc))
+        return view.countries
 
     @staticmethod
     def trains_nothing(view: _View) -> bool:
@@ -988,7 +1008,14 @@ class _Finder:
                 windows[-1] = (windows[-1][0], max(b, windows[-1][1]))
             else:
                 windows.append((a, b))
-        return [(rule, a + start, a + end) for a, b in windows for rule, start, end in self.matcher(view.doc[a:b])]
+        # a match holds a number its pattern reads (``_pattern_numbers``): a window without one is not read
+        numbers = view.patterned
+        return [
+            (rule, a + start, a + end)
+            for a, b in windows
+            if (at := bisect.bisect_left(numbers, a)) < len(numbers) and numbers[at] < b
+            for rule, start, end in self.matcher(view.doc[a:b])
+        ]
 
     def hardware_spans(self, view: _View) -> list[Find]:
         brands, tails, nouns = _set("brand_words"), _set("hardware_tail_words"), _set("accelerator_nouns")
@@ -1365,7 +1392,7 @@ class _Finder:
     def places(self, view: _View) -> list[Find]:
         cues, anti = _set("country_cues"), _set("country_anti_cues")
         found = []
-        for span in _filter_spans([view.doc[s:e] for _, s, e in self.countries(view.doc)]):
+        for span in _filter_spans([view.doc[s:e] for _, s, e in self.country_matches(view)]):
             start = span.start
             before = start - 2 if start > 1 and view.lower[start - 1] == "the" else start - 1
             if (
@@ -1976,7 +2003,18 @@ def _checkpoint_use_re() -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def _trains_nothing_re() -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in _words()["trains_nothing_patterns"]), re.IGNORECASE)
+    """The "we train no models" patterns (finder.json "trains_nothing_patterns") as one search.
+
+    When each pattern opens with a word boundary and a letter, the search
+    first checks that a word starts with one of those letters: the same
+    matches, without trying every pattern at every place in the text.
+    """
+    patterns = _words()["trains_nothing_patterns"]
+    joined = "|".join(f"(?:{p})" for p in patterns)
+    if all(re.match(r"\\b[A-Za-z]", p) for p in patterns):
+        letters = "".join(sorted({p[2].lower() for p in patterns}))
+        joined = rf"\b(?=[{letters}])(?:{joined})"
+    return re.compile(joined, re.IGNORECASE)
 
 
 def _names_a_model(view: _View, k: int) -> bool:
@@ -2028,6 +2066,30 @@ def _anchors(patterns: list[list[dict]]) -> dict[str, tuple[int, int]] | None:
             before, after = reach.get(word, (0, 0))
             reach[word] = (max(before, at), max(after, len(pattern) - at - 1))
     return reach
+
+
+def _pattern_numbers(patterns: list[list[dict]]) -> Callable[[str], bool]:
+    """Whether a word is one that a required ``TEXT`` ``REGEX`` token of a pattern reads (a number: "7B", "2.8").
+
+    Every match holds such a token when every pattern has one, so the
+    Matcher need not read a stretch of text without one. A pattern without
+    one makes every word count, and the shortcut reads everything.
+    """
+    regexes = []
+    for pattern in patterns:
+        regex = next(
+            (
+                t["TEXT"]["REGEX"]
+                for t in pattern
+                if "OP" not in t and isinstance(t.get("TEXT"), dict) and "REGEX" in t["TEXT"]
+            ),
+            None,
+        )
+        if regex is None:
+            return lambda word: True
+        regexes.append(re.compile(regex))
+    unique = list({r.pattern: r for r in regexes}.values())
+    return lambda word: any(r.search(word) for r in unique)  # as the Matcher's REGEX reads a token
 
 
 def _filter_spans(spans: list[Span]) -> list[Span]:
@@ -2092,7 +2154,7 @@ def others(text: str, offsets: list[int], ours: list[str]) -> list[bool]:
     if finder.trains_nothing(view):
         return [True] * len(offsets)
     own = {name.casefold() for name in ours}
-    inside = {k for _, a, b in finder.countries(view.doc) for k in range(a, b)}
+    inside = {k for _, a, b in finder.country_matches(view) for k in range(a, b)}
     foreign = finder.foreign_sentences(view, own, set())
     firsts = _set("first_person")
     result = []
