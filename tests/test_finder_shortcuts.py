@@ -5,6 +5,7 @@ it replaced, on the development corpus and the bundled examples: a speed-up
 that changed a find would show here before it showed in the scores.
 """
 
+import json
 import re
 from pathlib import Path
 
@@ -15,11 +16,15 @@ from kg.finder import (
     _YEAR,
     _anchors,
     _finder,
+    _pattern_numbers,
     _set,
     _sibling_starts,
+    _trains_nothing_re,
     _View,
     _whole_words,
+    _words,
 )
+from kg.normalize import data_text
 from kg.sources import Document, iter_documents
 from kg.tags import parse_tags
 
@@ -148,3 +153,50 @@ def test_the_bundled_patterns_have_anchors():
     """Otherwise the Matcher would read every sentence again: the speed-up would be gone, not the finds."""
     finder = _finder()
     assert finder.reach and {"parameters", "params"} <= set(finder.reach)
+
+
+def token_patterns() -> list[list[dict]]:
+    return [
+        p for rule, ps in json.loads(data_text("patterns/token_patterns.json")).items() if rule != "about" for p in ps
+    ]
+
+
+def test_the_numbers_the_patterns_read_are_the_tokens_their_regexes_read(corpus):
+    """The Matcher skips a window with none of them: every pattern requires one (its first number token)."""
+    regexes = [re.compile(t["TEXT"]["REGEX"]) for p in token_patterns() for t in p if "REGEX" in t.get("TEXT", {})]
+    flagged = 0
+    for view in corpus:
+        assert view.patterned == [k for k in range(view.n) if any(r.search(view.words[k]) for r in regexes)]
+        flagged += len(view.patterned)
+    assert flagged > 1000
+
+
+@pytest.mark.parametrize(
+    "patterns, words",
+    [
+        # each pattern requires a number token: only the words one of them reads count
+        (
+            [[NUM, {"LOWER": "params"}], [{"LOWER": "x"}, {"TEXT": {"REGEX": r"^\d+B$"}}]],
+            {"12": True, "7B": True, "B": False},
+        ),
+        # an optional number is not required: with such a pattern, every word counts
+        ([[{"TEXT": {"REGEX": r"^\d+$"}, "OP": "?"}, {"LOWER": "params"}]], {"12": True, "params": True}),
+        ([[NUM, {"LOWER": "params"}], [{"LOWER": "parameter"}, {"LOWER": "count"}]], {"count": True}),
+    ],
+)
+def test_pattern_numbers(patterns, words):
+    read = _pattern_numbers(patterns)
+    assert {word: read(word) for word in words} == words
+
+
+def test_the_trains_nothing_search_finds_what_its_patterns_find(corpus):
+    plain = re.compile("|".join(f"(?:{p})" for p in _words()["trains_nothing_patterns"]), re.IGNORECASE)
+    texts = [view.text for view in corpus] + [
+        "We train no models in this study.",
+        "WE DID NOT TRAIN ANY new models; we only evaluate.",
+        "In short, no model is trained here.",
+        "None of the models were fine-tuned.",
+        "we trained models",
+    ]
+    assert [bool(_trains_nothing_re().search(t)) for t in texts] == [bool(plain.search(t)) for t in texts]
+    assert sum(bool(plain.search(t)) for t in texts) >= 4
