@@ -2075,20 +2075,17 @@ def _pattern_numbers(patterns: list[list[dict]]) -> Callable[[str], bool]:
     Matcher need not read a stretch of text without one. A pattern without
     one makes every word count, and the shortcut reads everything.
     """
-    regexes = []
+    regexes: dict[str, re.Pattern] = {}
     for pattern in patterns:
-        regex = next(
-            (
-                t["TEXT"]["REGEX"]
-                for t in pattern
-                if "OP" not in t and isinstance(t.get("TEXT"), dict) and "REGEX" in t["TEXT"]
-            ),
-            None,
-        )
-        if regex is None:
+        required = [
+            t["TEXT"]["REGEX"]
+            for t in pattern
+            if "OP" not in t and isinstance(t.get("TEXT"), dict) and "REGEX" in t["TEXT"]
+        ]
+        if not required:
             return lambda word: True
-        regexes.append(re.compile(regex))
-    unique = list({r.pattern: r for r in regexes}.values())
+        regexes.update((r, re.compile(r)) for r in required)
+    unique = list(regexes.values())
     return lambda word: any(r.search(word) for r in unique)  # as the Matcher's REGEX reads a token
 
 
