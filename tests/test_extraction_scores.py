@@ -2,10 +2,10 @@
 
 Fact level, per kind: F1 at least 0.95, and precision at least 0.98 for the
 numeric kinds (a false number is worse than a missing one). The development
-corpus is what the rules were tuned on; heldout2 to heldout6 were written apart
+corpus is what the rules were tuned on; heldout2 to heldout7 were written apart
 from it, by someone who saw neither the rules nor the corpus, scored once
-unseen, and all but heldout6 then tuned on as well; heldout6 only had the one false model
-it showed fixed as a general rule (tests/fixtures/extraction/README.md, docs/extraction.md).
+unseen, and all but heldout6 and heldout7 then tuned on as well; heldout6 only had the one false model
+it showed fixed as a general rule, and heldout7 nothing (tests/fixtures/extraction/README.md, docs/extraction.md).
 """
 
 from __future__ import annotations
@@ -76,6 +76,16 @@ HELDOUT_FLOORS = {
         "training": 0.87,
         "country": 0.93,
         "year": 0.96,
+    },
+    # unseen, scored once (6 December); nothing tuned on it
+    "heldout7": {
+        "model": 0.81,
+        "params": 0.89,
+        "hardware": 0.86,
+        "gpu_count": 0.89,
+        "training": 0.89,
+        "country": 0.83,
+        "year": 0.88,
     },
 }
 
