@@ -19,6 +19,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from .errors import KgError
 from . import restatements, tally, totals
+from .charts import ChartData, KeptCharts
 from .export import ExportFormat, StreamedExports, export
 from .finder import EXTRACT_MODES
 from .mapping import DocumentRejected, MappedDocument, map_document
@@ -58,6 +59,8 @@ COMPACT_AFTER = 20_000
 CHUNK = 64
 
 Progress = Callable[[dict], None]
+#: what a build writes once the store is loaded (the pages), given the chart data it kept, if any
+AfterStore = Callable[[KnowledgeGraph, Path, "ChartData | None"], list[Path]]
 
 
 class BuildError(KgError, ValueError):
@@ -216,7 +219,9 @@ class _Loader:
         #: a store with papers already: the runs they report may now be restated
         self.restated = restatements.Tracker(kg, self.tally) if not kg.is_empty() else None
         #: an empty store: the settings of each report, matched up at the end
-        self.reported = restatements.Reported() if self.restated is None else None
+        self.reported = restatements.Reported(kg.out_dir) if self.restated is None else None
+        #: an empty store: what the chart page draws, kept instead of queried across the store
+        self.charts = KeptCharts() if self.restated is None else None
         self.batch_size = batch_size
         self.header = header(iris.base)
         self.reference = ReferenceWriter(iris)
@@ -249,7 +254,9 @@ class _Loader:
             self.tally.add(old, -1)
         self.tally.add(doc.paper)
         if self.reported is not None:
-            self.reported.add(doc.paper)
+            self.reported.add(doc.paper, doc.id)
+        if self.charts is not None:
+            self.charts.add(doc.paper, doc.id)
         self.graphs.append(doc.iri)
         text = doc.trig()
         self.parts.append(text)
@@ -314,7 +321,7 @@ def build(
     validate: bool | None = None,
     stdin: BinaryIO | None = None,
     progress: Progress | None = None,
-    after_store: Callable[[KnowledgeGraph, Path], list[Path]] | None = None,
+    after_store: AfterStore | None = None,
     batch_size: int = BATCH_DOCUMENTS,
     compact_after: int = COMPACT_AFTER,
     utilization: Decimal | None = None,
@@ -370,6 +377,8 @@ def build(
     checked = ValidationResult(conforms=True) if validate is None else None
     was_empty = not loader.check_existing
     read = 0
+    timings: dict[str, float] = {}
+    charts: Callable[[], ChartData | None] | None = None
     try:
         documents = iter_documents(paths, stdin, source_paths)
         for result in map_stream(
@@ -388,11 +397,16 @@ def build(
         if untrusted_totals:
             totals.recount(kg, iris)
         elif loader.reported is not None:  # into an empty store
-            merged = loader.reported.restate(kg)
+            matching = time.perf_counter()
+            merged = loader.reported.restate(loader.charts.merge if loader.charts else None)
+            timings["restate_seconds"] = round(time.perf_counter() - matching, 3)
             loader.tally.merge(merged.correction)
             statements = chain(tally.fresh_statements(loader.tally, iris), merged.statements(iris))
             totals.load_fresh(kg, iris, statements, streamed.add_totals if streamed else None)
-            totals.load_fresh_names(kg, iris, loader.tally, streamed.add_reference if streamed else None)
+            names = totals.load_fresh_names(kg, iris, loader.tally, streamed.add_reference if streamed else None)
+            if loader.charts is not None:
+                kept = loader.charts
+                charts = lambda: kept.data(kg, loader.tally, names)  # noqa: E731 - read once the totals are in
         elif loader.restated is not None:  # into a store that held papers
             merged = loader.restated.finish(iris)
             totals.apply(kg, iris, loader.tally)
@@ -403,11 +417,14 @@ def build(
             streamed.abort()
         loader.close(flush=False)  # let an in-flight batch finish; its journal covers a kill
         raise
+    finally:
+        if loader.reported is not None:
+            loader.reported.close()
     load_seconds = time.perf_counter() - started
     # Compacting releases the GIL: the exports, pages and last checks read the store meanwhile.
     compaction = _Compaction(kg) if loader.loaded >= compact_after else None
     try:
-        outputs, papers, validation, timings = _after_loading(
+        outputs, papers, validation, after = _after_loading(
             kg,
             iris,
             out_dir,
@@ -420,6 +437,7 @@ def build(
             checked=checked,
             scope=WHOLE_STORE if was_empty else _scope(read),
             jobs=jobs,
+            charts=charts,
         )
     finally:
         compact_seconds = compaction.wait() if compaction else None
@@ -445,6 +463,7 @@ def build(
         load_seconds=round(load_seconds, 3),
         compact_seconds=compact_seconds,
         **timings,
+        **after,
         validation=validation,
         outputs=[str(p) for p in outputs],
         **extra,
@@ -488,18 +507,20 @@ def _after_loading(
     formats: list[ExportFormat],
     streamed: StreamedExports | None,
     *,
-    after_store: Callable[[KnowledgeGraph, Path], list[Path]] | None,
+    after_store: AfterStore | None,
     changed: bool,
     unchanged: int,
     validate: bool | None,
     checked: ValidationResult | None,
     scope: str,
     jobs: int,
+    charts: Callable[[], ChartData | None] | None = None,
 ) -> tuple[list[Path], int, dict | None, dict[str, float]]:
     """The exports, the pages and the end of the SHACL check, with what each took.
 
     *changed*: the build loaded papers (or started fresh); an update that
-    changed nothing leaves existing exports as they are.
+    changed nothing leaves existing exports as they are. *charts* gives the
+    chart page's data the build kept (None: the page reads the store).
     """
     exporting = time.perf_counter()
     outputs: list[Path] = streamed.finish() if streamed else []
@@ -512,7 +533,7 @@ def _after_loading(
         outputs.append(target)
     pages = time.perf_counter()
     if after_store and (changed or not unchanged):
-        outputs.extend(after_store(kg, out_dir))
+        outputs.extend(after_store(kg, out_dir, charts() if charts else None))
     checking = time.perf_counter()
     papers = kg.paper_count()
     validation = None

@@ -24,6 +24,7 @@ from .query import named_query
 from .restatements import AS_RUN
 from .sparql import fill
 from .store import KnowledgeGraph
+from .tally import PaperFacts, RunFacts, Tally
 from .totals import require_trusted
 
 #: accelerators drawn by name in the share chart; the rest are "other"
@@ -34,7 +35,7 @@ MAX_POINTS = 20_000
 RUNS_WITH_COMPUTE = fill(
     """
 SELECT ?r (MAX(?f) AS ?flop) (SAMPLE(?name) AS ?model) (MIN(?id) AS ?paper) (MIN(?yearValue) AS ?year)
-       (SAMPLE(?methodNode) AS ?method)
+       (MIN(STR(?methodNode)) AS ?method)
 WHERE {
   ?run mlkg:trainingCompute ?f ; mlkg:computeMethod ?methodNode ; mlkg:trainedModel ?m ; mlkg:year ?y .
   ?y mlkg:yearValue ?yearValue .
@@ -69,7 +70,7 @@ WHERE {
     GROUP BY ?m }
   ?m skos:prefLabel ?model .
 }
-ORDER BY ?year ?model"""
+ORDER BY ?year ?model ?m"""
 
 
 def _text(value: str) -> str:
@@ -91,32 +92,157 @@ class ChartData:
 
 
 def chart_data(kg: KnowledgeGraph) -> ChartData:
+    """The four charts' data, read from the store (``kg report``, a build into a store that held papers)."""
     require_trusted(kg, "the chart page")  # two of its charts are running totals
     # sorted here: the store's ORDER BY took half the query's time (9.7 -> 5.4 s at 100,000 papers)
     found = sorted(kg.query(RUNS_WITH_COMPUTE), key=lambda r: (int(r["year"].value), r["r"].value))
     runs = [
-        {
-            "year": int(r["year"].value),
-            "flop": float(r["flop"].value),
-            "model": r["model"].value,
-            "paper": r["paper"].value,
-            "method": r["method"].value.rsplit("#", 1)[-1],
-        }
+        _point(
+            int(r["year"].value),
+            float(r["flop"].value),
+            r["model"].value,
+            r["paper"].value,
+            r["method"].value.rsplit("#", 1)[-1],
+        )
         for r in found
-    ]
-    countries = [
-        {"country": r["country"].value, "hours": float(r["acceleratorHours"].value), "runs": int(r["runs"].value)}
-        for r in kg.query(named_query("gpu-hours-by-country").text)
-    ]
-    shares = [
-        {"year": int(r["year"].value), "hardware": r["hardware"].value, "runs": int(r["runs"].value)}
-        for r in kg.query(RUNS_BY_YEAR_AND_ACCELERATOR)
     ]
     sizes = [
         {"year": int(r["year"].value), "parameters": int(r["parameters"].value), "model": r["model"].value}
         for r in kg.query(SIZES_OVER_TIME)
     ]
-    return ChartData(_largest(runs, "flop"), countries, shares, _largest(sizes, "parameters"), len(runs), len(sizes))
+    return ChartData(
+        _largest(runs, "flop"), _countries(kg), _shares(kg), _largest(sizes, "parameters"), len(runs), len(sizes)
+    )
+
+
+def _point(year: int, flop: float, model: str, paper: str, method: str) -> dict:
+    return {"year": year, "flop": flop, "model": model, "paper": paper, "method": method}
+
+
+def _countries(kg: KnowledgeGraph) -> list[dict]:
+    """Accelerator-hours by country, from the running totals (a few hundred observations)."""
+    return [
+        {"country": r["country"].value, "hours": float(r["acceleratorHours"].value), "runs": int(r["runs"].value)}
+        for r in kg.query(named_query("gpu-hours-by-country").text)
+    ]
+
+
+def _shares(kg: KnowledgeGraph) -> list[dict]:
+    """Runs by year and accelerator, from the running totals."""
+    return [
+        {"year": int(r["year"].value), "hardware": r["hardware"].value, "runs": int(r["runs"].value)}
+        for r in kg.query(RUNS_BY_YEAR_AND_ACCELERATOR)
+    ]
+
+
+def year_value(iri: str) -> int:
+    """The year a year node stands for (``.../year/2021`` -> 2021, see :meth:`kg.terms.Iris.year`)."""
+    return int(iri.rsplit("/", 1)[1])
+
+
+def _entry(run: RunFacts, paper_id: str) -> tuple | None:
+    """(flop, run IRI, year, method, paper id, model) of a report the runs chart can draw, else None."""
+    if not run.model or not run.years or run.training_compute is None or not run.method:
+        return None
+    return (
+        float(run.training_compute),
+        run.iri,
+        min(year_value(y) for y in run.years),
+        run.method,
+        paper_id,
+        run.model,
+    )
+
+
+class KeptCharts:
+    """The two scatter charts' data, kept from a build's papers as they pass the loader.
+
+    Read from the store, the runs and the model sizes take two queries
+    across every paper's graph: 218 s of a million-paper build. A build into
+    an empty store sees every run anyway, so it keeps the largest runs (a
+    bounded heap of reports, by training compute), how many there are, and
+    each model's first year; the charts then equal :func:`chart_data`'s,
+    which the tests check on real builds. The other two charts read the
+    running totals, a few hundred observations, and are still queried.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        #: reports kept: twice the points drawn, so that reports merged into one run leave enough others
+        self.limit = limit if limit is not None else 2 * MAX_POINTS
+        #: (flop, run IRI, year, method, paper id, model) of the reports with the most compute
+        self.heap: list[tuple] = []
+        #: model -> reports with compute and a year
+        self.reports: dict[str, int] = {}
+        #: model -> the earliest year of any of its runs
+        self.first_year: dict[str, int] = {}
+        #: run IRI (its first report's) -> the point of a run several reports merged into, and the reports
+        self.merged: dict[str, tuple[tuple | None, list[str]]] = {}
+
+    def add(self, paper: PaperFacts, paper_id: str) -> None:
+        for run in paper.runs:
+            if run.model and run.years:
+                year = min(year_value(y) for y in run.years)
+                if year < self.first_year.get(run.model, year + 1):
+                    self.first_year[run.model] = year
+            entry = _entry(run, paper_id)
+            if entry is None:
+                continue
+            self.reports[run.model] = self.reports.get(run.model, 0) + 1
+            if len(self.heap) < self.limit:
+                heapq.heappush(self.heap, entry)
+            elif entry[0] > self.heap[0][0]:
+                heapq.heapreplace(self.heap, entry)
+
+    def merge(self, members: list[RunFacts]) -> None:
+        """One run several reports describe (in IRI order, as :meth:`Reported.restate` gives them)."""
+        first = members[0].iri
+        entries = [e for e in (_entry(m, m.paper) for m in members) if e is not None]
+        point = None
+        if entries:
+            # as RUNS_WITH_COMPUTE aggregates: the most compute, the earliest year and paper, the least method
+            point = (
+                max(e[0] for e in entries),
+                first,
+                min(e[2] for e in entries),
+                min(e[3] for e in entries),
+                min(e[4] for e in entries),
+                entries[0][5],
+            )
+            self.reports[point[5]] -= len(entries) - 1
+        self.merged[first] = (point, [m.iri for m in members])
+
+    def data(self, kg: KnowledgeGraph, tally: Tally, names: dict[str, str]) -> ChartData | None:
+        """The charts' data, or None when the heap cannot tell the largest runs apart (then query the store).
+
+        *names*: each named model's name; *tally*: the build's totals, whose
+        parameter counts give each model's largest size and whose labels
+        name the unnamed models (their paper's label is their skos:prefLabel).
+        """
+        names = {**tally.names, **names}
+        in_merged = {iri for _, members in self.merged.values() for iri in members}
+        candidates = [e for e in self.heap if e[1] not in in_merged]
+        candidates += [point for point, _ in self.merged.values() if point is not None]
+        candidates = [e for e in candidates if e[5] in names]
+        run_count = sum(n for model, n in self.reports.items() if model in names)
+        if len(self.heap) == self.limit:
+            # every report with more compute than the heap's least is in it: the points are
+            # exact when at least MAX_POINTS runs have more than that
+            floor = self.heap[0][0]
+            if sum(1 for e in candidates if e[0] > floor) < min(MAX_POINTS, run_count):
+                return None
+        candidates.sort(key=lambda e: (e[2], e[1]))
+        runs = [_point(e[2], e[0], names[e[5]], e[4], e[3]) for e in candidates]
+        largest: dict[str, int] = {}
+        for key, values in tally.values.items():
+            if key[0] == "model-parameters" and values[0] > 0 and key[2] > largest.get(key[1], -1):
+                largest[key[1]] = key[2]
+        found = sorted(
+            (self.first_year[m], names[m], m, n) for m, n in largest.items() if m in self.first_year and m in names
+        )
+        sizes = [{"year": year, "parameters": n, "model": name} for year, name, _, n in found]
+        return ChartData(
+            _largest(runs, "flop"), _countries(kg), _shares(kg), _largest(sizes, "parameters"), run_count, len(sizes)
+        )
 
 
 def _largest(points: list[dict], key: str) -> list[dict]:
@@ -277,8 +403,8 @@ def render_report(data: ChartData, title: str = "mlkg: training compute and hard
     return render("report.html", title, figures(data), plotly_js, app_js, {"SUMMARY": html.escape(summary)})
 
 
-def write_report(kg: KnowledgeGraph, path: str | Path) -> Path:
-    """Write the chart page to *path* (atomically); returns the path."""
+def write_report(kg: KnowledgeGraph, path: str | Path, data: ChartData | None = None) -> Path:
+    """Write the chart page to *path* (atomically), from *data* if the build kept it; returns the path."""
     path = Path(path)
-    write_atomic(path, render_report(chart_data(kg)))
+    write_atomic(path, render_report(data or chart_data(kg)))
     return path

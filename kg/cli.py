@@ -9,7 +9,7 @@ import re
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import List, NoReturn, Optional
+from typing import TYPE_CHECKING, List, NoReturn, Optional
 
 import typer
 from rich import box
@@ -38,6 +38,9 @@ from .totals import reads_totals, require_trusted
 from .validate import WHOLE_STORE
 from .vocab import DEFAULT_BASE
 from .workers import WorkerDied
+
+if TYPE_CHECKING:
+    from .charts import ChartData
 
 #: The output directory the running command works on, for the message about a damaged store.
 _store_in_use: list[Path] = []
@@ -173,14 +176,14 @@ def print_problems(noted: list[dict], summary: dict, out: Path) -> None:
             )
 
 
-def _write_html(kg: KnowledgeGraph, out_dir: Path) -> list[Path]:
-    """The build's pages: the interactive graph and the chart page, beside each other."""
+def _write_html(kg: KnowledgeGraph, out_dir: Path, charts: ChartData | None = None) -> list[Path]:
+    """The build's pages: the interactive graph and the chart page (from *charts* if the build kept them)."""
     from .charts import write_report
     from .viz import write_html
 
     target = out_dir / "graph.html"
     write_html(kg, target)
-    return [target, write_report(kg, out_dir / "report.html")]
+    return [target, write_report(kg, out_dir / "report.html", charts)]
 
 
 #: options build and add share: how papers are named, and compute's assumption

@@ -472,6 +472,7 @@ class _Mapper:
             self.out.add(run.term, t.mlkg("trainingCompute"), t.double(found[0].flop))
             # as the store will hold it: the double's shortest digits
             run.facts.training_compute = Decimal(repr(float(found[0].flop)))
+            run.facts.method = found[0].method
             self.out.add(run.term, t.mlkg("computeMethod"), t.mlkg(found[0].method))
 
     def usages(self, run: _Run) -> list[_Usage]:

@@ -104,6 +104,10 @@ class RunFacts:
     reports: int = 1
     #: the run's training compute in FLOP (stated or estimated), if its text gives one
     training_compute: Decimal | None = None
+    #: how that compute was found (the local name of its mlkg:computeMethod); the chart page draws it
+    method: str = ""
+    #: the mlkg:paperId of the paper reporting it, where it was kept (the chart page's hover text)
+    paper: str = ""
 
     def contributions(self) -> Iterator[tuple[tuple, tuple]]:
         """(key, measures) pairs; each run counts once, under each node it names.

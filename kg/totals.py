@@ -102,15 +102,22 @@ def stored_names(
     return choose_names(entries)
 
 
-def load_fresh_names(kg: KnowledgeGraph, iris: Iris, tally: Tally, also: Callable[[str], None] | None = None) -> None:
-    """The names of a fresh build's models into the reference graph (and to *also*, the streamed exports)."""
-    statements = label_statements(iris, chosen_names(tally))
+def load_fresh_names(
+    kg: KnowledgeGraph, iris: Iris, tally: Tally, also: Callable[[str], None] | None = None
+) -> dict[str, str]:
+    """The names of a fresh build's models into the reference graph (and to *also*, the streamed exports).
+
+    Returns each model's name, as its skos:prefLabel now says.
+    """
+    chosen = chosen_names(tally)
+    statements = label_statements(iris, chosen)
     if statements:
         block = ReferenceWriter(iris).block(statements)
         kg.store.bulk_load((header(iris.base) + block).encode("utf-8"), RdfFormat.TRIG)
         kg.store.flush()
         if also:
             also(statements)
+    return {model: name for model, (name, _) in chosen.items()}
 
 
 class _FirstSeen:
