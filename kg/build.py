@@ -29,6 +29,7 @@ from .sources import Item, Rejected, check_paths, iter_documents
 from .store import KnowledgeGraph
 from .terms import Iris, header
 from .validate import WHOLE_STORE, SliceResult, ValidationResult, check_papers, finish_checks, init_checks
+from .validate import finish_fresh_checks
 from .validate import validate as run_validation
 from .vocab import DEFAULT_BASE
 from .workers import WorkerDied, windowed_map
@@ -379,6 +380,7 @@ def build(
     read = 0
     timings: dict[str, float] = {}
     charts: Callable[[], ChartData | None] | None = None
+    statistics: Callable[[], Iterable[str]] | None = None
     try:
         documents = iter_documents(paths, stdin, source_paths)
         for result in map_stream(
@@ -401,8 +403,14 @@ def build(
             merged = loader.reported.restate(loader.charts.merge if loader.charts else None)
             timings["restate_seconds"] = round(time.perf_counter() - matching, 3)
             loader.tally.merge(merged.correction)
-            statements = chain(tally.fresh_statements(loader.tally, iris), merged.statements(iris))
-            totals.load_fresh(kg, iris, statements, streamed.add_totals if streamed else None)
+            links = merged
+
+            def written() -> Iterator[str]:
+                """The statistics graph's statements: written again for the check rather than read back."""
+                return chain(tally.fresh_statements(loader.tally, iris), links.statements(iris))
+
+            statistics = written
+            totals.load_fresh(kg, iris, written(), streamed.add_totals if streamed else None)
             names = totals.load_fresh_names(kg, iris, loader.tally, streamed.add_reference if streamed else None)
             if loader.charts is not None:
                 kept = loader.charts
@@ -438,6 +446,7 @@ def build(
             scope=WHOLE_STORE if was_empty else _scope(read),
             jobs=jobs,
             charts=charts,
+            statistics=statistics,
         )
     finally:
         compact_seconds = compaction.wait() if compaction else None
@@ -515,12 +524,15 @@ def _after_loading(
     scope: str,
     jobs: int,
     charts: Callable[[], ChartData | None] | None = None,
+    statistics: Callable[[], Iterable[str]] | None = None,
 ) -> tuple[list[Path], int, dict | None, dict[str, float]]:
     """The exports, the pages and the end of the SHACL check, with what each took.
 
     *changed*: the build loaded papers (or started fresh); an update that
     changed nothing leaves existing exports as they are. *charts* gives the
-    chart page's data the build kept (None: the page reads the store).
+    chart page's data the build kept (None: the page reads the store);
+    *statistics* the statements of the statistics graph of a build into an
+    empty store, checked as written rather than read back.
     """
     exporting = time.perf_counter()
     outputs: list[Path] = streamed.finish() if streamed else []
@@ -543,7 +555,11 @@ def _after_loading(
         elif checked is not None:
             # into an empty store every paper was read, so the check covers it all
             checked.scope = scope
-            validation = finish_checks(kg, iris, checked, jobs=jobs, limit=VALIDATION_RESULTS).as_dict()
+            if statistics is not None:
+                found = finish_fresh_checks(kg, iris, checked, statistics(), jobs=jobs, limit=VALIDATION_RESULTS)
+            else:
+                found = finish_checks(kg, iris, checked, jobs=jobs, limit=VALIDATION_RESULTS)
+            validation = found.as_dict()
     except WorkerDied as err:
         # the store is built and sound; only the check is missing, and the report says so
         validation = ValidationResult(

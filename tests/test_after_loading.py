@@ -27,6 +27,8 @@ from kg.store import KnowledgeGraph
 from kg.tally import PaperFacts, RunFacts, Tally
 from kg.terms import Iris
 from kg.totals import recount
+from kg.validate import ValidationResult, check_slice, fresh_shared_slices, init_checks, shared_slices
+from kg.vocab import MLKG_NS
 from support import write_jsonl
 
 IRIS = Iris()
@@ -129,3 +131,37 @@ def test_kept_runs_that_cannot_tell_the_largest_apart_send_the_page_to_the_store
     keeper.merge(merged)
     names = {IRIS.model("owl"): "Owl", IRIS.model("lark"): "Lark"}
     assert keeper.data(None, Tally(), names) is None  # type: ignore[arg-type]  # None: the store is never read
+
+
+def observations(kg: KnowledgeGraph) -> list[str]:
+    """The statistics graph as stored, one Turtle statement per subject (as a build writes it)."""
+    by_subject: dict[str, list] = {}
+    for quad in kg.store.quads_for_pattern(None, None, None, NamedNode(IRIS.statistics_graph)):
+        by_subject.setdefault(str(quad.subject), []).append(quad)
+    return [
+        f"{subject} " + " ; ".join(f"{q.predicate} {q.object}" for q in quads) + " .\n"
+        for subject, quads in sorted(by_subject.items())
+    ]
+
+
+def check(pieces) -> set[tuple]:
+    init_checks()
+    result = ValidationResult(conforms=True)
+    for piece in pieces:
+        result.add(check_slice(piece), 1000)
+    return {("violation", *v.values()) for v in result.violations} | {("warning", *w.values()) for w in result.warnings}
+
+
+def test_the_statistics_checked_as_written_give_what_they_give_read_back(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([str(write_jsonl(tmp_path / "papers.jsonl", corpus(tmp_path, 200, 4)))], out, jobs=1, exports=[])
+    kg = KnowledgeGraph(out, read_only=True)
+    written = observations(kg)
+    read_back = check(shared_slices(kg, IRIS, nodes=50, limit=1000))
+    assert check(fresh_shared_slices(kg, IRIS, written, nodes=50, limit=1000)) == read_back
+    assert any(item[0] == "warning" for item in read_back), "models with two sizes are warned of"
+    # an observation the shapes refuse, among those written, is found as it would be in the store
+    total = f"<{IRIS.base}stats/runTotals/all>"
+    bad = [w[: -len(" .\n")] + f' ; <{MLKG_NS}runCount> "many" .\n' if w.startswith(total) else w for w in written]
+    found = check(fresh_shared_slices(kg, IRIS, bad, nodes=50, limit=1000)) - read_back
+    assert {(severity, focus) for severity, focus, *_ in found} == {("violation", f"{IRIS.base}stats/runTotals/all")}
