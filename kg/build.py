@@ -447,6 +447,8 @@ def build(
             jobs=jobs,
             charts=charts,
             statistics=statistics,
+            # into an empty store every paper loaded is a new one: no count across the store
+            papers=loader.loaded if was_empty else None,
         )
     finally:
         compact_seconds = compaction.wait() if compaction else None
@@ -525,6 +527,7 @@ def _after_loading(
     jobs: int,
     charts: Callable[[], ChartData | None] | None = None,
     statistics: Callable[[], Iterable[str]] | None = None,
+    papers: int | None = None,
 ) -> tuple[list[Path], int, dict | None, dict[str, float]]:
     """The exports, the pages and the end of the SHACL check, with what each took.
 
@@ -547,7 +550,7 @@ def _after_loading(
     if after_store and (changed or not unchanged):
         outputs.extend(after_store(kg, out_dir, charts() if charts else None))
     checking = time.perf_counter()
-    papers = kg.paper_count()
+    papers = kg.paper_count() if papers is None else papers
     validation = None
     try:
         if validate:

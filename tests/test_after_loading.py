@@ -54,6 +54,7 @@ def build_keeping(papers: Path | list[Path], out: Path, fresh: bool = True) -> t
     sources = papers if isinstance(papers, list) else [papers]
     result = build([str(p) for p in sources], out, jobs=2, exports=[], fresh=fresh, after_store=pages, batch_size=40)
     assert result.summary["papers_loaded"] and not result.summary["rejected"]
+    assert result.summary["papers_in_store"] == KnowledgeGraph(out, read_only=True).paper_count()
     return kept[0], queried[0]
 
 
