@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 from . import compute, finder
 from . import terms as t
@@ -88,6 +88,9 @@ class MappedDocument:
     mentions: int = 0
     #: mentions the finder proposed in untagged text (kg.finder)
     found: int = 0
+    #: the statements as the mapper made them, for the worker's SHACL check;
+    #: never sent back to the main process (see ``__getstate__``)
+    written: Written | None = field(default=None, repr=False, compare=False)
 
     @property
     def status(self) -> str:
@@ -96,6 +99,45 @@ class MappedDocument:
     def trig(self) -> str:
         """The paper's named graph as a TriG block (assuming :func:`kg.terms.header`)."""
         return t.trig_block(self.graph, self.turtle, self.shared)
+
+    def statement_texts(self) -> Iterator[tuple[str, str, str]] | None:
+        """Each statement of the graph as (subject, predicate, object), terms written as :mod:`kg.terms` writes them.
+
+        Read from the pieces the mapper joined into :attr:`turtle` and
+        :attr:`shared`, so nothing is parsed. None when those texts are no
+        longer the ones the mapper wrote (something changed them since): then
+        only the text says what the graph holds.
+        """
+        written = self.written
+        if written is None or written.turtle != self.turtle or written.shared != self.shared:
+            return None
+        return written.statements()
+
+    def __getstate__(self) -> dict:
+        # the workers send documents back pickled: the statements are theirs alone
+        state = self.__dict__.copy()
+        state["written"] = None
+        return state
+
+
+@dataclass(frozen=True)
+class Written:
+    """A graph's statements before they became text: each own subject's "predicate object" pairs, and the rest."""
+
+    pairs: dict[str, list[str]]
+    #: the text made of the pairs (:attr:`MappedDocument.turtle` as the mapper set it)
+    turtle: str
+    #: statements about other nodes, one ``subject predicate object .`` line each (as ``shared``)
+    shared: tuple[str, ...]
+
+    def statements(self) -> Iterator[tuple[str, str, str]]:
+        for subject, pairs in self.pairs.items():
+            for pair in pairs:
+                predicate, obj = pair.split(" ", 1)
+                yield subject, predicate, obj
+        for line in self.shared:
+            subject, predicate, obj = line.split(" ", 2)
+            yield subject, predicate, obj[: -len(" .\n")]
 
 
 def content_hash(text: str) -> str:
@@ -675,6 +717,7 @@ class _Mapper:
         self.result.graph = out.graph
         self.result.turtle = out.statements()
         self.result.shared = tuple(out.others)
+        self.result.written = Written(out.subjects, self.result.turtle, self.result.shared)
         return self.result
 
     def find_untagged(self, tagged: TaggedText) -> dict[TagSpan, finder.Find]:

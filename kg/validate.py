@@ -29,11 +29,12 @@ the running totals instead of from every paper's graph.
 from __future__ import annotations
 
 import heapq
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import groupby
-from typing import Collection, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Sequence
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
@@ -43,8 +44,11 @@ from .reference import ReferenceWriter
 from .shapes import Statement, statements
 from .store import KnowledgeGraph, owns
 from .terms import Iris, header
-from .vocab import MLKG, MLKG_NS, QB_NS, RDF_NS, XSD_NS, term_value
+from .vocab import MLKG, MLKG_NS, PREFIXES, QB_NS, RDF_NS, XSD_NS, term_value
 from .workers import windowed_map
+
+if TYPE_CHECKING:
+    from .mapping import MappedDocument
 
 SH = "http://www.w3.org/ns/shacl#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -619,21 +623,151 @@ def _types_of_keys(keys: set[tuple], iris: Iris) -> list[Statement]:
     return found
 
 
-def check_papers(graphs: str, keys: set[tuple], iris: Iris, limit: int = 200) -> SliceResult:
-    """Check papers' graphs (TriG blocks, as :meth:`MappedDocument.trig` writes them) where they were mapped.
+_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+\Z")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_LOCAL = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?\Z")
+#: the inside of a quoted Turtle string, escapes and all
+_QUOTED = re.compile(r'(?:[^"\\\n\r]|\\[tbnrf"\'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*\Z')
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+XSD_INTEGER = NamedNode(XSD_NS + "integer")
+XSD_DECIMAL = NamedNode(XSD_NS + "decimal")
+XSD_BOOLEAN = NamedNode(XSD_NS + "boolean")
 
-    *keys* are the reference keys they name: the reference statements
-    written for them give the types of the shared nodes, which is all the
-    papers' shapes need of them (``sh:class``). Run in a worker after
+
+def _unquote(inner: str) -> str:
+    """The text of a quoted Turtle string (without its quotes); ValueError if it is not one."""
+    if "\\" not in inner:  # how kg.terms.string writes nearly every string
+        if '"' in inner or "\n" in inner or "\r" in inner:
+            raise ValueError(f"not a quoted string: {inner!r}")
+        return inner
+    if not _QUOTED.match(inner):
+        raise ValueError(f"not a quoted string: {inner!r}")
+    return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if m[3] is None else _ESCAPED[m[3]], inner)
+
+
+class TermReader:
+    """Terms written as :mod:`kg.terms` writes them, read into the terms a TriG parser gives the checker.
+
+    Only the forms mlkg writes are read (IRIs, absolute or under the base;
+    prefixed names; quoted, typed, numeric and boolean literals); anything
+    else raises ValueError, and the caller parses that graph's text instead.
+    Terms that recur (IRIs, numbers) are remembered; quoted strings, mostly
+    a paper's own, are not.
+    """
+
+    LIMIT = 200_000
+
+    def __init__(self, base: str):
+        # a base with a query or fragment would not simply prefix relative references
+        self.base = base if base.endswith("/") and "?" not in base and "#" not in base else None
+        self.known: dict[str, Any] = {}
+        self.predicates: dict[str, str] = {"a": RDF_TYPE.value}
+
+    def iri(self, text: str) -> str:
+        """The IRI of ``<...>`` (absolute, or relative to the base) or of a prefixed name."""
+        if text[:1] == "<" and text[-1:] == ">":
+            inner = text[1:-1]
+            if "\\" in inner:
+                raise ValueError(f"an escaped IRI: {text}")
+            if _SCHEME.match(inner):
+                return inner
+            if self.base is None or inner[:1] in ("", "/", "?", "#") or any(p in (".", "..") for p in inner.split("/")):
+                raise ValueError(f"a relative IRI not simply under the base: {text}")
+            return self.base + inner
+        prefix, colon, local = text.partition(":")
+        namespace = PREFIXES.get(prefix)
+        if not colon or namespace is None or not _LOCAL.match(local):
+            raise ValueError(f"not an IRI mlkg writes: {text!r}")
+        return namespace + local
+
+    def predicate(self, text: str) -> str:
+        found = self.predicates.get(text)
+        if found is None:
+            found = self.predicates[text] = self.iri(text)
+        return found
+
+    def term(self, text: str) -> Any:
+        """The term *text* writes: a NamedNode or a Literal."""
+        found = self.known.get(text)
+        if found is not None:
+            return found
+        if text[:1] == '"':
+            end = text.rfind('"')
+            if end == len(text) - 1 and end > 0:
+                return Literal(_unquote(text[1:-1]))
+            if end <= 0 or not text.startswith('"^^', end):
+                raise ValueError(f"not a literal mlkg writes: {text!r}")
+            found = Literal(_unquote(text[1:end]), datatype=NamedNode(self.iri(text[end + 3 :])))
+        elif text[:1] == "<" or (":" in text and text[:1] not in "+-.0123456789"):
+            found = NamedNode(self.iri(text))
+        elif _INTEGER.match(text):
+            found = Literal(text, datatype=XSD_INTEGER)
+        elif _DECIMAL.match(text):
+            found = Literal(text, datatype=XSD_DECIMAL)
+        elif text in ("true", "false"):
+            found = Literal(text, datatype=XSD_BOOLEAN)
+        else:
+            raise ValueError(f"not a term mlkg writes: {text!r}")
+        if len(self.known) >= self.LIMIT:
+            self.known.clear()
+        self.known[text] = found
+        return found
+
+    def statements(self, texts: Iterable[tuple[str, str, str]]) -> list[Statement]:
+        """(subject, predicate, object) texts as the checker reads statements (see :func:`kg.shapes.statements`)."""
+        term, predicate = self.term, self.predicate
+        found = []
+        for subject, verb, obj in texts:
+            node = term(subject)
+            if not isinstance(node, NamedNode):
+                raise ValueError(f"not a subject mlkg writes: {subject!r}")
+            found.append((node, predicate(verb), term(obj)))
+        return found
+
+
+_readers: dict[str, TermReader] = {}
+
+
+def _mapped_statements(papers: Sequence[MappedDocument], base: str) -> list[Statement]:
+    """The papers' statements as the checker reads them, from what the mapper made; parsed only where that is gone."""
+    reader = _readers.get(base)
+    if reader is None:
+        reader = _readers[base] = TermReader(base)
+    found: list[Statement] = []
+    for doc in papers:
+        texts = doc.statement_texts()
+        if texts is not None:
+            try:
+                found.extend(reader.statements(texts))
+                continue
+            except ValueError:
+                pass  # a term mlkg does not write: the parser reads it as the store will
+        found.extend(statements(parse(header(base) + doc.trig(), RdfFormat.TRIG)))
+    return found
+
+
+def check_papers(graphs: str | Sequence[MappedDocument], keys: set[tuple], iris: Iris, limit: int = 200) -> SliceResult:
+    """Check papers' graphs where they were mapped: mapped documents, or TriG blocks as :meth:`MappedDocument.trig` writes them.
+
+    Documents are checked from the statements the mapper made, read into
+    terms without writing and parsing TriG (:class:`TermReader`). *keys*
+    are the reference keys they name: the reference statements written for
+    them give the types of the shared nodes, which is all the papers'
+    shapes need of them (``sh:class``). Run in a worker after
     :func:`init_checks`.
     """
-    parsed = parse(header(iris.base) + graphs, RdfFormat.TRIG)
+    if isinstance(graphs, str):
+        held = statements(parse(header(iris.base) + graphs, RdfFormat.TRIG))
+    else:
+        held = _mapped_statements(graphs, iris.base)
     types = _KnownTypes(_types_of_keys(keys, iris))
     if _engine == "pyshacl":
-        found, pointed = _typed_statements(statements(parsed), types)
+        found, pointed = _typed_statements(held, types)
         triples = [Triple(subject, NamedNode(predicate), obj) for subject, predicate, obj in found]
         return check_slice(Slice("papers", serialize(triples, format=RdfFormat.N_TRIPLES) or b"", pointed, limit))
-    held, pointed = _typed_statements(statements(parsed), types)  # as a slice would hold them
+    held, pointed = _typed_statements(held, types)  # as a slice would hold them
     return _check_statements("papers", held, pointed, limit)
 
 
