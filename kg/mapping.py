@@ -100,8 +100,8 @@ class MappedDocument:
         """The paper's named graph as a TriG block (assuming :func:`kg.terms.header`)."""
         return t.trig_block(self.graph, self.turtle, self.shared)
 
-    def statement_texts(self) -> Iterator[tuple[str, str, str]] | None:
-        """Each statement of the graph as (subject, predicate, object), terms written as :mod:`kg.terms` writes them.
+    def statement_texts(self) -> Iterator[tuple[str, list[str]]] | None:
+        """The graph's statements as (subject, ["predicate object", ...]), terms as :mod:`kg.terms` writes them.
 
         Read from the pieces the mapper joined into :attr:`turtle` and
         :attr:`shared`, so nothing is parsed. None when those texts are no
@@ -130,14 +130,11 @@ class Written:
     #: statements about other nodes, one ``subject predicate object .`` line each (as ``shared``)
     shared: tuple[str, ...]
 
-    def statements(self) -> Iterator[tuple[str, str, str]]:
-        for subject, pairs in self.pairs.items():
-            for pair in pairs:
-                predicate, obj = pair.split(" ", 1)
-                yield subject, predicate, obj
+    def statements(self) -> Iterator[tuple[str, list[str]]]:
+        yield from self.pairs.items()
         for line in self.shared:
-            subject, predicate, obj = line.split(" ", 2)
-            yield subject, predicate, obj[: -len(" .\n")]
+            subject, pair = line[: -len(" .\n")].split(" ", 1)
+            yield subject, [pair]
 
 
 def content_hash(text: str) -> str:

@@ -682,12 +682,6 @@ class TermReader:
             raise ValueError(f"not an IRI mlkg writes: {text!r}")
         return namespace + local
 
-    def predicate(self, text: str) -> str:
-        found = self.predicates.get(text)
-        if found is None:
-            found = self.predicates[text] = self.iri(text)
-        return found
-
     def term(self, text: str) -> Any:
         """The term *text* writes: a NamedNode or a Literal."""
         found = self.known.get(text)
@@ -715,15 +709,24 @@ class TermReader:
         self.known[text] = found
         return found
 
-    def statements(self, texts: Iterable[tuple[str, str, str]]) -> list[Statement]:
-        """(subject, predicate, object) texts as the checker reads statements (see :func:`kg.shapes.statements`)."""
-        term, predicate = self.term, self.predicate
+    def statements(self, groups: Iterable[tuple[str, list[str]]]) -> list[Statement]:
+        """Statements written as (subject, ["predicate object", ...]), as the checker reads them (:func:`kg.shapes.statements`)."""
+        known, predicates, term = self.known, self.predicates, self.term
         found = []
-        for subject, verb, obj in texts:
-            node = term(subject)
+        append = found.append
+        for subject, pairs in groups:
+            node = known.get(subject)
+            if node is None:
+                node = term(subject)
             if not isinstance(node, NamedNode):
                 raise ValueError(f"not a subject mlkg writes: {subject!r}")
-            found.append((node, predicate(verb), term(obj)))
+            for pair in pairs:
+                verb, obj = pair.split(" ", 1)
+                predicate = predicates.get(verb)
+                if predicate is None:
+                    predicate = predicates[verb] = self.iri(verb)
+                value = known.get(obj)
+                append((node, predicate, term(obj) if value is None else value))
         return found
 
 
