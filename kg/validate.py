@@ -712,7 +712,7 @@ class TermReader:
     def statements(self, groups: Iterable[tuple[str, list[str]]]) -> list[Statement]:
         """Statements written as (subject, ["predicate object", ...]), as the checker reads them (:func:`kg.shapes.statements`)."""
         known, predicates, term = self.known, self.predicates, self.term
-        found = []
+        found: list[Statement] = []
         append = found.append
         for subject, pairs in groups:
             node = known.get(subject)
