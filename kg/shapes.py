@@ -82,6 +82,9 @@ NODE_KINDS = {
 }
 
 
+_UNKNOWN = object()
+
+
 class UnsupportedShapes(KgError, ValueError):
     """The shapes use a SHACL construct this checker does not evaluate (pyshacl still can)."""
 
@@ -303,6 +306,8 @@ class Shape:
     nodes: list["Shape"] = field(default_factory=list)
     #: the predicates a closed shape allows, None when it is open
     allowed: frozenset[str] | None = None
+    #: no result can come of a focus node without values on the path (no sh:minCount, sh:equals or sh:property)
+    quiet_when_empty: bool = False
 
     @property
     def path_text(self) -> str:
@@ -410,6 +415,7 @@ class _Compiler:
             shape.allowed = frozenset(allowed)
         elif (node, self.sh("ignoredProperties"), None) in graph:
             self.refuse(node, "sh:ignoredProperties on a shape that is not closed")
+        shape.quiet_when_empty = not shape.properties and all(kind not in ("minCount", "equals") for kind, _ in tests)
         return shape
 
 
@@ -458,6 +464,7 @@ class Checker:
             _needs_message(shape, seen)
         self.terms = _Terms()
         self._value_cache: dict = {}
+        self._integers: dict = {}  # term -> plain_integer(term): offsets recur across tests and papers
         #: the predicates inverse paths follow (the only ones indexed from object to subject)
         self.inverse = frozenset(shape.path[0] for shape in compiler.shapes.values() if shape.path and shape.path[1])
 
@@ -477,6 +484,15 @@ class Checker:
 
     # -- evaluation --------------------------------------------------------------------
 
+    def _integer(self, term) -> int | None:
+        """:func:`plain_integer`, remembered per term."""
+        found = self._integers.get(term, _UNKNOWN)
+        if found is _UNKNOWN:
+            if len(self._integers) >= _Terms.LIMIT:
+                self._integers.clear()
+            found = self._integers[term] = plain_integer(term)
+        return found
+
     def _passes(self, kind: str, parameter, value, data: "_Data") -> bool:
         """A value test, remembered per distinct (test, value) as it depends on nothing else."""
         if kind == "class":
@@ -488,7 +504,7 @@ class Checker:
         if kind == "datatype" and parameter == XSD_STRING and isinstance(value, Literal):
             if value.datatype.value == XSD_STRING:
                 return True
-        elif kind == "datatype" and parameter == XSD_INTEGER and plain_integer(value) is not None:
+        elif kind == "datatype" and parameter == XSD_INTEGER and self._integer(value) is not None:
             return True
         elif kind == "datatype" and parameter in _PLAIN_NUMBER_TYPES and isinstance(value, Literal):
             # rdflib reads these as a valid Decimal or float, of the type the shape asks for
@@ -497,7 +513,7 @@ class Checker:
         elif kind == "pattern" and isinstance(value, Literal) and value.datatype.value == XSD_STRING:
             return parameter.search(value.value) is not None
         elif kind == "range" and type(parameter[0].value) is int:
-            number = plain_integer(value)
+            number = self._integer(value)
             if number is not None:
                 bound, test = parameter
                 return test((number > bound.value) - (number < bound.value))
@@ -541,6 +557,8 @@ class Checker:
         else:
             found = (data.back if path[1] else data.out).get(focus)
             values = found.get(path[0], []) if found else []
+            if not values and shape.quiet_when_empty:
+                return
         passes = self._passes
         for kind, parameter in shape.tests:
             if kind == "minCount":
@@ -583,8 +601,8 @@ class Checker:
     def _pair(self, kind: str, values: list, others: list) -> list:
         """The values (or, for sh:equals, the other property's values) that break a property-pair test."""
         if kind == "lessThanOrEquals":  # offsets: compared as ints where rdflib reads ints
-            numbers = [plain_integer(v) for v in values]
-            other_numbers = [plain_integer(o) for o in others]
+            numbers = [self._integer(v) for v in values]
+            other_numbers = [self._integer(o) for o in others]
             if None not in numbers and None not in other_numbers:
                 return [v for v, n in zip(values, numbers) for o in other_numbers if n > o]  # type: ignore[operator]
         mine = [self.terms(v) for v in values]
@@ -667,19 +685,20 @@ class _Data:
         self._superclasses: dict = {}
         self._focus: dict = {}
         doubled = []  # (subject, predicate) with more than one value: rdflib may read two of them as one
+        last: Any = None
+        by_predicate: dict = {}
         for subject, predicate, obj in held:
-            by_predicate = out.get(subject)
-            if by_predicate is None:
-                out[subject] = {predicate: [obj]}
+            if subject is not last:  # statements come grouped by subject: look each group's up once
+                last = subject
+                by_predicate = out.setdefault(subject, {})
+            found = by_predicate.get(predicate)
+            if found is None:
+                by_predicate[predicate] = [obj]
+            elif obj in found:
+                continue  # a graph holds a statement once
             else:
-                found = by_predicate.get(predicate)
-                if found is None:
-                    by_predicate[predicate] = [obj]
-                elif obj in found:
-                    continue  # a graph holds a statement once
-                else:
-                    found.append(obj)
-                    doubled.append((subject, predicate))
+                found.append(obj)
+                doubled.append((subject, predicate))
             if predicate == RDF_TYPE and isinstance(obj, NamedNode):
                 types.setdefault(subject, []).append(obj.value)
                 instances.setdefault(obj.value, []).append(subject)

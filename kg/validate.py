@@ -198,8 +198,9 @@ def _typed(triples: list[Triple], types: _Types) -> tuple[list[Triple], tuple[st
 
 def _typed_statements(held: list[Statement], types: _KnownTypes) -> tuple[list[Statement], tuple[str, ...]]:
     """As :func:`_typed`, for statements as the checker reads them."""
+    rdf_type = RDF_TYPE.value  # read once: each read of .value makes a new string
     subjects = {s for s, _, _ in held}
-    typed = {s for s, p, _ in held if p == RDF_TYPE.value}
+    typed = {s for s, p, _ in held if p == rdf_type}
     objects = {o for _, _, o in held if isinstance(o, NamedNode)}
     return _add_types(held, subjects, typed, objects, types)
 
@@ -581,10 +582,11 @@ def _helpers(kind: str, held: Iterable[Statement], pointed: Collection[str]) -> 
         return set()
     classes = set(_classes[kind])
     pointed = set(pointed)
+    rdf_type = RDF_TYPE.value
     return {
         term_value(subject)
         for subject, predicate, obj in held
-        if predicate == RDF_TYPE.value and term_value(subject) in pointed and term_value(obj) in classes
+        if predicate == rdf_type and term_value(subject) in pointed and term_value(obj) in classes
     }
 
 
