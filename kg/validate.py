@@ -675,7 +675,8 @@ class TermReader:
                 raise ValueError(f"an escaped IRI: {text}")
             if _SCHEME.match(inner):
                 return inner
-            if self.base is None or inner[:1] in ("", "/", "?", "#") or any(p in (".", "..") for p in inner.split("/")):
+            path = f"/{inner}/"
+            if self.base is None or inner[:1] in ("", "/", "?", "#") or "/./" in path or "/../" in path:
                 raise ValueError(f"a relative IRI not simply under the base: {text}")
             return self.base + inner
         prefix, colon, local = text.partition(":")
