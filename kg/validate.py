@@ -28,6 +28,7 @@ the running totals instead of from every paper's graph.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import re
 from collections import defaultdict
@@ -763,18 +764,29 @@ def check_papers(graphs: str | Sequence[MappedDocument], keys: set[tuple], iris:
     them give the types of the shared nodes, which is all the papers'
     shapes need of them (``sh:class``). Run in a worker after
     :func:`init_checks`.
+
+    The check makes a few tuples, lists and dicts per statement and frees
+    them all at the end, none in a cycle: the garbage collector, which
+    would walk them again and again as they pile up (measured: as long as
+    indexing them), is paused meanwhile.
     """
-    if isinstance(graphs, str):
-        held = statements(parse(header(iris.base) + graphs, RdfFormat.TRIG))
-    else:
-        held = _mapped_statements(graphs, iris.base)
-    types = _KnownTypes(_types_of_keys(keys, iris))
-    if _engine == "pyshacl":
-        found, pointed = _typed_statements(held, types)
-        triples = [Triple(subject, NamedNode(predicate), obj) for subject, predicate, obj in found]
-        return check_slice(Slice("papers", serialize(triples, format=RdfFormat.N_TRIPLES) or b"", pointed, limit))
-    held, pointed = _typed_statements(held, types)  # as a slice would hold them
-    return _check_statements("papers", held, pointed, limit)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if isinstance(graphs, str):
+            held = statements(parse(header(iris.base) + graphs, RdfFormat.TRIG))
+        else:
+            held = _mapped_statements(graphs, iris.base)
+        types = _KnownTypes(_types_of_keys(keys, iris))
+        if _engine == "pyshacl":
+            found, pointed = _typed_statements(held, types)
+            triples = [Triple(subject, NamedNode(predicate), obj) for subject, predicate, obj in found]
+            return check_slice(Slice("papers", serialize(triples, format=RdfFormat.N_TRIPLES) or b"", pointed, limit))
+        held, pointed = _typed_statements(held, types)  # as a slice would hold them
+        return _check_statements("papers", held, pointed, limit)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def finish_checks(
