@@ -634,6 +634,8 @@ _LOCAL = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?\Z")
 _QUOTED = re.compile(r'(?:[^"\\\n\r]|\\[tbnrf"\'\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*\Z')
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+#: the escapes of a quoted string that need no regular expression, the quote first
+_SIMPLE = {'\\"': '"', "\\n": "\n", "\\r": "\r", "\\t": "\t"}
 XSD_INTEGER = NamedNode(XSD_NS + "integer")
 XSD_DECIMAL = NamedNode(XSD_NS + "decimal")
 XSD_BOOLEAN = NamedNode(XSD_NS + "boolean")
@@ -641,10 +643,24 @@ XSD_BOOLEAN = NamedNode(XSD_NS + "boolean")
 
 def _unquote(inner: str) -> str:
     """The text of a quoted Turtle string (without its quotes); ValueError if it is not one."""
-    if "\\" not in inner:  # how kg.terms.string writes nearly every string
-        if '"' in inner or "\n" in inner or "\r" in inner:
-            raise ValueError(f"not a quoted string: {inner!r}")
-        return inner
+    if '"' not in inner and "\\" not in inner and "\n" not in inner and "\r" not in inner:
+        return inner  # how kg.terms.string writes most strings
+    if "\n" in inner or "\r" in inner:
+        raise ValueError(f"not a quoted string: {inner!r}")
+    # The escapes kg.terms.string writes, with str methods: split at escaped
+    # backslashes, so that every backslash left in a piece starts an escape.
+    pieces = inner.split("\\\\")
+    for index, piece in enumerate(pieces):
+        if "\\" in piece or '"' in piece:
+            escapes = [piece.count(e) for e in _SIMPLE]
+            if piece.count("\\") != sum(escapes) or piece.count('"') != escapes[0]:
+                break  # another escape (or a quote alone): the general way below
+            for escape, count in zip(_SIMPLE, escapes):
+                if count:
+                    piece = piece.replace(escape, _SIMPLE[escape])
+            pieces[index] = piece
+    else:
+        return "\\".join(pieces)
     if not _QUOTED.match(inner):
         raise ValueError(f"not a quoted string: {inner!r}")
     return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if m[3] is None else _ESCAPED[m[3]], inner)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import random
 from dataclasses import replace
 
 import pytest
@@ -12,7 +13,7 @@ from bench.generate import write_corpus
 from kg.mapping import map_document
 from kg.shapes import statements
 from kg.sources import Document, iter_documents
-from kg.terms import Iris, header
+from kg.terms import Iris, header, string
 from kg.validate import TermReader, check_papers, init_checks
 from kg.vocab import DEFAULT_BASE, MLKG_NS
 from test_validate_in_build import PLANTS
@@ -62,6 +63,17 @@ def test_a_term_reads_as_the_parser_reads_it(text, base):
     assert TermReader(base).term(text) == parsed(text, base)
 
 
+def test_any_string_the_mapper_writes_reads_as_the_parser_reads_it():
+    """Strings of quotes, backslashes, line breaks and tabs, written by kg.terms.string."""
+    rng = random.Random(3)
+    reader = TermReader(BASE)
+    for _ in range(2000):
+        text = string(
+            "".join(rng.choice(['"', "\\", "\n", "\r", "\t", "n", "u", "é", " "]) for _ in range(rng.randrange(12)))
+        )
+        assert reader.term(text) == parsed(text), text
+
+
 #: (term, base, why it is left to the parser)
 REFUSED = [
     ('"hello"@en', BASE, "language tags are never written"),
@@ -71,6 +83,8 @@ REFUSED = [
     ('"""long"""', BASE, "nor long strings"),
     ('"a"b"', BASE, "an unescaped quote inside"),
     ('"bad \\q escape"', BASE, "not a Turtle escape"),
+    ('"lone \\"', BASE, "a backslash that escapes nothing"),
+    ('"a \\\\\\ b"', BASE, "three backslashes"),
     ('"line\nbreak"', BASE, "a raw line break"),
     ("<../up>", BASE, "dot segments change on resolving"),
     ("<a/./b>", BASE, "dot segments change on resolving"),
