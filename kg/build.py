@@ -165,7 +165,7 @@ def _map_chunk(chunk: list[Item]) -> tuple[list[MappedDocument | Rejected], Slic
     if not papers:
         return mapped, SliceResult()
     keys = set().union(*(doc.reference_keys for doc in papers))
-    found = check_papers("".join(doc.trig() for doc in papers), keys, _iris or Iris(), VALIDATION_RESULTS)
+    found = check_papers(papers, keys, _iris or Iris(), VALIDATION_RESULTS)
     return mapped, found
 
 
