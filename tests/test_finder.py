@@ -594,6 +594,12 @@ KESTREL_RUN = {("gpu_count", "64"), ("hardware", "A100 GPUs"), ("training", "12 
             "We present a decoder called Kestrel (2024), trained on 64 A100 GPUs for 12 days.",
             {("model", "Kestrel"), *KESTREL_RUN},
         ),
+        # a citation's name starts a word: "Coder" inside "StarCoder" is no author
+        (
+            "a name with a capital inside",
+            "We fine-tune StarCoder (2023) on 8 A100 GPUs.",
+            {("model", "StarCoder"), ("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
         # authors: two of them, et al., one as a subject, or after a verb that takes other work as its object
         ("two authors", "Ruiz and Tanaka (2023) trained a 1.3B-parameter model on 64 A100 GPUs for 12 days.", set()),
         ("two authors after we train", "We train Ruiz and Tanaka (2023) on 64 A100 GPUs for 12 days.", set()),
