@@ -308,6 +308,11 @@ class _View:
                 return True
         return False
 
+    def says_total(self, start: int, end: int, totals: frozenset[str]) -> bool:
+        """Whether tokens [start, end) hold a word or two-word phrase of *totals* ("in total", "in all")."""
+        words = self.lower[start:end]
+        return not totals.isdisjoint(words) or any(f"{a} {b}" in totals for a, b in zip(words, words[1:]))
+
     def compares(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) compare with something else ("rather than" does not)."""
         cues = _set("comparison_cues")
@@ -1171,7 +1176,7 @@ class _Finder:
                     continue  # "one epoch takes about 2 hours": the time of a part, not of the run
                 here.append((self.find(view, "training", view.with_hedge(i), unit + 1), unit + 1))
             # "one pass takes nine hours; four passes, 36 hours in total": the total is the run's
-            total = [f for f, j in here if summed or not totals.isdisjoint(view.lower[j : min(last, j + 4)])]
+            total = [f for f, j in here if summed or view.says_total(j, min(last, j + 4), totals)]
             found += [(f, True) for f in total] or [(f, False) for f, _ in here]
         return [
             Find(f.kind, f.start, f.end, self.confidence["training_total"], "training_total") if is_total else f
@@ -1410,8 +1415,28 @@ class _Finder:
                 continue  # "data from Kenya"; but "the project was led from Czechia"
             if not view.has(view.sentence(span.start), cues) or view.near(before, 10, anti, after=6, end=span.end):
                 continue
+            if self.done_by_others(view, before, cues):
+                continue  # "sorted by palynologists in Austria", "drawn by students in Ghana"
             found.append(self.find(view, "country", start, span.end))  # the name without "the" (docs/tagging.md)
         return found
+
+    def done_by_others(self, view: _View, before: int, cues: frozenset[str]) -> bool:
+        """Whether the "in" at *before* closes an agent after "by" (finder.json "country_agents").
+
+        "written by 1,700 students in Ghana", "re-graded by dermatologists in
+        Chile": the people who made or labelled the data, not where the run
+        was. "by our team in Kenya" (a first-person word) and "hosted by the
+        national computing centre in Finland" (a country cue) stay.
+        """
+        first = view.sentence(before)[0]
+        for k in range(before - 1, max(first, before - 6) - 1, -1):
+            word = view.lower[k]
+            if word in (",", ";", "(", ")"):
+                return False
+            if word in _set("country_agents"):
+                between = view.lower[k + 1 : before]
+                return _set("first_person").isdisjoint(between) and cues.isdisjoint(between)
+        return False
 
     # -- names ---------------------------------------------------------------------
 

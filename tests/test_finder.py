@@ -824,3 +824,68 @@ def test_a_table_of_settings(case, text, expected):
 )
 def test_a_name_set_off_after_the_papers_kind_of_model(text, expected):
     assert {name for kind, name in found(text) if kind == "model"} == expected
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # the people who made or labelled the data, after "by": not where the run was
+        (
+            "labelled by people abroad",
+            "We trained on 8 A100 GPUs at our lab in Kenya; the transcripts were checked by linguists in Ghana.",
+            {("country", "Kenya"), ("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
+        (
+            "drawn by students",
+            "The sketches were drawn by art students in Brazil, and the model was trained on 4 V100 GPUs at our lab.",
+            {("gpu_count", "4"), ("hardware", "V100 GPUs")},
+        ),
+        # an agent that is the paper's team, or a place that computes, is where the run was
+        (
+            "by our team",
+            "The model was trained by our team in Kenya on 8 A100 GPUs.",
+            {("country", "Kenya"), ("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
+        (
+            "hosted by a computing centre",
+            "Training ran on a cluster hosted by the national computing centre in Finland.",
+            {("country", "Finland")},
+        ),
+        # another group's run, named as such
+        (
+            "pre-trained by another group",
+            "A transformer pre-trained by another group on 32 V100 GPUs for 5 days over-fits our data, which we fit "
+            "on 2 A100 GPUs.",
+            {("gpu_count", "2"), ("hardware", "A100 GPUs")},
+        ),
+        (
+            "our group",
+            "Our group trained Wren-1B on 32 V100 GPUs for 5 days.",
+            {("gpu_count", "32"), ("hardware", "V100 GPUs"), ("training", "5 days")},
+        ),
+        # stages summed "in all": the sum is the run's time; "on all 16" is no sum
+        (
+            "stages summed in all",
+            "Pre-training took 5 days and fine-tuning 12 hours, about 5.5 days in all, on 16 A100 GPUs.",
+            {("gpu_count", "16"), ("hardware", "A100 GPUs"), ("training", "about 5.5 days")},
+        ),
+        (
+            "on all the GPUs",
+            "Pre-training took 5 days on all 16 A100 GPUs, and fine-tuning took 12 hours.",
+            {("gpu_count", "16"), ("hardware", "A100 GPUs"), ("training", "5 days"), ("training", "12 hours")},
+        ),
+        # a paper that retrains none of the models it discusses
+        (
+            "none retrained",
+            "None of these models is retrained here. The largest has 90M parameters and was trained on 8 A100 GPUs.",
+            set(),
+        ),
+        (
+            "one trained here",
+            "One of these models is trained here, on 8 A100 GPUs for 3 days.",
+            {("gpu_count", "8"), ("hardware", "A100 GPUs"), ("training", "3 days")},
+        ),
+    ],
+)
+def test_whose_place_run_and_time_it_is(case, text, expected):
+    assert found(text) == expected, case
