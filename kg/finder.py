@@ -174,6 +174,8 @@ class _View:
         self.sents = list(zip([0, *ordered], [*ordered, n]))
         self._citing: list[int] | None = None
         self._author_years: list[int] | None = None
+        #: where numbered citations ("[7, 12]") end (their "]")
+        self._numbered: list[int] = []
         #: where a citation is a sentence's subject ("Ruiz and Tanaka (2023) distilled ..."), read with author_years
         self.narrative: set[int] = set()
         self._proper: frozenset[str] | None = None
@@ -355,6 +357,10 @@ class _View:
                 if self.lower[k] in phrases or k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in phrases
             ]
             self._citing = sorted({*said, *self.author_years})
+            if "[" in self.text:
+                self._numbered = [self.token_at(m.end() - 1) for m in _NUMBERED_CITATION.finditer(self.text)]
+        if self._numbered and self.cites_by_number(char):
+            return True
         if not self._citing:
             return False
         i = max(bisect.bisect_right(self.idx, char) - 1, 0)
@@ -376,6 +382,20 @@ class _View:
             if opened is not None and ")" not in self.words[opened:i] and ")" not in self.words[i:k] and k > i:
                 return True
         return False
+
+    def cites_by_number(self, char: int) -> bool:
+        """Whether a numbered citation ("[7]", "[7, 12]") before the words at *char* names their source.
+
+        "Earlier reef models [7, 12] were trained on V100 GPUs": up to ten
+        words before, in the same clause, with no "we" or "our" between. One
+        after the words is not read: "we trained on 8 A100 GPUs [12]" cites a
+        method or a data set as often as a run.
+        """
+        i = self.token_at(char)
+        start = self.clause_start(i)
+        return any(
+            start <= k < i and k >= i - 10 and _set("first_person").isdisjoint(self.lower[k:i]) for k in self._numbered
+        )
 
     def carries_on(self, k: int, i: int) -> bool:
         """Whether every ";" between tokens *k* and *i* opens a clause that points back ("...; they report that ...")."""
@@ -1565,9 +1585,44 @@ class _Finder:
         verb = view.lower[close + 1] if close is not None and close + 1 < last else ""
         return verb in _set("copulas") or verb in _set("subject_verbs") or _THIRD_PERSON.match(verb) is not None
 
+    def cue_holds(self, view: _View, start: int, end: int) -> bool:
+        """Whether a cue of the paper's model stands: "into" only after a verb that makes a model of another.
+
+        "We distil a classifier into Pipit-Tiny" names the student; "the
+        model transcribes a page into MusicXML" names a format (finder.json
+        "into_verbs", in the clause before "into").
+        """
+        if view.lower[start:end] != ["into"]:
+            return True
+        return not _set("into_verbs").isdisjoint(view.lower[view.clause_start(start) : start])
+
+    def opens_as_subject(self, view: _View, start: int, end: int, after: int) -> bool:
+        """Whether a name opening its sentence is a model the sentence is about.
+
+        Not a label that numbers a point ("R2.1 (data). The crops come
+        from ..."), not a plain word the text capitalises that no verb follows
+        (a title's first word: "Sewer pipe defects from CCTV inspections"),
+        and not after a run-in heading that announces comparisons
+        ("**Baselines.** ViT-H/14 was pre-trained ...": finder.json
+        "comparison_openers").
+        """
+        text = view.text[view.idx[start] : view.ends[end - 1]]
+        if _POINT_LABEL.match(text):
+            return False
+        if end - start == 1 and not _FOREIGN_NAME.match(text) and not any(map(str.isdigit, text)):
+            verb = view.lower[after]
+            if not (verb in _set("copulas") or verb in _set("subject_verbs") or _THIRD_PERSON.match(verb)):
+                return False
+        first = view.sentence(start)[0]
+        if view.heading_before(first):
+            a, b = view.sents[view.sent_of[first] - 1]
+            if not _set("comparison_openers").isdisjoint(view.lower[a:b]):
+                return False
+        return True
+
     def models(self, view: _View) -> list[Find]:
         anti, markup, skip = _set("model_anti_cues"), _set("markup_words"), _set("model_lead_words")
-        places = [(end, "model_cue") for _, _, end in self.model_cues(view.doc)]
+        places = [(end, "model_cue") for _, start, end in self.model_cues(view.doc) if self.cue_holds(view, start, end)]
         verbs, nouns, nexts = _set("model_cue_verbs"), _set("model_cue_nouns"), _set("model_next_words")
         # the tokenizer splits "fine-tuning" into "fine", "-", "tuning": the joined word is read too
         split = {w.rpartition("-")[2] for w in nexts if "-" in w}
@@ -1693,6 +1748,8 @@ class _Finder:
                     after += 1
                 if after >= last or not (view.words[after].islower() or view.words[after] in (",", "(")):
                     continue  # "FoldWeave predicts ...", "CodeLark is ..."
+                if not self.opens_as_subject(view, start, end, after):
+                    continue
             if view.near(start, 6, anti) and not (
                 "scratch" in view.lower[max(0, start - 6) : start] and not view.near(start, 6, anti - {"from"})
             ):
@@ -1722,6 +1779,10 @@ class _Finder:
 _CELL = re.compile(r"[^|\t\s](?:[^|\t\n]*[^|\t\s])?")
 #: a table cell that counts accelerators: "8×A100", "32 × A100 80GB", "64 TPU v5p chips"
 _COUNTED_CELL = re.compile(r"(?P<count>[\w,.~]+?)[ \t]*(?:[×xX][ \t]*)?(?P<name>[A-Z][\w .-]*[\w])")
+#: a numbered citation: "[7]", "[7, 12]", "[3-5]"
+_NUMBERED_CITATION = re.compile(r"\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
+#: a label that numbers a point, as replies to reviewers do: "R2.1", "Q3.2"
+_POINT_LABEL = re.compile(r"^[A-Z]{1,2}\d+(?:\.\d+)+$")
 #: a verb a name may be the subject of ("HistoMIL-Pro aggregates ...")
 _THIRD_PERSON = re.compile(r"^[a-z]{3,}[^s]s$")
 _LIST_ITEM = re.compile(r"[-*•+]\s|\d+[.)]\s")
@@ -1772,6 +1833,10 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     )
     if not looks_named or text in stop or words[i].rstrip("s") in stop:
         return None
+    if text[0].islower() and any(infix in text for infix in _set("name_infix_anti")):
+        return None  # "our sketch-to-CAD generator", "a text-to-SQL parser": a task, not a name
+    if "-" in text and not _set("metric_names").isdisjoint(text.casefold().split("-")):
+        return None  # "Micro-F1", "ROUGE-Lsum": a metric
     if any(text.endswith(suffix) for suffix in _set("name_suffix_anti")) or (
         text.isupper() and len(text) <= 4 and text.isalpha()
     ):

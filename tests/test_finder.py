@@ -889,3 +889,59 @@ def test_a_name_set_off_after_the_papers_kind_of_model(text, expected):
 )
 def test_whose_place_run_and_time_it_is(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # words that name no model the text trains
+        ("a reviewer's point label", "R3.2 (compute). The run took 5 days on 8 A100 GPUs.", set()),
+        ("a title's first word", "Sewer pipe defects from video. The clips come from the Sewer-ML set.", set()),
+        ("a metric", "Macro-F1 rises from 0.51 to 0.58 with our tagger.", set()),
+        ("a task before the kind", "Our text-to-SQL parser was trained on 4 A100 GPUs.", set()),
+        (
+            "a format after 'into'",
+            "The decoder transcribes a page into MusicXML, and we train it on 4 A100 GPUs.",
+            set(),
+        ),
+        ("after a heading of baselines", "**Baselines.** Kite-7B was trained on 8 V100 GPUs for 3 days.", set()),
+        # names that are the paper's: a version number, a plain name with a verb, a setup heading, a student
+        ("a dotted version", "Kestrel-2.1 (ours) was trained on 8 A100 GPUs.", {"Kestrel-2.1"}),
+        ("a plain name and its verb", "Marlin predicts the next move. The engine is called Marlin.", {"Marlin"}),
+        ("after a heading of setup", "**Setup.** Wren-7B was trained on 8 A100 GPUs for 3 days.", {"Wren-7B"}),
+        ("a name with a digit for 'to'", "We train Text2SQL-7B on 4 A100 GPUs.", {"Text2SQL-7B"}),
+        ("distilled into", "We distil a large classifier into Wren-Tiny, a 4-layer transformer.", {"Wren-Tiny"}),
+    ],
+)
+def test_words_that_name_no_model_of_the_paper(case, text, expected):
+    assert {name for kind, name in found(text) if kind == "model"} == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        (
+            "numbered citation before the figures",
+            "Earlier models [3, 7] were trained on V100 GPUs for 3 days. We trained Wren-7B on 8 A100 GPUs.",
+            {("model", "Wren-7B"), ("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
+        # after the figures, or before a "we": the paper's own run
+        (
+            "numbered citation after the figures",
+            "We trained Wren-7B on 8 A100 GPUs for 3 days [12].",
+            {("model", "Wren-7B"), ("gpu_count", "8"), ("hardware", "A100 GPUs"), ("training", "3 days")},
+        ),
+        (
+            "a recipe cited, then we",
+            "Following the recipe of [4], we trained Wren-7B on 8 A100 GPUs.",
+            {("model", "Wren-7B"), ("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
+        (
+            "a bracket that is no citation",
+            "The ablation [Table 3] ran on 8 A100 GPUs.",
+            {("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
+    ],
+)
+def test_a_numbered_citation_marks_the_figures_after_it(case, text, expected):
+    assert found(text) == expected, case
