@@ -945,3 +945,23 @@ def test_words_that_name_no_model_of_the_paper(case, text, expected):
 )
 def test_a_numbered_citation_marks_the_figures_after_it(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a run that was only planned is none
+        (
+            "a planned run",
+            "We train Wren-7B. We also planned a longer run of 900 GPU-hours on H100 GPUs, but it was cancelled.",
+            {("model", "Wren-7B")},
+        ),
+        (
+            "trained as planned",
+            "As planned, we trained Wren-7B on 8 A100 GPUs for 3 days.",
+            {("model", "Wren-7B"), ("gpu_count", "8"), ("hardware", "A100 GPUs"), ("training", "3 days")},
+        ),
+    ],
+)
+def test_a_planned_run_is_no_run(case, text, expected):
+    assert found(text) == expected, case
