@@ -174,6 +174,7 @@ class _View:
         self.sents = list(zip([0, *ordered], [*ordered, n]))
         self._citing: list[int] | None = None
         self._author_years: list[int] | None = None
+        self._table_text: str | None = None
         #: where numbered citations ("[7, 12]") end (their "]")
         self._numbered: list[int] = []
         #: where a citation is a sentence's subject ("Ruiz and Tanaka (2023) distilled ..."), read with author_years
@@ -192,8 +193,15 @@ class _View:
     def tables(self) -> list[list[tuple[int, int, list[tuple[int, int]]]]]:
         """The tables written as text in the document (``_table_lines``), read once."""
         if self._tables is None:
-            self._tables = _table_lines(self.text)
+            self._tables = _table_lines(self.table_text)
         return self._tables
+
+    @property
+    def table_text(self) -> str:
+        """The text with LaTeX table rows written as "|" rows (``_latex_rows``), offsets unchanged."""
+        if self._table_text is None:
+            self._table_text = _latex_rows(self.text)
+        return self._table_text
 
     def where(self, words: frozenset[str] | tuple[str, ...]) -> list[int]:
         """The tokens, in text order, that are one of *words* (in lower case)."""
@@ -1265,7 +1273,7 @@ class _Finder:
         found as ours (*ours*) elsewhere; a caption that speaks of others' runs,
         or a name the text marks as another's, leaves a row alone.
         """
-        if "|" not in view.text and "\t" not in view.text:
+        if "|" not in view.table_text and "\t" not in view.text:
             return [], []  # no table here
         from .normalize import NotUnderstood, parse_duration, parse_parameter_count
 
@@ -1277,7 +1285,7 @@ class _Finder:
         models: list[Find] = []
         facts: list[Find] = []
         for table in view.tables:
-            header = [view.text[a:b].casefold().strip("*_ ") for a, b in _row_cells(view.text, *table[0][:2])]
+            header = [view.text[a:b].casefold().strip("*_ ") for a, b in _row_cells(view.table_text, *table[0][:2])]
             kinds = [next((kind for kind, names in columns.items() if name in names), None) for name in header]
             # "Table 1: Training setups as reported by each model's authors": a table of others' runs
             caption = view.text[: table[0][0]].rstrip().rpartition("\n")[2].casefold()
@@ -1288,14 +1296,16 @@ class _Finder:
                 facts += self.settings_rows(view, table)
                 continue
             at = kinds.index("model")
-            names = [view.text[slice(*cells[at])] for cells in (_row_cells(view.text, a, b) for a, b, _ in table[1:])]
+            names = [
+                view.text[slice(*cells[at])] for cells in (_row_cells(view.table_text, a, b) for a, b, _ in table[1:])
+            ]
             names = [n for n in names if n]
             family = len(names) > 1 and len({_stem(n) for n in names}) == 1
             if not (family or not _set("first_person").isdisjoint(words) or any(n.casefold() in ours for n in names)):
                 continue  # "Model | Params" then LLaMA-65B, OPT-175B: a table of others' models, said of no one
             for start, end, _ in table[1:]:
                 row: list[Find] = []
-                for (a, b), kind in zip(_row_cells(view.text, start, end), kinds):
+                for (a, b), kind in zip(_row_cells(view.table_text, start, end), kinds):
                     if a == b or kind is None:
                         continue
                     if kind == "model":
@@ -1332,7 +1342,7 @@ class _Finder:
         parsers = {"params": parse_parameter_count, "training": parse_duration}
         found: list[Find] = []
         for start, end, _ in table[1:]:
-            cells = _row_cells(view.text, start, end)
+            cells = _row_cells(view.table_text, start, end)
             if len(cells) != 2:
                 continue
             (a, b), (c, d) = cells
@@ -1779,6 +1789,10 @@ class _Finder:
 _CELL = re.compile(r"[^|\t\s](?:[^|\t\n]*[^|\t\s])?")
 #: a table cell that counts accelerators: "8×A100", "32 × A100 80GB", "64 TPU v5p chips"
 _COUNTED_CELL = re.compile(r"(?P<count>[\w,.~]+?)[ \t]*(?:[×xX][ \t]*)?(?P<name>[A-Z][\w .-]*[\w])")
+#: a LaTeX table row: cells split by "&", closed by "\\\\" (and a rule after it)
+_LATEX_ROW = re.compile(r"(?m)^([^\n&]*&[^\n]*?)([ \t]*\\\\[ \t]*(?:\\(?:hline|midrule|toprule|bottomrule))?[ \t]*)$")
+#: a LaTeX rule line between table rows
+_LATEX_RULE = re.compile(r"(?m)^[ \t]*\\(?:hline|midrule|toprule|bottomrule|cmidrule\S*)[ \t]*$")
 #: a numbered citation: "[7]", "[7, 12]", "[3-5]"
 _NUMBERED_CITATION = re.compile(r"\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
 #: a label that numbers a point, as replies to reviewers do: "R2.1", "Q3.2"
@@ -1970,6 +1984,27 @@ def _table_lines(text: str) -> list[list[tuple[int, int, list[tuple[int, int]]]]
     if len(run) >= 2:
         tables.append(run)
     return tables
+
+
+def _latex_rows(text: str) -> str:
+    """*text* with LaTeX table rows read as "|" rows, every offset kept.
+
+    A line of cells split by "&" that ends with "\\\\" is a row: each "&"
+    becomes "|" and the closing "\\\\" spaces; a rule line between rows
+    ("\\midrule", "\\hline") becomes a line of dashes, as under a Markdown
+    header, so that it does not end the table.
+    """
+    if "&" not in text or "\\\\" not in text:
+        return text
+
+    def row(m: re.Match) -> str:
+        return m.group(1).replace("&", "|") + " " * len(m.group(2))
+
+    def rule(m: re.Match) -> str:
+        return "|" + "-" * (len(m.group()) - 2) + "|"
+
+    text = _LATEX_ROW.sub(row, text)
+    return _LATEX_RULE.sub(rule, text)
 
 
 def _stem(name: str) -> str:

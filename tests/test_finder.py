@@ -965,3 +965,44 @@ def test_a_numbered_citation_marks_the_figures_after_it(case, text, expected):
 )
 def test_a_planned_run_is_no_run(case, text, expected):
     assert found(text) == expected, case
+
+
+LATEX_OWN = (
+    "Table 3 lists the runs we made.\n\n"
+    "Model & Params & Hardware & Wall-clock \\\\\n"
+    "\\midrule\n"
+    "Tarn-S & 12M & 2 x RTX 4090 & 9 h \\\\\n"
+    "Tarn-L & 140M & 8 x RTX 4090 & 41 h \\\\ \\hline\n"
+)
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # LaTeX rows are read as a table: cells split by "&", rows closed by "\\", rule lines between them
+        (
+            "the paper's runs",
+            LATEX_OWN,
+            {
+                ("model", "Tarn-S"),
+                ("params", "12M"),
+                ("gpu_count", "2"),
+                ("hardware", "RTX 4090"),
+                ("training", "9 h"),
+                ("model", "Tarn-L"),
+                ("params", "140M"),
+                ("gpu_count", "8"),
+                ("training", "41 h"),
+            },
+        ),
+        # other labs' models in LaTeX, and an aligned equation, give nothing
+        (
+            "other labs' models",
+            "Model & Params & Hardware \\\\\n\\hline\nLLaMA-65B & 65B & 2048 x A100 \\\\\nOPT-175B & 175B & 992 x A100 \\\\\n",
+            set(),
+        ),
+        ("an aligned equation", "\\begin{align}\nL & = L_1 + 2 L_2 \\\\\nL_2 & = 8 \\\\\n\\end{align}\n", set()),
+    ],
+)
+def test_a_latex_table(case, text, expected):
+    assert found(text) == expected, case
