@@ -318,6 +318,21 @@ class _View:
                 return True
         return False
 
+    def keyed(self, sentence: tuple[int, int]) -> str | None:
+        """The kind a "key: value" line's key names (finder.json "setup_keys"), if the sentence is one.
+
+        "- Devices: 8 x Ascend 910B NPUs", "HW: 4 × MI250X", and a JSON or
+        YAML configuration's '"devices": "8 x A100 GPUs"' ("_" read as a space).
+        """
+        first = sentence[0]
+        if first >= self.n:
+            return None
+        line = _KEY_LINE.match(self.text, self.idx[first])
+        if line is None:
+            return None
+        key = line.group("key").casefold().replace("_", " ")
+        return next((kind for kind, names in _words()["setup_keys"].items() if key in names), None)
+
     def says_total(self, start: int, end: int, totals: frozenset[str]) -> bool:
         """Whether tokens [start, end) hold a word or two-word phrase of *totals* ("in total", "in all")."""
         words = self.lower[start:end]
@@ -1078,7 +1093,11 @@ class _Finder:
             if view.near(start, 10, anti, after=4, end=end):
                 continue
             sentence = view.sentence(start)
-            if not view.has(sentence, _set("hardware_cues")) or view.elsewhere(sentence) or view.other_activity(start):
+            if (
+                not (view.has(sentence, _set("hardware_cues")) or view.keyed(sentence) == "hardware")
+                or view.elsewhere(sentence)
+                or view.other_activity(start)
+            ):
                 continue  # "throughput is measured on a single T4": not what the run trained on
             found.append(self.find(view, "hardware", start, end))
         return found
@@ -1408,10 +1427,12 @@ class _Finder:
                 continue  # "- Base model: Llama-2-13B (frozen)": used, not trained
             found.append(self.find(view, "model", name[0], name[1], "model_setup"))
         for line in re.finditer(
-            r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<key>[A-Za-z][\w #()/-]{0,30}?)[ \t]*:[ \t]*(?P<value>[^(,;\n]*[^(,;\s])",
+            r"(?m)^[ \t]*(?:[-*•][ \t]+)?\"?(?P<key>[A-Za-z][\w #()/-]{0,30}?)\"?[ \t]*:[ \t]*\"?"
+            r"(?P<value>[^(,;\n\"]*[^(,;\s\"])",
             view.text,
         ):
-            key = line.group("key").casefold()
+            # a configuration's key: "num_params" is "num params", as JSON and YAML write it
+            key = line.group("key").casefold().replace("_", " ")
             kind = next((k for k, names in keys.items() if key in names), None)
             if kind not in parsers:
                 continue
@@ -1443,8 +1464,11 @@ class _Finder:
                 before == 0 or view.lower[before - 1] not in _set("country_from_verbs")
             ):
                 continue  # "data from Kenya"; but "the project was led from Czechia"
-            if not view.has(view.sentence(span.start), cues) or view.near(before, 10, anti, after=6, end=span.end):
-                continue
+            sentence = view.sentence(span.start)
+            if not (view.has(sentence, cues) or view.keyed(sentence) == "hardware") or view.near(
+                before, 10, anti, after=6, end=span.end
+            ):
+                continue  # "HW: 4 × MI250X on the LUMI system in Finland": where the run's hardware was
             if self.done_by_others(view, before, cues):
                 continue  # "sorted by palynologists in Austria", "drawn by students in Ghana"
             found.append(self.find(view, "country", start, span.end))  # the name without "the" (docs/tagging.md)
@@ -1793,6 +1817,8 @@ _COUNTED_CELL = re.compile(r"(?P<count>[\w,.~]+?)[ \t]*(?:[×xX][ \t]*)?(?P<name
 _LATEX_ROW = re.compile(r"(?m)^([^\n&]*&[^\n]*?)([ \t]*\\\\[ \t]*(?:\\(?:hline|midrule|toprule|bottomrule))?[ \t]*)$")
 #: a LaTeX rule line between table rows
 _LATEX_RULE = re.compile(r"(?m)^[ \t]*\\(?:hline|midrule|toprule|bottomrule|cmidrule\S*)[ \t]*$")
+#: a "key: value" line's key, with a list mark or quotes around it: "- Devices:", '"wall_clock":'
+_KEY_LINE = re.compile(r"(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{0,30}?)[\"*_]*[ \t]*:")
 #: a numbered citation: "[7]", "[7, 12]", "[3-5]"
 _NUMBERED_CITATION = re.compile(r"\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
 #: a label that numbers a point, as replies to reviewers do: "R2.1", "Q3.2"
@@ -2111,11 +2137,11 @@ def _model_key_re() -> re.Pattern:
     The keys are data (finder.json "model_keys"); the item's mark, the
     emphasis around the key and a mark opening the name are read past.
     """
-    keys = "|".join(re.escape(k) for k in sorted(_words()["model_keys"], key=len, reverse=True))
+    keys = "|".join(re.escape(k).replace(r"\ ", "[ _]") for k in sorted(_words()["model_keys"], key=len, reverse=True))
     emphasis = r"(?:\*\*|__|\*|_)"
     return re.compile(
-        rf"(?im)^[ \t]*(?:(?:[-*•+]|\d+[.)])[ \t]+)?{emphasis}?(?:{keys})(?:[ \t]*:{emphasis}?|{emphasis}[ \t]*:)[ \t]*"
-        rf"(?:\*\*|__|`)?"
+        rf"(?im)^[ \t]*(?:(?:[-*•+]|\d+[.)])[ \t]+)?{emphasis}?\"?(?:{keys})\"?(?:[ \t]*:{emphasis}?|{emphasis}[ \t]*:)[ \t]*"
+        rf"(?:\*\*|__|`|\")?"
     )
 
 

@@ -1006,3 +1006,50 @@ LATEX_OWN = (
 )
 def test_a_latex_table(case, text, expected):
     assert found(text) == expected, case
+
+
+JSON_CONFIG = (
+    "Its configuration, as stored with the checkpoint:\n\n"
+    "{\n"
+    '  "model": "Tarn-V",\n'
+    '  "num_params": "96M",\n'
+    '  "devices": "8 x Ascend 910B NPUs",\n'
+    '  "wall_clock": "62 hours",\n'
+    '  "epochs": 30\n'
+    "}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a configuration's keys, quoted or with "_" for a space, and a terse hardware key
+        (
+            "a JSON configuration",
+            JSON_CONFIG,
+            {
+                ("model", "Tarn-V"),
+                ("params", "96M"),
+                ("gpu_count", "8"),
+                ("hardware", "Ascend 910B NPUs"),
+                ("training", "62 hours"),
+            },
+        ),
+        (
+            "a YAML configuration",
+            "model_name: Tarn-V\nnum_params: 96M\nwall_clock: 62 hours\n",
+            {("model", "Tarn-V"), ("params", "96M"), ("training", "62 hours")},
+        ),
+        (
+            "a terse hardware line",
+            "HW: 4 × MI250X on the LUMI system in Finland.",
+            {("gpu_count", "4"), ("hardware", "MI250X"), ("country", "Finland")},
+        ),
+        ("a list of devices", "- Devices: 2 x A100 GPUs", {("gpu_count", "2"), ("hardware", "A100 GPUs")}),
+        # keys of other things, and devices of inference, give nothing
+        ("inference devices", "Inference devices: one T4 GPU in Germany.", set()),
+        ("other keys", '  "num_layers": "24",\n  "eval_hours": "3 hours",\n', set()),
+    ],
+)
+def test_a_configuration_block_names_the_run(case, text, expected):
+    assert found(text) == expected, case
