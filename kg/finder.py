@@ -279,6 +279,11 @@ class _View:
         plain = {w.lower() for w in words}
         return plain.isdisjoint(_set("copulas")) and plain.isdisjoint(_set("first_person"))
 
+    def clause(self, i: int) -> tuple[int, int]:
+        """The tokens [start, end) of token *i*'s clause: its sentence, cut at each ";"."""
+        last = self.sentence(i)[1]
+        return self.clause_start(i), next((k for k in range(i, last) if self.words[k] == ";"), last)
+
     def clause_start(self, i: int) -> int:
         """The first token of token *i*'s clause: after the last ";" before it in its sentence."""
         first = self.sentence(i)[0]
@@ -1095,7 +1100,7 @@ class _Finder:
             sentence = view.sentence(start)
             if (
                 not (view.has(sentence, _set("hardware_cues")) or view.keyed(sentence) == "hardware")
-                or view.elsewhere(sentence)
+                or view.elsewhere(view.clause(start))
                 or view.other_activity(start)
             ):
                 continue  # "throughput is measured on a single T4": not what the run trained on

@@ -1053,3 +1053,24 @@ JSON_CONFIG = (
 )
 def test_a_configuration_block_names_the_run(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # what another activity used is judged in its own clause
+        (
+            "validation in the next clause",
+            "The first run of Tarn-S used two RTX 3090 cards in our lab; the validation loss diverged after 12 epochs.",
+            {("gpu_count", "two"), ("hardware", "RTX 3090")},
+        ),
+        ("validation's own card", "Validation of Tarn-S ran on one RTX 3090 card.", set()),
+        (
+            "training, then validation",
+            "The first run of Tarn-S used 8 A100 GPUs; validation runs on one T4 GPU.",
+            {("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
+    ],
+)
+def test_another_activity_is_read_in_its_clause(case, text, expected):
+    assert {f for f in found(text) if f[0] != "model"} == expected, case
