@@ -1635,6 +1635,23 @@ class _Finder:
             return True
         return not _set("into_verbs").isdisjoint(view.lower[view.clause_start(start) : start])
 
+    def after_opening_clause(self, view: _View, start: int, last: int, anti: frozenset[str]) -> int:
+        """The token after the comma that closes a sentence's opening clause, or *last* if there is none.
+
+        "Given a sentence with a citation placeholder, CiteWise ranks ...": a
+        clause of plain words (no name, number, first person, citation, or
+        word that marks another's model: ``model_anti_cues``) up to 16 words.
+        """
+        for k in range(start + 1, min(last, start + 16)):
+            word = view.words[k]
+            if word == ",":
+                return last if view.cites(view.idx[k]) else k + 1
+            if word in (";", ":", "(") or view.lower[k] in anti or view.lower[k] in _set("first_person"):
+                return last
+            if any(c.isdigit() for c in word) or (word[:1].isupper() and _FOREIGN_NAME.match(word)):
+                return last
+        return last
+
     def opens_as_subject(self, view: _View, start: int, end: int, after: int) -> bool:
         """Whether a name opening its sentence is a model the sentence is about.
 
@@ -1712,11 +1729,15 @@ class _Finder:
             elif start < last and view.words[start][:1].isupper() and not view.compares(first, last):
                 # "Kea-Reason-8B is a dense transformer ...": a name with a digit or inner capital, describing itself
                 name = _name_at(view, start, last)
+                if name is None:  # "Given a page of claims, DentScope marks ...": after an opening clause
+                    start = self.after_opening_clause(view, start, last, anti)
+                    name = _name_at(view, start, last) if start < last else None
                 verb = view.lower[name[1]] if name is not None and name[1] < last else ""
                 if (
                     name is not None
                     and (verb in verbs or _THIRD_PERSON.match(verb))
-                    and _FOREIGN_NAME.match(view.text[view.idx[name[0]] : view.ends[name[1] - 1]])
+                    # "Maritime-LM 1.4B predicts": the name's first word, before its size, reads as a name
+                    and _FOREIGN_NAME.match(view.text[view.idx[name[0]] : view.ends[name[1] - 1]].partition(" ")[0])
                 ):
                     places.append((start, "model_subject"))
         # "the wafer-defect classifier WaferNet-v3 is", "the placement policy FloorMind with PPO": a kind, then its name

@@ -1074,3 +1074,28 @@ def test_a_configuration_block_names_the_run(case, text, expected):
 )
 def test_another_activity_is_read_in_its_clause(case, text, expected):
     assert {f for f in found(text) if f[0] != "model"} == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a name with its size after a space, and a name after an opening clause, as the subject of a verb
+        (
+            "a size after a space",
+            "Arrival times are set by hand. Tide-LM 1.4B predicts the positions.",
+            {"Tide-LM 1.4B"},
+        ),
+        (
+            "after an opening clause",
+            "Claims are slow. Given up to eight photos of a damaged car, DentScope marks each damaged part.",
+            {"DentScope"},
+        ),
+        # a comparison or a citation opening the sentence, a kind rather than a name, two subjects
+        ("after a comparison", "Claims are slow. For comparison, DentScope marks each damaged part.", set()),
+        ("after a citation", "Claims are slow. Given the budget of Lee et al., DentScope marks each part.", set()),
+        ("no name", "Claims are slow. Given a photo, the model marks each part.", set()),
+        ("no verb of its own", "Claims are slow. Given a photo, DentScope and its rivals mark parts.", set()),
+    ],
+)
+def test_a_name_as_the_subject_further_into_its_sentence(case, text, expected):
+    assert {name for kind, name in found(text) if kind == "model"} == expected, case
