@@ -1415,7 +1415,7 @@ class _Finder:
         from .normalize import NotUnderstood, parse_duration, parse_parameter_count
 
         keys = _words()["setup_keys"]
-        parsers = {"params": parse_parameter_count, "training": parse_duration}
+        parsers = {"params": parse_parameter_count, "training": parse_duration, "year": _parse_year}
         found = []
         # "- Model: RoadSeer-B, a bird's-eye-view detector", "1. **Base model:** `Kiwi-3B`": the name a setup is about
         frozen = _set("frozen_words")
@@ -1432,8 +1432,8 @@ class _Finder:
                 continue  # "- Base model: Llama-2-13B (frozen)": used, not trained
             found.append(self.find(view, "model", name[0], name[1], "model_setup"))
         for line in re.finditer(
-            r"(?m)^[ \t]*(?:[-*•][ \t]+)?\"?(?P<key>[A-Za-z][\w #()/-]{0,30}?)\"?[ \t]*:[ \t]*\"?"
-            r"(?P<value>[^(,;\n\"]*[^(,;\s\"])",
+            r"(?m)^[ \t]*(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{0,30}?)[\"*_]*[ \t]*:[*_]*[ \t]*\"?"
+            r"(?P<value>[^(,;\n\"]*[^(,;\s\".])",
             view.text,
         ):
             # a configuration's key: "num_params" is "num params", as JSON and YAML write it
@@ -1441,13 +1441,15 @@ class _Finder:
             kind = next((k for k, names in keys.items() if key in names), None)
             if kind not in parsers:
                 continue
+            value = line.group("value")
+            if kind == "params" and value.rpartition(" ")[2].casefold() in _set("param_nouns"):
+                value = value.rpartition(" ")[0].rstrip()  # "13 billion parameters": the number, as the tags hold it
             try:
-                parsers[kind](line.group("value"))
+                parsers[kind](value)
             except NotUnderstood:
                 continue
-            found.append(
-                Find(kind, line.start("value"), line.end("value"), self.confidence[f"{kind}_setup"], f"{kind}_setup")
-            )
+            start = line.start("value")
+            found.append(Find(kind, start, start + len(value), self.confidence[f"{kind}_setup"], f"{kind}_setup"))
         return found
 
     def places(self, view: _View) -> list[Find]:
@@ -2036,6 +2038,15 @@ def _table_lines(text: str) -> list[list[tuple[int, int, list[tuple[int, int]]]]
     if len(run) >= 2:
         tables.append(run)
     return tables
+
+
+def _parse_year(text: str) -> str:
+    """A value that is a year alone ("2024"), as a model card's "Trained: 2024" gives it."""
+    from .normalize import NotUnderstood
+
+    if not _YEAR.match(text):
+        raise NotUnderstood(f"not a year: {text!r}")
+    return text
 
 
 def _latex_rows(text: str) -> str:

@@ -1099,3 +1099,18 @@ def test_another_activity_is_read_in_its_clause(case, text, expected):
 )
 def test_a_name_as_the_subject_further_into_its_sentence(case, text, expected):
     assert {name for kind, name in found(text) if kind == "model"} == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a model card's fields, with emphasis around the key
+        ("the year it was trained", "- **Trained:** 2024.\n", {("year", "2024")}),
+        ("a size and its noun", "- **Parameters:** 13 billion parameters\n", {("params", "13 billion")}),
+        # years of other things, and a field that is no year
+        ("a release year", "- **Released:** 2025.\n- **Data collected:** 2019.\n", set()),
+        ("a trained field that is no year", "- **Trained:** on 3,000 hours of speech.\n", set()),
+    ],
+)
+def test_a_model_cards_fields(case, text, expected):
+    assert found(text) == expected, case
