@@ -1114,3 +1114,19 @@ def test_a_name_as_the_subject_further_into_its_sentence(case, text, expected):
 )
 def test_a_model_cards_fields(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        (
+            "a policy that learned",
+            "The policy learned from 64 simulator workers over 3 days.",
+            {("training", "3 days")},
+        ),
+        ("annotators who learned", "Annotators learned the labelling guide over 2 days.", set()),
+        ("participants who learned", "Participants learned the interface in 20 minutes.", set()),
+    ],
+)
+def test_learning_is_training(case, text, expected):
+    assert found(text) == expected, case
