@@ -321,6 +321,13 @@ class _View:
                 return False
             if word in other and not (k + 1 < self.n and self.lower[k + 1] in devices):
                 return True
+            if word.endswith("ing") and k + 1 < self.n and self.lower[k + 1] in _set("gerund_objects"):
+                # "embedding all 5.9 million photos took 6 hours on two H100 GPUs": an activity named by the verb
+                # that opens its clause; "running the schedule" is the run's, "including the search" no activity
+                cues = _set("hardware_cues") | _set("training_cues")
+                opens = k == self.clause_start(k) or self.words[k - 1] in _set("markup_words")
+                if opens and not {word, word[:-3], word[:-4]} & cues:
+                    return True
         return False
 
     def keyed(self, sentence: tuple[int, int]) -> str | None:

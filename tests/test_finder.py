@@ -1130,3 +1130,35 @@ def test_a_model_cards_fields(case, text, expected):
 )
 def test_learning_is_training(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # an activity named by the verb that opens its clause is not the run
+        ("embedding photos", "Embedding all 5.9 million photos took 6 hours on two H100 GPUs.", set()),
+        (
+            "after a clause of the run",
+            "We trained Tarn-S on 8 A100 GPUs; indexing the corpus took 2 hours on one T4 GPU.",
+            {("model", "Tarn-S"), ("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
+        # the run's own verbs, and "including" inside a clause
+        (
+            "training the detector",
+            "Training the detector took 6 hours on two H100 GPUs.",
+            {("gpu_count", "two"), ("hardware", "H100 GPUs"), ("training", "6 hours")},
+        ),
+        (
+            "running the schedule",
+            "Running the full schedule took 3 days on 8 A100 GPUs.",
+            {("gpu_count", "8"), ("hardware", "A100 GPUs"), ("training", "3 days")},
+        ),
+        (
+            "including a search",
+            "Everything, including the search over 60 configurations, was run on a single RTX A6000.",
+            {("gpu_count", "single"), ("hardware", "RTX A6000")},
+        ),
+    ],
+)
+def test_an_activity_named_by_its_verb(case, text, expected):
+    assert found(text) == expected, case
