@@ -175,6 +175,8 @@ class _View:
         self._citing: list[int] | None = None
         self._author_years: list[int] | None = None
         self._table_text: str | None = None
+        #: where phrases that others made a thing start ("another group", "concurrent work")
+        self._made_by_others: list[int] | None = None
         #: where numbered citations ("[7, 12]") end (their "]")
         self._numbered: list[int] = []
         #: where a citation is a sentence's subject ("Ruiz and Tanaka (2023) distilled ..."), read with author_years
@@ -396,6 +398,14 @@ class _View:
                 self._numbered = [self.token_at(m.end() - 1) for m in _NUMBERED_CITATION.finditer(self.text)]
         if self._numbered and self.cites_by_number(char):
             return True
+        if self._made_by_others is None:
+            phrases = _set("other_makers")
+            heads = frozenset(p.split()[0] for p in phrases)
+            self._made_by_others = [
+                k for k in self.where(heads) if k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in phrases
+            ]
+        if self._made_by_others and self.made_by_others(char):
+            return True
         if not self._citing:
             return False
         i = max(bisect.bisect_right(self.idx, char) - 1, 0)
@@ -417,6 +427,25 @@ class _View:
             if opened is not None and ")" not in self.words[opened:i] and ")" not in self.words[i:k] and k > i:
                 return True
         return False
+
+    def made_by_others(self, char: int) -> bool:
+        """Whether the clause of the words at *char* says that others made what they describe.
+
+        "A transformer with 85M parameters, pre-trained on 2 million spectra
+        by another group on 16 A100 GPUs" and "a 1.3B-parameter model
+        fine-tuned in concurrent work" (finder.json "other_makers"): anywhere
+        later in the clause when no "we" or "our" comes in the clause before
+        the phrase ("we train Tarn (90M parameters) on data shared by another
+        group" stays the paper's), or up to ten words before with none between.
+        """
+        i = self.token_at(char)
+        start, end = self.clause(i)
+        firsts = _set("first_person")
+        return any(
+            (i < k < end and firsts.isdisjoint(self.lower[start:k]))
+            or (max(start, i - 10) <= k < i and firsts.isdisjoint(self.lower[k:i]))
+            for k in self._made_by_others
+        )
 
     def cites_by_number(self, char: int) -> bool:
         """Whether a numbered citation ("[7]", "[7, 12]") before the words at *char* names their source.

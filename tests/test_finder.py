@@ -1162,3 +1162,31 @@ def test_learning_is_training(case, text, expected):
 )
 def test_an_activity_named_by_its_verb(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a size of a model that the clause says others made, before or after the phrase
+        (
+            "pre-trained by another group",
+            "A transformer with 85M parameters, pre-trained on 2 million spectra by another group on 16 A100 GPUs, "
+            "over-fits our samples.",
+            set(),
+        ),
+        (
+            "fine-tuned in concurrent work",
+            "The generator is small; a 1.3B-parameter code model fine-tuned in concurrent work is more accurate, "
+            "and we did not match its scale.",
+            set(),
+        ),
+        # the paper's run on data another group shared
+        (
+            "data shared by another group",
+            "We train Tarn-S (90M parameters) on 8 A100 GPUs, on data shared by another group.",
+            {("model", "Tarn-S"), ("params", "90M"), ("gpu_count", "8"), ("hardware", "A100 GPUs")},
+        ),
+    ],
+)
+def test_a_model_others_made(case, text, expected):
+    assert found(text) == expected, case
