@@ -399,10 +399,11 @@ class _View:
         if self._numbered and self.cites_by_number(char):
             return True
         if self._made_by_others is None:
-            phrases = _set("other_makers")
-            heads = frozenset(p.split()[0] for p in phrases)
+            makers = _set("other_makers")
             self._made_by_others = [
-                k for k in self.where(heads) if k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in phrases
+                k
+                for k in self.where(frozenset(m.split()[0] for m in makers))
+                if k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in makers
             ]
         if self._made_by_others and self.made_by_others(char):
             return True
@@ -444,7 +445,7 @@ class _View:
         return any(
             (i < k < end and firsts.isdisjoint(self.lower[start:k]))
             or (max(start, i - 10) <= k < i and firsts.isdisjoint(self.lower[k:i]))
-            for k in self._made_by_others
+            for k in self._made_by_others or ()
         )
 
     def cites_by_number(self, char: int) -> bool:
