@@ -92,6 +92,12 @@ def _set(name: str) -> frozenset[str]:
     return frozenset(_words()[name])
 
 
+@lru_cache(maxsize=None)
+def _first_words(name: str) -> frozenset[str]:
+    """The first words of a word list's phrases ("another" of "another group")."""
+    return frozenset(phrase.split()[0] for phrase in _words()[name])
+
+
 @lru_cache(maxsize=1)
 def _hedges() -> tuple[frozenset[str], frozenset[str]]:
     """The hedges normalization understands (kg/data/units.json), of one word and of two, plus "~"."""
@@ -284,7 +290,8 @@ class _View:
     def clause(self, i: int) -> tuple[int, int]:
         """The tokens [start, end) of token *i*'s clause: its sentence, cut at each ";"."""
         last = self.sentence(i)[1]
-        return self.clause_start(i), next((k for k in range(i, last) if self.words[k] == ";"), last)
+        rest = self.words[i:last]
+        return self.clause_start(i), i + rest.index(";") if ";" in rest else last
 
     def clause_start(self, i: int) -> int:
         """The first token of token *i*'s clause: after the last ";" before it in its sentence."""
@@ -314,7 +321,7 @@ class _View:
         extraction took 3.5 days on two RTX 4090 cards": the words that say
         what the hardware or the time was for come before it.
         """
-        run, other = _set("run_words"), _set("other_activity_words")
+        run, other, gerunds = _set("run_words"), _set("other_activity_words"), _set("gerund_objects")
         # "16 inference cards", "the deployment hardware": a kind of device, which may be what trained
         devices = _set("accelerator_nouns") | {"hardware"}
         for k in range(i - 1, self.sentence(i)[0] - 1, -1):
@@ -323,7 +330,7 @@ class _View:
                 return False
             if word in other and not (k + 1 < self.n and self.lower[k + 1] in devices):
                 return True
-            if word.endswith("ing") and k + 1 < self.n and self.lower[k + 1] in _set("gerund_objects"):
+            if word.endswith("ing") and k + 1 < self.n and self.lower[k + 1] in gerunds:
                 # "embedding all 5.9 million photos took 6 hours on two H100 GPUs": an activity named by the verb
                 # that opens its clause; "running the schedule" is the run's, "including the search" no activity
                 cues = _set("hardware_cues") | _set("training_cues")
@@ -350,7 +357,11 @@ class _View:
     def says_total(self, start: int, end: int, totals: frozenset[str]) -> bool:
         """Whether tokens [start, end) hold a word or two-word phrase of *totals* ("in total", "in all")."""
         words = self.lower[start:end]
-        return not totals.isdisjoint(words) or any(f"{a} {b}" in totals for a, b in zip(words, words[1:]))
+        if not totals.isdisjoint(words):
+            return True
+        return not _first_words("total_words").isdisjoint(words) and any(
+            f"{a} {b}" in totals for a, b in zip(words, words[1:])
+        )
 
     def compares(self, start: int, end: int) -> bool:
         """Whether tokens [start, end) compare with something else ("rather than" does not)."""
@@ -402,7 +413,7 @@ class _View:
             makers = _set("other_makers")
             self._made_by_others = [
                 k
-                for k in self.where(frozenset(m.split()[0] for m in makers))
+                for k in self.where(_first_words("other_makers"))
                 if k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in makers
             ]
         if self._made_by_others and self.made_by_others(char):
@@ -1526,12 +1537,14 @@ class _Finder:
         was. "by our team in Kenya" (a first-person word) and "hosted by the
         national computing centre in Finland" (a country cue) stay.
         """
-        first = view.sentence(before)[0]
+        first, agents = view.sentence(before)[0], _set("country_agents")
+        if agents.isdisjoint(view.lower[max(first, before - 6) : before]):
+            return False  # the quick test first: most countries have no agent before them
         for k in range(before - 1, max(first, before - 6) - 1, -1):
             word = view.lower[k]
             if word in (",", ";", "(", ")"):
                 return False
-            if word in _set("country_agents"):
+            if word in agents:
                 between = view.lower[k + 1 : before]
                 return _set("first_person").isdisjoint(between) and cues.isdisjoint(between)
         return False
@@ -1679,17 +1692,24 @@ class _Finder:
 
         "Given a sentence with a citation placeholder, CiteWise ranks ...": a
         clause of plain words (no name, number, first person, citation, or
-        word that marks another's model: ``model_anti_cues``) up to 16 words.
+        word that marks another's model: ``model_anti_cues``) up to 16 words,
+        then a word that reads as a name.
         """
-        for k in range(start + 1, min(last, start + 16)):
+        window = view.words[start + 1 : min(last, start + 16)]
+        if "," not in window:
+            return last
+        comma = start + 1 + window.index(",")
+        after = view.words[comma + 1] if comma + 1 < last else ""
+        if not (after[:1].isupper() and _FOREIGN_NAME.match(after)):
+            return last  # the quick test first: most opening clauses are not followed by a name
+        firsts = _set("first_person")
+        for k in range(start + 1, comma):
             word = view.words[k]
-            if word == ",":
-                return last if view.cites(view.idx[k]) else k + 1
-            if word in (";", ":", "(") or view.lower[k] in anti or view.lower[k] in _set("first_person"):
+            if word in (";", ":", "(") or view.lower[k] in anti or view.lower[k] in firsts:
                 return last
             if any(c.isdigit() for c in word) or (word[:1].isupper() and _FOREIGN_NAME.match(word)):
                 return last
-        return last
+        return last if view.cites(view.idx[comma]) else comma + 1
 
     def opens_as_subject(self, view: _View, start: int, end: int, after: int) -> bool:
         """Whether a name opening its sentence is a model the sentence is about.
