@@ -60,8 +60,10 @@ _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+(?:\.\d+)?$")
 _YEAR = re.compile(r"^(?:19[6-9]\d|20[0-4]\d)$")
 #: a word that may be (part of) a model's name: letters, digits and joiners
 _NAME_PART = re.compile(r"^[\"“”'’]?[\w\u00C0-\u024F\u3400-\u9FFF][\w\u00C0-\u024F\u3400-\u9FFF.+/&-]*[\"“”'’]?$")
+#: a version word after a name: "V2", "v3.1"
+_VERSION = re.compile(r"^[Vv]\d+(?:\.\d+)?$")
 _SIZE_PART = re.compile(
-    r"^(?:\d+(?:\.\d+)?[BMKT]?|[A-Z]{1,3}|(?i:large|base|small|medium|tiny|mini|huge|giant|pro|plus|ultra|lite|nano|micro))$"
+    r"^(?:\d+(?:\.\d+)?[BMKT]?|[A-Z]{1,3}|[Vv]\d+(?:\.\d+)?|(?i:large|base|small|medium|tiny|mini|huge|giant|pro|plus|ultra|lite|nano|micro))$"
 )
 
 
@@ -1937,6 +1939,10 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     # a size or variant after a space: "Llama 2 70B", "Tui-ASR Large"
     while j < end and _SIZE_PART.match(words[j]) and words[j] not in stop:
         j += 1
+        # a version and its size: "ConvNeXt V2-B"
+        if _VERSION.match(words[j - 1]) and j + 1 < end and words[j] in ("-", "‑") and view.glued(j):
+            if _SIZE_PART.match(words[j + 1]):
+                j += 2
     text = view.text[view.idx[i] : view.ends[j - 1]]
     # in ASCII, the checks of letters below read the same on the whole text
     letters = text if text.isascii() else "".join(c for c in text if c.isalpha())

@@ -1190,3 +1190,17 @@ def test_an_activity_named_by_its_verb(case, text, expected):
 )
 def test_a_model_others_made(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a version word, and its size joined by a hyphen, are part of the name
+        ("We fine-tuned ConvNeXt V2-B, with its 89M parameters, on our images.", {"ConvNeXt V2-B"}),
+        ("We fine-tune Tarn V3 on 8 A100 GPUs.", {"Tarn V3"}),
+        # a version of something else later in the sentence is not
+        ("We fine-tune Tarn-7B on 8 A100 GPUs, v2 of the recipe.", {"Tarn-7B"}),
+    ],
+)
+def test_a_name_with_a_version(text, expected):
+    assert {name for kind, name in found(text) if kind == "model"} == expected
