@@ -1306,8 +1306,12 @@ class _Finder:
                 continue  # "from January 2021 to June 2023", "created after June 2024"
             first, last = view.sentence(i)
             # "mentions" reads the two-word cues too ("released by OpenAI in 2020")
+            # "where the data were finalised and the model trained in 2025": a verb of training nearer
+            # than the data dates the run, so the words before that verb say nothing of the year
+            own = _set("run_words")
+            since = next((k + 1 for k in range(i - 1, max(first, i - 8) - 1, -1) if view.lower[k] in own), first)
             if (
-                view.mentions(max(first, i - 8), i, anti)
+                view.mentions(max(first, i - 8, since), i, anti)
                 or view.mentions(i + 1, min(last, i + 4), anti)
                 or self.said_of_other_work(view, i)
             ):

@@ -1204,3 +1204,21 @@ def test_a_model_others_made(case, text, expected):
 )
 def test_a_name_with_a_version(text, expected):
     assert {name for kind, name in found(text) if kind == "model"} == expected
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a training verb nearer the year than the data: the year is the run's
+        (
+            "the model trained in a year",
+            "Training ran on our cluster in Estonia, where the data were finalised and the model trained in 2025.",
+            {("country", "Estonia"), ("year", "2025")},
+        ),
+        # the data's verb nearer the year, or another's publication, date something else
+        ("a corpus collected", "The model was trained on a corpus collected in 2021.", set()),
+        ("energies published", "We trained the network against reference energies published in 2019.", set()),
+    ],
+)
+def test_the_verb_nearest_a_year_dates_it(case, text, expected):
+    assert found(text) == expected, case
