@@ -1292,7 +1292,9 @@ class _Finder:
             if i == 0:
                 continue
             before = view.lower[i - 1]
-            if before not in cues:
+            # "The experiments date from 2021": a verb of dating, then "from" and the year alone
+            dated = before == "from" and i > 1 and view.lower[i - 2] in _set("dating_words")
+            if before not in cues and not dated:
                 continue
             if before == "of" and (i < 2 or view.lower[i - 2] not in of_words):
                 continue
@@ -1302,7 +1304,7 @@ class _Finder:
             opener = (
                 i - 2 if before in _set("year_cues") and before not in ("in", "of", "during", "throughout") else i - 1
             )
-            if opener >= 0 and view.lower[opener] in _set("year_range_words"):
+            if not dated and opener >= 0 and view.lower[opener] in _set("year_range_words"):
                 continue  # "from January 2021 to June 2023", "created after June 2024"
             first, last = view.sentence(i)
             # "mentions" reads the two-word cues too ("released by OpenAI in 2020")

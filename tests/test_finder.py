@@ -1222,3 +1222,17 @@ def test_a_name_with_a_version(text, expected):
 )
 def test_the_verb_nearest_a_year_dates_it(case, text, expected):
     assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        ("experiments that date from a year", "The experiments date from 2021.", {("year", "2021")}),
+        # a range of years, and the data's years
+        ("recordings over a range", "The recordings date from 2019 to 2021.", set()),
+        ("a corpus that dates from a year", "The corpus dates from 2015.", set()),
+        ("data from a year", "We use data from 2019.", set()),
+    ],
+)
+def test_a_year_the_work_dates_from(case, text, expected):
+    assert found(text) == expected, case
