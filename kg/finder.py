@@ -1745,6 +1745,7 @@ class _Finder:
 
     def models(self, view: _View) -> list[Find]:
         anti, markup, skip = _set("model_anti_cues"), _set("markup_words"), _set("model_lead_words")
+        firsts = _set("first_person")
         places = [(end, "model_cue") for _, start, end in self.model_cues(view.doc) if self.cue_holds(view, start, end)]
         verbs, nouns, nexts = _set("model_cue_verbs"), _set("model_cue_nouns"), _set("model_next_words")
         # the tokenizer splits "fine-tuning" into "fine", "-", "tuning": the joined word is read too
@@ -1796,7 +1797,8 @@ class _Finder:
             elif start < last and view.words[start][:1].isupper() and not view.compares(first, last):
                 # "Kea-Reason-8B is a dense transformer ...": a name with a digit or inner capital, describing itself
                 name = _name_at(view, start, last)
-                if name is None:  # "Given a page of claims, DentScope marks ...": after an opening clause
+                if name is None and view.lower[start] not in firsts:
+                    # "Given a page of claims, DentScope marks ...": after an opening clause (not "We ..., X")
                     start = self.after_opening_clause(view, start, last, anti)
                     name = _name_at(view, start, last) if start < last else None
                 verb = view.lower[name[1]] if name is not None and name[1] < last else ""
@@ -1970,10 +1972,8 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     )
     if not looks_named or text in stop or words[i].rstrip("s") in stop:
         return None
-    if text[0].islower() and any(infix in text for infix in _set("name_infix_anti")):
-        return None  # "our sketch-to-CAD generator", "a text-to-SQL parser": a task, not a name
-    if "-" in text and not _set("metric_names").isdisjoint(text.casefold().split("-")):
-        return None  # "Micro-F1", "ROUGE-Lsum": a metric
+    if "-" in text and _task_or_metric(text):
+        return None  # "our sketch-to-CAD generator", "Micro-F1": a task or a metric, not a name
     if any(text.endswith(suffix) for suffix in _set("name_suffix_anti")) or (
         text.isupper() and len(text) <= 4 and text.isalpha()
     ):
@@ -1981,6 +1981,14 @@ def _name_at(view: _View, i: int, end: int, cued: bool = False, proper: bool = F
     if text[0].isdigit() or (j - i <= 3 and _accelerator(text)):
         return None
     return i, j
+
+
+@lru_cache(maxsize=4096)
+def _task_or_metric(text: str) -> bool:
+    """Whether a hyphenated name-like word is a task ("sketch-to-CAD") or a metric ("Micro-F1")."""
+    if text[0].islower() and any(infix in text for infix in _set("name_infix_anti")):
+        return True
+    return not _set("metric_names").isdisjoint(text.casefold().split("-"))
 
 
 def _name_parts(view: _View, i: int, end: int) -> int:
