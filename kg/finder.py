@@ -412,12 +412,16 @@ class _View:
         if self._numbered and self.cites_by_number(char):
             return True
         if self._made_by_others is None:
-            makers = _set("other_makers")
-            self._made_by_others = [
-                k
-                for k in self.where(_first_words("other_makers"))
-                if k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in makers
-            ]
+            makers, maker_heads = _set("other_makers"), _first_words("other_makers")
+            self._made_by_others = (
+                [
+                    k
+                    for k in self.where(maker_heads)
+                    if k + 1 < self.n and f"{self.lower[k]} {self.lower[k + 1]}" in makers
+                ]
+                if any(head in self.index for head in maker_heads)
+                else []
+            )
         if self._made_by_others and self.made_by_others(char):
             return True
         if not self._citing:
@@ -1310,13 +1314,13 @@ class _Finder:
             # "mentions" reads the two-word cues too ("released by OpenAI in 2020")
             # "where the data were finalised and the model trained in 2025": a verb of training nearer
             # than the data dates the run, so the words before that verb say nothing of the year
-            own = _set("run_words")
-            since = next((k + 1 for k in range(i - 1, max(first, i - 8) - 1, -1) if view.lower[k] in own), first)
-            if (
-                view.mentions(max(first, i - 8, since), i, anti)
-                or view.mentions(i + 1, min(last, i + 4), anti)
-                or self.said_of_other_work(view, i)
-            ):
+            low = max(first, i - 8)
+            anti_before = view.mentions(low, i, anti)
+            if anti_before:
+                own = _set("run_words")
+                since = next((k + 1 for k in range(i - 1, low - 1, -1) if view.lower[k] in own), low)
+                anti_before = since == low or view.mentions(since, i, anti)
+            if anti_before or view.mentions(i + 1, min(last, i + 4), anti) or self.said_of_other_work(view, i):
                 continue
             released = [k for k in range(max(0, i - 4), i) if view.lower[k] == "released"]
             if released and (released[0] == 0 or view.lower[released[0] - 1] not in _set("released_own")):
@@ -1353,8 +1357,8 @@ class _Finder:
         found as ours (*ours*) elsewhere; a caption that speaks of others' runs,
         or a name the text marks as another's, leaves a row alone.
         """
-        if "|" not in view.table_text and "\t" not in view.text:
-            return [], []  # no table here
+        if "|" not in view.text and "\t" not in view.text and "&" not in view.text:
+            return [], []  # no table here (a LaTeX row has its "&")
         from .normalize import NotUnderstood, parse_duration, parse_parameter_count
 
         # the parser a column's cells must pass to be read as its kind
@@ -1797,7 +1801,11 @@ class _Finder:
             elif start < last and view.words[start][:1].isupper() and not view.compares(first, last):
                 # "Kea-Reason-8B is a dense transformer ...": a name with a digit or inner capital, describing itself
                 name = _name_at(view, start, last)
-                if name is None and view.lower[start] not in firsts:
+                if (
+                    name is None
+                    and view.lower[start] not in firsts
+                    and view.text.find(", ", view.idx[start], view.ends[min(last, start + 16) - 1]) >= 0
+                ):
                     # "Given a page of claims, DentScope marks ...": after an opening clause (not "We ..., X")
                     start = self.after_opening_clause(view, start, last, anti)
                     name = _name_at(view, start, last) if start < last else None
