@@ -2,11 +2,11 @@
 
 Fact level, per kind: F1 at least 0.95, and precision at least 0.98 for the
 numeric kinds (a false number is worse than a missing one). The development
-corpus is what the rules were tuned on; heldout2 to heldout7 were written apart
+corpus is what the rules were tuned on; heldout2 to heldout8 were written apart
 from it, by someone who saw neither the rules nor the corpus, scored once
 unseen, and all but heldout6 then tuned on as well (heldout7 with general rules
 for the families of its misses and false finds); heldout6 only had the one false model
-it showed fixed as a general rule (tests/fixtures/extraction/README.md, docs/extraction.md).
+it showed fixed as a general rule, and heldout8 is scored unseen, not tuned on (tests/fixtures/extraction/README.md, docs/extraction.md).
 """
 
 from __future__ import annotations
@@ -90,6 +90,16 @@ HELDOUT_FLOORS = {
         "training": 0.98,
         "country": 0.96,
         "year": 0.97,
+    },
+    # unseen, scored once (6 December) after heldout7's rules and not tuned on: docs/extraction.md
+    "heldout8": {
+        "model": 0.69,
+        "params": 0.83,
+        "hardware": 0.83,
+        "gpu_count": 0.80,
+        "training": 0.70,
+        "country": 0.92,
+        "year": 0.80,
     },
 }
 
