@@ -1546,8 +1546,10 @@ class _Finder:
 
         "written by 1,700 students in Ghana", "re-graded by dermatologists in
         Chile": the people who made or labelled the data, not where the run
-        was. "by our team in Kenya" (a first-person word) and "hosted by the
-        national computing centre in Finland" (a country cue) stay.
+        was. "by our team in Kenya" (a first-person word), "hosted by the
+        national computing centre in Finland" (a country cue) and an agent
+        after a training verb ("was trained by a contractor in Peru": who
+        ran it) stay.
         """
         first, agents = view.sentence(before)[0], _set("country_agents")
         if agents.isdisjoint(view.lower[max(first, before - 6) : before]):
@@ -1557,6 +1559,8 @@ class _Finder:
             if word in (",", ";", "(", ")"):
                 return False
             if word in agents:
+                if k > first and view.lower[k - 1] in _set("country_agent_run_verbs"):
+                    return False  # "was trained by the county's contractor in the U.S.A.": who ran it, and where
                 between = view.lower[k + 1 : before]
                 return _set("first_person").isdisjoint(between) and cues.isdisjoint(between)
         return False

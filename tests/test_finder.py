@@ -851,6 +851,34 @@ def test_a_name_set_off_after_the_papers_kind_of_model(text, expected):
             "Training ran on a cluster hosted by the national computing centre in Finland.",
             {("country", "Finland")},
         ),
+        # an agent after a training verb ran the run: where they are is where it was
+        (
+            "trained by a contractor",
+            "Our model was trained by a contractor in Norway on 2 A100 GPUs.",
+            {("country", "Norway"), ("gpu_count", "2"), ("hardware", "A100 GPUs")},
+        ),
+        (
+            "run by the staff",
+            "The network was run by the ministry's IT staff in Kenya on 4 V100 GPUs.",
+            {("country", "Kenya"), ("gpu_count", "4"), ("hardware", "V100 GPUs")},
+        ),
+        # but not a data verb before "by", nor another group's run or a baseline's authors
+        (
+            "labels assigned by nurses",
+            "We trained on labels assigned by nurses in Peru, using 4 V100 GPUs.",
+            {("gpu_count", "4"), ("hardware", "V100 GPUs")},
+        ),
+        (
+            "pre-trained by another group abroad",
+            "A transformer pre-trained by another group in France on 32 V100 GPUs for 5 days over-fits our data, "
+            "which we fit on 2 A100 GPUs.",
+            {("gpu_count", "2"), ("hardware", "A100 GPUs")},
+        ),
+        (
+            "a baseline trained by its authors",
+            "The baseline was trained by its authors in China; we trained ours on 2 A100 GPUs.",
+            {("gpu_count", "2"), ("hardware", "A100 GPUs")},
+        ),
         # another group's run, named as such
         (
             "pre-trained by another group",
