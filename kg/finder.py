@@ -1731,7 +1731,9 @@ class _Finder:
         """Whether a name opening its sentence is a model the sentence is about.
 
         Not a label that numbers a point ("R2.1 (data). The crops come
-        from ..."), not a plain word the text capitalises that no verb follows
+        from ..."), not a plain word with a bare number or letter after it
+        that the text nowhere uses as a name ("Chapter 4 in brief", "Can I
+        use ...", "Step F-measure"), not a plain word the text capitalises that no verb follows
         (a title's first word: "Sewer pipe defects from CCTV inspections"),
         and not after a run-in heading that announces comparisons
         ("**Baselines.** ViT-H/14 was pre-trained ...": finder.json
@@ -1740,6 +1742,15 @@ class _Finder:
         text = view.text[view.idx[start] : view.ends[end - 1]]
         if _POINT_LABEL.match(text):
             return False
+        if (
+            end - start == 2
+            and _BARE_PART.match(view.words[start + 1])
+            and _PLAIN_WORD.match(view.words[start])
+            and view.words[start] not in view.proper
+        ):
+            return (
+                False  # "Chapter 4 in brief", "Can I use ...", "Collected 640 overs": a word the text uses as no name
+            )
         if end - start == 1 and not _FOREIGN_NAME.match(text) and not any(map(str.isdigit, text)):
             verb = view.lower[after]
             if not (verb in _set("copulas") or verb in _set("subject_verbs") or _THIRD_PERSON.match(verb)):
@@ -1891,6 +1902,8 @@ class _Finder:
                     continue  # "FoldWeave predicts ...", "CodeLark is ..."
                 if not self.opens_as_subject(view, start, end, after):
                     continue
+                if _introduced_as_anothers(view, view.text[view.idx[start] : view.ends[end - 1]]):
+                    continue  # "Baselines: ... a prompted GPT-4o ... GPT-4o patterns fail": a baseline, named again
             if view.near(start, 6, anti) and not (
                 "scratch" in view.lower[max(0, start - 6) : start] and not view.near(start, 6, anti - {"from"})
             ):
@@ -1933,6 +1946,9 @@ _POINT_LABEL = re.compile(r"^[A-Z]{1,2}\d+(?:\.\d+)+$")
 #: a verb a name may be the subject of ("HistoMIL-Pro aggregates ...")
 _THIRD_PERSON = re.compile(r"^[a-z]{3,}[^s]s$")
 _LIST_ITEM = re.compile(r"[-*•+]\s|\d+[.)]\s")
+#: a capitalised word of plain letters ("Chapter", "Collected"), and a bare number or letter after it ("4", "I")
+_PLAIN_WORD = re.compile(r"^[A-Z][a-z]+$")
+_BARE_PART = re.compile(r"^(?:\d+|[A-Z])$")
 _SPELLED_OUT = re.compile(r"\s|[A-Za-z]{3,}")
 #: a word that names a model at a glance: a capital and then a digit or another capital ("GPT-3", "LLaMA-65B")
 _FOREIGN_NAME = re.compile(r"^(?=[A-Z])(?=.*(?:\d|[a-z]-?[A-Z]))[\w.-]+$")
@@ -2075,6 +2091,21 @@ def _another_model(view: _View, name: str) -> bool:
     if name not in view.theirs:
         view.theirs[name] = _said_to_be_anothers(view, name)
     return view.theirs[name]
+
+
+def _introduced_as_anothers(view: _View, name: str) -> bool:
+    """Whether the text first names *name* where it cites or lists others' models.
+
+    "Baselines: NeuralTailor (2022) and a prompted GPT-4o that writes SVG.
+    GPT-4o patterns fail to close ...": the name opening the later sentence
+    is the baseline's. Only the first mention counts: the paper's own model
+    is often compared later ("Unlike X, Kite-7B ...") after it was introduced.
+    """
+    for start, _ in _whole_words(view.text, name):
+        k = view.token_at(start)
+        first, last = view.sentence(k)
+        return view.idx[k] == start and (view.cites(start) or view.opens_with_comparison(first, last))
+    return False
 
 
 def _said_to_be_anothers(view: _View, name: str, sized: bool = True) -> bool:
