@@ -660,6 +660,12 @@ class _Finder:
         }
         inside.update(k for _, a, b in self.country_matches(view) for k in range(a, b))
         foreign = self.foreign_sentences(view, ours, taken)
+        unrun = [  # the quick test first: most texts request and suppose nothing
+            k
+            for k in view.where(_set("unrun_words"))
+            # "we request", "we are requesting"; but "a short request" is a noun
+            if not view.lower[k].startswith("request") or (k > 0 and view.lower[k - 1] in ("we", "i", "are", "am"))
+        ]
         if self.trains_nothing(view):
             return []
         if len(ours) <= 1 and any(f.rule == "training_total" for f in finds):
@@ -674,6 +680,7 @@ class _Finder:
                 and not (f.kind == "params" and self.anothers_size(view, view.token_at(f.start), ours))
                 and not (f.kind == "year" and self.anothers_year(view, view.token_at(f.start), ours, inside))
                 and not (f.kind != "model" and self.anothers_fact(view, view.token_at(f.start), ours, inside))
+                and not (unrun and self.not_run(view, view.token_at(f.start), unrun))
             ]
         )
 
@@ -682,6 +689,18 @@ class _Finder:
         if view.countries is None:
             view.countries = list(self.countries(view.doc))
         return view.countries
+
+    @staticmethod
+    def not_run(view: _View, i: int, unrun: list[int]) -> bool:
+        """Whether token *i*'s clause only requests, supposes or plans a run (finder.json "unrun_words").
+
+        "For Tern-3 we request 9,000 GPU-hours on H200 nodes to train a
+        1B-parameter model", "the next step would be to fine-tune a 110M
+        encoder", "a 34M variant was prototyped on paper but dropped": no run
+        was made, so neither its model nor its numbers are facts.
+        """
+        start, end = view.clause(i)
+        return any(start <= k < end for k in unrun)
 
     @staticmethod
     def trains_nothing(view: _View) -> bool:

@@ -850,6 +850,67 @@ def test_no_name_in_a_headings_first_words_a_licence_or_a_baseline_again(text, e
     assert {name for kind, name in found(text) if kind == "model"} == expected
 
 
+GPUS_8_3_DAYS = {("gpu_count", "8"), ("hardware", "A100 GPUs"), ("training", "3 days")}
+
+
+@pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a run only requested, supposed or planned: no fact
+        (
+            "a compute request",
+            "For Tern-3 we request 9,000 GPU-hours on H200 nodes to train a 1B-parameter model for about two months.",
+            set(),
+        ),
+        ("requesting", "We are requesting 64 H100 GPUs for six weeks to train Tern-3.", set()),
+        (
+            "what would come next",
+            "The next step would be to fine-tune a small encoder (110M parameters) on the corrected forms.",
+            set(),
+        ),
+        ("a plan", "The first plan foresaw a 400M-parameter variant; it was never built.", set()),
+        (
+            "a variant prototyped on paper, then the run",
+            "A 90M-parameter variant was prototyped on paper but dropped; we trained the 45M-parameter model on "
+            "4 A100 GPUs for 30 hours.",
+            {("params", "45M"), ("gpu_count", "4"), ("hardware", "A100 GPUs"), ("training", "30 hours")},
+        ),
+        # but "would" in another clause, and "request" as a noun, leave the run's facts
+        (
+            "a run that was made",
+            "Tern-2 was trained on 8 A100 GPUs for 3 days; a larger run would need a month.",
+            GPUS_8_3_DAYS | {("model", "Tern-2")},
+        ),
+        (
+            "request as a noun",
+            "We trained Tern-2 (45M parameters) on a short request log, using 8 A100 GPUs for 3 days.",
+            GPUS_8_3_DAYS | {("model", "Tern-2"), ("params", "45M")},
+        ),
+        # another party's run, as they tell it
+        (
+            "what they say",
+            "The supplier showed its ranker, which they say was trained on 64 A100 GPUs for a month in France.",
+            set(),
+        ),
+        (
+            "trained by its submitters",
+            "Leaderboard entries come from detectors such as a YOLOv8-m trained by its submitters on two RTX 4090 "
+            "cards for a day.",
+            set(),
+        ),
+        # embeddings computed once with a frozen encoder: not the run
+        (
+            "embeddings computed",
+            "Text embeddings from a frozen encoder were computed once on a single H100 in about two hours; the "
+            "classifier trained on 1 A100 GPU for 3 hours.",
+            {("gpu_count", "1"), ("hardware", "A100 GPU"), ("training", "3 hours")},
+        ),
+    ],
+)
+def test_runs_only_requested_supposed_or_told_by_others(case, text, expected):
+    assert found(text) == expected, case
+
+
 @pytest.mark.parametrize(
     "case, text, expected",
     [
