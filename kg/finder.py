@@ -1291,6 +1291,8 @@ class _Finder:
                     continue  # "3-day", "GPU-hours", "12 steps (72 hours)"
                 if view.lower[view.with_hedge(i) - 1] in ("on", "from", "between"):
                     continue  # "trained on 680,000 hours": hours of data; "from 1 minute to 1 year": a range
+                if i > first + 1 and view.lower[i - 1] in ("to", "–", "-") and view.is_number(i - 2):
+                    continue  # "each ablation ran for 3 to 5 hours": the spread of several runs, not one run's time
                 if view.near(i, 5, anti - {"after"}, after=2, end=unit + 1) or view.near(i, 2, frequency):
                     continue
                 if "after" in view.lower[max(first, i - 3) : i] and not view.near(i, 4, after_ok):

@@ -886,6 +886,17 @@ GPUS_8_3_DAYS = {("gpu_count", "8"), ("hardware", "A100 GPUs"), ("training", "3 
             "We trained Tern-2 (45M parameters) on a short request log, using 8 A100 GPUs for 3 days.",
             GPUS_8_3_DAYS | {("model", "Tern-2"), ("params", "45M")},
         ),
+        # the spread of several runs' times, not one run's
+        (
+            "a range of times",
+            "Each ablation took 2 to 6 hours on one A100 GPU.",
+            {("gpu_count", "one"), ("hardware", "A100 GPU")},
+        ),
+        (
+            "one run's time",
+            "Tern-2 routes each token to 2 to 4 experts and was trained on 8 A100 GPUs for 3 days.",
+            GPUS_8_3_DAYS | {("model", "Tern-2")},
+        ),
         # another party's run, as they tell it
         (
             "what they say",
