@@ -1491,8 +1491,8 @@ class _Finder:
         first part, up to a bracket, comma or semicolon, must be one
         kg.normalize reads as that kind.
         """
-        if ":" not in view.text:
-            return []  # no "key: value" line here
+        if ":" not in view.text and " = " not in view.text and "..." not in view.text:
+            return []  # no "key: value", "key = value" or "key ..... value" line here
         from .normalize import NotUnderstood, parse_duration, parse_parameter_count
 
         keys = _words()["setup_keys"]
@@ -1513,7 +1513,8 @@ class _Finder:
                 continue  # "- Base model: Llama-2-13B (frozen)": used, not trained
             found.append(self.find(view, "model", name[0], name[1], "model_setup"))
         for line in re.finditer(
-            r"(?m)^[ \t]*(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{0,30}?)[\"*_]*[ \t]*:[*_]*[ \t]*\"?"
+            r"(?m)^[ \t]*(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{0,30}?)[\"*_]*"
+            rf"(?:[ \t]*:[*_]*|(?P<sep>{_KEY_SEPARATOR}))[ \t]*\"?"
             r"(?P<value>[^(,;\n\"]*[^(,;\s\".])",
             view.text,
         ):
@@ -1523,6 +1524,8 @@ class _Finder:
             if kind not in parsers:
                 continue
             value = line.group("value")
+            if kind == "params" and line.group("sep") and not any(c.isalpha() for c in value):
+                continue  # "size = 12" in a configuration is rarely a count of parameters: a scale must say so
             if kind == "params" and value.rpartition(" ")[2].casefold() in _set("param_nouns"):
                 value = value.rpartition(" ")[0].rstrip()  # "13 billion parameters": the number, as the tags hold it
             try:
@@ -1960,6 +1963,8 @@ _LATEX_ROW = re.compile(r"(?m)^([^\n&]*&[^\n]*?)([ \t]*\\\\[ \t]*(?:\\(?:hline|m
 _LATEX_RULE = re.compile(r"(?m)^[ \t]*\\(?:hline|midrule|toprule|bottomrule|cmidrule\S*)[ \t]*$")
 #: a "key: value" line's key, with a list mark or quotes around it: "- Devices:", '"wall_clock":'
 _KEY_LINE = re.compile(r"(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{0,30}?)[\"*_]*[ \t]*:")
+#: a key's separator other than ":": a configuration's "=" ("parameters = 64.3M"), a summary's dotted leader ("model ...... X")
+_KEY_SEPARATOR = r"[ \t]*=|[ \t]+\.{3,}"
 #: a numbered citation: "[7]", "[7, 12]", "[3-5]"
 _NUMBERED_CITATION = re.compile(r"\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
 #: a label that numbers a point, as replies to reviewers do: "R2.1", "Q3.2"
@@ -2318,7 +2323,8 @@ def _model_key_re() -> re.Pattern:
     keys = "|".join(re.escape(k).replace(r"\ ", "[ _]") for k in sorted(_words()["model_keys"], key=len, reverse=True))
     emphasis = r"(?:\*\*|__|\*|_)"
     return re.compile(
-        rf"(?im)^[ \t]*(?:(?:[-*•+]|\d+[.)])[ \t]+)?{emphasis}?\"?(?:{keys})\"?(?:[ \t]*:{emphasis}?|{emphasis}[ \t]*:)[ \t]*"
+        rf"(?im)^[ \t]*(?:(?:[-*•+]|\d+[.)])[ \t]+)?{emphasis}?\"?(?:{keys})\"?"
+        rf"(?:[ \t]*:{emphasis}?|{emphasis}[ \t]*:|{_KEY_SEPARATOR})[ \t]*"
         rf"(?:\*\*|__|`|\")?"
     )
 

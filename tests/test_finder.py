@@ -809,6 +809,30 @@ def test_a_table_of_settings(case, text, expected):
 
 
 @pytest.mark.parametrize(
+    "case, text, expected",
+    [
+        # a configuration's "key = value" lines and a run summary's dotted leaders read as "key: value" lines
+        (
+            "a TOML configuration",
+            '    [model]\n    name = "Tidewise-2"\n    parameters = "18.5M"\n    layers = 6\n\n'
+            '    [run]\n    wall_clock = "40 hours"\n    trained = 2024\n',
+            {("model", "Tidewise-2"), ("params", "18.5M"), ("training", "40 hours"), ("year", "2024")},
+        ),
+        (
+            "a run summary",
+            "    RUN SUMMARY\n    parameters ....... 3.1M\n    wall clock ....... 12 h\n    epochs ........... 80\n",
+            {("params", "3.1M"), ("training", "12 h")},
+        ),
+        # a bare number after "size =" is no count of parameters; an ellipsis in prose is no leader
+        ("a bare size", "We fit a ridge model.\n\n    alpha = 0.5\n    size = 12\n    duration = forever\n", set()),
+        ("an ellipsis", "Wait... the parameters ... were 3.1M at most, I think.", set()),
+    ],
+)
+def test_configuration_and_run_summary_lines(case, text, expected):
+    assert found(text) == expected, case
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         # the paper's own kind of model, then its name set off by commas
