@@ -1962,9 +1962,11 @@ _LATEX_ROW = re.compile(r"(?m)^([^\n&]*&[^\n]*?)([ \t]*\\\\[ \t]*(?:\\(?:hline|m
 #: a LaTeX rule line between table rows
 _LATEX_RULE = re.compile(r"(?m)^[ \t]*\\(?:hline|midrule|toprule|bottomrule|cmidrule\S*)[ \t]*$")
 #: a "key: value" line's key, with a list mark or quotes around it: "- Devices:", '"wall_clock":'
-_KEY_LINE = re.compile(r"(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{0,30}?)[\"*_]*[ \t]*:")
 #: a key's separator other than ":": a configuration's "=" ("parameters = 64.3M"), a summary's dotted leader ("model ...... X")
 _KEY_SEPARATOR = r"[ \t]*=|[ \t]+\.{3,}"
+_KEY_LINE = re.compile(
+    rf"(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{{0,30}}?)[\"*_]*(?:[ \t]*:|{_KEY_SEPARATOR})"
+)
 #: a numbered citation: "[7]", "[7, 12]", "[3-5]"
 _NUMBERED_CITATION = re.compile(r"\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
 #: a label that numbers a point, as replies to reviewers do: "R2.1", "Q3.2"

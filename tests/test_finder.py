@@ -815,8 +815,14 @@ def test_a_table_of_settings(case, text, expected):
         (
             "a TOML configuration",
             '    [model]\n    name = "Tidewise-2"\n    parameters = "18.5M"\n    layers = 6\n\n'
-            '    [run]\n    wall_clock = "40 hours"\n    trained = 2024\n',
-            {("model", "Tidewise-2"), ("params", "18.5M"), ("training", "40 hours"), ("year", "2024")},
+            '    [run]\n    accelerator = "AMD Instinct MI250X"\n    wall_clock = "40 hours"\n    trained = 2024\n',
+            {
+                ("model", "Tidewise-2"),
+                ("params", "18.5M"),
+                ("hardware", "AMD Instinct MI250X"),
+                ("training", "40 hours"),
+                ("year", "2024"),
+            },
         ),
         (
             "a run summary",
