@@ -208,9 +208,9 @@ class _View:
 
     @property
     def table_text(self) -> str:
-        """The text with LaTeX table rows written as "|" rows (``_latex_rows``), offsets unchanged."""
+        """The text with LaTeX and CSV table rows written as "|" rows (``_latex_rows``, ``_csv_rows``), offsets unchanged."""
         if self._table_text is None:
-            self._table_text = _latex_rows(self.text)
+            self._table_text = _csv_rows(_latex_rows(self.text))
         return self._table_text
 
     def where(self, words: frozenset[str] | tuple[str, ...]) -> list[int]:
@@ -1378,8 +1378,8 @@ class _Finder:
         found as ours (*ours*) elsewhere; a caption that speaks of others' runs,
         or a name the text marks as another's, leaves a row alone.
         """
-        if "|" not in view.text and "\t" not in view.text and "&" not in view.text:
-            return [], []  # no table here (a LaTeX row has its "&")
+        if "|" not in view.text and "\t" not in view.text and "&" not in view.text and not _CSV_QUICK.search(view.text):
+            return [], []  # no table here (a LaTeX row has its "&", a CSV header its "word,word")
         from .normalize import NotUnderstood, parse_duration, parse_parameter_count
 
         # the parser a column's cells must pass to be read as its kind
@@ -1390,7 +1390,10 @@ class _Finder:
         models: list[Find] = []
         facts: list[Find] = []
         for table in view.tables:
-            header = [view.text[a:b].casefold().strip("*_ ") for a, b in _row_cells(view.table_text, *table[0][:2])]
+            header = [  # "wall_clock" is "wall clock", as a CSV or JSON export writes it
+                view.text[a:b].casefold().strip("*_ ").replace("_", " ")
+                for a, b in _row_cells(view.table_text, *table[0][:2])
+            ]
             kinds = [next((kind for kind, names in columns.items() if name in names), None) for name in header]
             # "Table 1: Training setups as reported by each model's authors": a table of others' runs
             caption = view.text[: table[0][0]].rstrip().rpartition("\n")[2].casefold()
@@ -1415,6 +1418,14 @@ class _Finder:
                         continue
                     if kind == "model":
                         k = view.token_at(a)
+                        aligned = view.idx[k] == a and view.ends[view.token_at(b - 1)] == b
+                        if not aligned and _FOREIGN_NAME.match(view.text[a:b]):
+                            # "SpruceWatch-TS,2.2M,1x A100": a CSV row is one token to the tokenizer; its cell is the name
+                            if _another_model(view, view.text[a:b]):
+                                row = []
+                                break
+                            row.append(Find("model", a, b, self.confidence["model_table"], "model_table"))
+                            continue
                         name = _name_at(view, k, view.token_at(b - 1) + 1, cued=True) if view.idx[k] == a else None
                         if name is None or view.ends[name[1] - 1] != b or _another_model(view, view.text[a:b]):
                             row = []
@@ -1962,6 +1973,13 @@ _LATEX_ROW = re.compile(r"(?m)^([^\n&]*&[^\n]*?)([ \t]*\\\\[ \t]*(?:\\(?:hline|m
 #: a LaTeX rule line between table rows
 _LATEX_RULE = re.compile(r"(?m)^[ \t]*\\(?:hline|midrule|toprule|bottomrule|cmidrule\S*)[ \t]*$")
 #: a "key: value" line's key, with a list mark or quotes around it: "- Devices:", '"wall_clock":'
+#: a CSV header: three words or more split by commas, no space after them ("run,parameters,wall_clock")
+_CSV_HEADER = re.compile(r"(?m)^[ \t]*[A-Za-z_#][\w #/()-]*(?:,[A-Za-z_#][\w #/()-]*){2,}[ \t]*$")
+_CSV_QUICK = re.compile(r"[A-Za-z_],[A-Za-z_#]")
+#: a run of lines, each with two commas or more and none followed by a space: a CSV block to check
+_CSV_BLOCK = re.compile(
+    r"(?m)^[ \t]*[^\n,]*(?:,[^\s,][^\n,]*|,(?=,)){2,}[ \t]*(?:\n[ \t]*[^\n,]*(?:,[^\s,][^\n,]*|,(?=,)){2,}[ \t]*)+$"
+)
 #: a key's separator other than ":": a configuration's "=" ("parameters = 64.3M"), a summary's dotted leader ("model ...... X")
 _KEY_SEPARATOR = r"[ \t]*=|[ \t]+\.{3,}"
 _KEY_LINE = re.compile(
@@ -2216,6 +2234,28 @@ def _latex_rows(text: str) -> str:
 
     text = _LATEX_ROW.sub(row, text)
     return _LATEX_RULE.sub(rule, text)
+
+
+def _csv_rows(text: str) -> str:
+    """*text* with comma-separated rows read as "|" rows, every offset kept.
+
+    A block of two lines or more, each with as many commas as the first and
+    none followed by a space, whose first line is a header of words
+    ("run,parameters,accelerators,wall_clock"), is a table exported as CSV;
+    its commas become "|". Prose and numbers with thousands' commas do not
+    make such a block.
+    """
+    if not _CSV_QUICK.search(text):
+        return text  # the quick test first: most texts have no word, comma and word without a space
+    out = text
+    for block in _CSV_BLOCK.finditer(text):
+        lines = block.group().split("\n")
+        commas = lines[0].count(",")
+        if not _CSV_HEADER.fullmatch(lines[0]) or any(line.count(",") != commas for line in lines):
+            continue
+        start, end = block.span()
+        out = out[:start] + block.group().replace(",", "|") + out[end:]
+    return out
 
 
 def _stem(name: str) -> str:

@@ -832,6 +832,29 @@ def test_a_table_of_settings(case, text, expected):
         # a bare number after "size =" is no count of parameters; an ellipsis in prose is no leader
         ("a bare size", "We fit a ridge model.\n\n    alpha = 0.5\n    size = 12\n    duration = forever\n", set()),
         ("an ellipsis", "Wait... the parameters ... were 3.1M at most, I think.", set()),
+        # a tracker's CSV export, one row per model, reads as a table; run ids and others' models do not
+        (
+            "a CSV export",
+            "Our tracker's export, one row per model:\n\nrun,parameters,accelerators,wall_clock\n"
+            "LarchNet-B,12.5M,2x A100 80GB,9 h\nLarchNet-S,3.1M,1x A100 80GB,4 h\n",
+            {
+                ("model", "LarchNet-B"),
+                ("model", "LarchNet-S"),
+                ("params", "12.5M"),
+                ("params", "3.1M"),
+                ("gpu_count", "2"),
+                ("gpu_count", "1"),
+                ("hardware", "A100 80GB"),
+                ("training", "9 h"),
+                ("training", "4 h"),
+            },
+        ),
+        ("run ids", "Our sweep:\n\nrun,loss,wall_clock\nexp-041,0.31,2 h\nexp-042,0.29,3 h\n", set()),
+        (
+            "others' sizes",
+            "Sizes reported by their authors:\n\nmodel,parameters\nLLaMA-65B,65B\nOPT-175B,175B\n",
+            set(),
+        ),
     ],
 )
 def test_configuration_and_run_summary_lines(case, text, expected):
