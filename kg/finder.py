@@ -1786,6 +1786,8 @@ class _Finder:
             return (
                 False  # "Chapter 4 in brief", "Can I use ...", "Collected 640 overs": a word the text uses as no name
             )
+        if view.lower[after] in _set("not_model_heads"):
+            return False  # "CardBench leaderboard (cardinality estimation)": a name that a benchmark's or data's noun follows
         if end - start == 1 and not _FOREIGN_NAME.match(text) and not any(map(str.isdigit, text)):
             verb = view.lower[after]
             if not (verb in _set("copulas") or verb in _set("subject_verbs") or _THIRD_PERSON.match(verb)):

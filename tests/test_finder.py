@@ -889,6 +889,9 @@ def test_a_name_set_off_after_the_papers_kind_of_model(text, expected):
         ("Recall F-score on the test split is 0.81, against 0.74 for the rule baseline.", set()),
         # but a plain word the text uses as a name elsewhere is one
         ("Orca 3 is our detector for whale calls; we trained Orca 3 on 2 A100 GPUs.", {"Orca 3"}),
+        # a benchmark's name, with its noun after it, is no model; a name that leads one is
+        ("# TideBench leaderboard (sea-level forecasting)\n\nEntries are ranked by RMSE.", set()),
+        ("Heron-2 leads the leaderboard; we trained it on 4 A100 GPUs.", {"Heron-2"}),
         # a licence is no model
         ("Licence. CC BY 4.0 for the images; the code is released too.", set()),
         # a baseline named again at a sentence's start; the paper's own model compared later stays
