@@ -95,7 +95,7 @@ HELDOUT_FLOORS = {
     # scored once unseen (6 December, after heldout7's rules: model 0.69, training 0.70), now tuned on with
     # general rules for its false finds first, then for the layouts of its misses (docs/extraction.md)
     "heldout8": {
-        "model": 0.80,
+        "model": 0.81,
         "params": 0.94,
         "hardware": 0.92,
         "gpu_count": 0.87,
