@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -422,3 +424,20 @@ def test_a_missing_store_is_one_line_and_exit_2_in_every_command(command, tmp_pa
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
     assert len(result.output.strip().splitlines()) == 1 and "error:" in result.output
+
+
+def test_python_dash_m_kg_is_the_kg_command(tmp_path: Path) -> None:
+    """Where the `kg` script is not on PATH, `python -m kg` builds the same way."""
+    import subprocess
+
+    paper = tmp_path / "paper.txt"
+    paper.write_text("We train <model>Wren-1</model> on <gpu_count>8</gpu_count> <hardware>A100</hardware> GPUs.\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "build", str(paper), "--out", str(tmp_path / "out"), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["summary"]["documents"] == 1 and report["summary"]["facts"] == 3
