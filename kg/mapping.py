@@ -526,10 +526,11 @@ class _Mapper:
             else {}
         )
         paired: dict[int, _Hardware] = {ci: run.hardware[hi] for ci, hi in pairs.items()}
-        loose = [ci for ci in range(len(run.counts)) if ci not in paired]
-        if len(hardware) == 1 and loose and not paired and len({run.counts[ci].parsed.value for ci in loose}) == 1:
-            for ci in loose:  # one accelerator, one count: they go together wherever written
-                paired[ci] = hardware[0]
+        if len(hardware) == 1:
+            # one accelerator: every count is its count, wherever written; the same count said twice is one
+            # usage, two different counts conflict (warn_conflicting_counts) and give no accelerator-hours
+            for ci in range(len(run.counts)):
+                paired.setdefault(ci, hardware[0])
         usages: list[_Usage] = []
         for ci, count in enumerate(run.counts):
             named = paired.get(ci)

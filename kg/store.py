@@ -26,7 +26,7 @@ TOTALS_STALE_FILE = "totals.stale"
 FORMAT_FILE = "store.format"
 #: The graph's shape, raised when it changes. A store of another shape is
 #: never read as this one: each older format is refused with what changed.
-GRAPH_FORMAT = 7
+GRAPH_FORMAT = 8
 FORMAT_CHANGES = {
     "1": "its graph has one training run per paper",
     "2": "its totals count a training run once per paper that reports it, and its runs hold no training compute",
@@ -34,6 +34,7 @@ FORMAT_CHANGES = {
     "4": "its running totals hold no training compute",
     "5": "its mentions each hold a copy of their sentence, and its papers not their text",
     "6": "its runs name no data sets (<dataset> tags were read as unknown tags)",
+    "7": "a count written again without its accelerator made a second usage, counted twice in accelerator-hours",
 }
 
 

@@ -272,6 +272,46 @@ def test_one_count_for_two_accelerators_is_the_runs_and_gives_no_hours() -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "usages", "hours"),
+    [
+        pytest.param(
+            "<model>M</model> used <gpu_count>4</gpu_count> <hardware>A100</hardware> GPUs for "
+            "<training>10 hours</training>. In short: <gpu_count>4</gpu_count> GPUs, half a day.",
+            {"4 × NVIDIA A100"},
+            {"40"},
+            id="a count said again without its accelerator is the same usage",
+        ),
+        pytest.param(
+            "<model>M</model> used <gpu_count>four</gpu_count> GPUs for <training>10 hours</training>; "
+            "they were <hardware>A100</hardware> cards, all <gpu_count>4</gpu_count> of them.",
+            {"4 × NVIDIA A100"},
+            {"40"},
+            id="one accelerator and one count, written apart and twice",
+        ),
+        pytest.param(
+            "<model>M</model> used <gpu_count>4</gpu_count> <hardware>A100</hardware> GPUs for "
+            "<training>10 hours</training>, then <gpu_count>8</gpu_count> GPUs.",
+            {"4 × NVIDIA A100", "8 × NVIDIA A100"},
+            None,
+            id="two different counts of the one accelerator conflict: no hours",
+        ),
+        pytest.param(
+            "<model>M</model> used <gpu_count>4</gpu_count> <hardware>A100</hardware> and "
+            "<gpu_count>2</gpu_count> <hardware>H100</hardware> GPUs for <training>10 hours</training>.",
+            {"4 × NVIDIA A100", "2 × NVIDIA H100"},
+            {"60"},
+            id="distractor: two accelerators keep their own counts",
+        ),
+    ],
+)
+def test_a_run_with_one_accelerator_counts_it_once(text: str, usages: set[str], hours: set[str] | None) -> None:
+    """A count restated without its accelerator must not become a second, anonymous usage (hours twice)."""
+    runs = runs_of(text)
+    assert runs["M"]["hardwareUsage"] == usages
+    assert runs["M"].get("acceleratorHours") == hours
+
+
+@pytest.mark.parametrize(
     ("text", "usage", "note"),
     [
         (
