@@ -1524,8 +1524,7 @@ class _Finder:
                 continue  # "- Base model: Llama-2-13B (frozen)": used, not trained
             found.append(self.find(view, "model", name[0], name[1], "model_setup"))
         for line in re.finditer(
-            r"(?m)^[ \t]*(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{0,30}?)[\"*_]*"
-            rf"(?:[ \t]*:[*_]*|(?P<sep>{_KEY_SEPARATOR}))[ \t]*\"?"
+            rf"(?m)^[ \t]*{_KEY}(?:[ \t]*:[*_]*|(?P<sep>{_KEY_SEPARATOR}))[ \t]*\"?"
             r"(?P<value>[^(,;\n\"]*[^(,;\s\".])",
             view.text,
         ):
@@ -1974,7 +1973,6 @@ _COUNTED_CELL = re.compile(r"(?P<count>[\w,.~]+?)[ \t]*(?:[×xX][ \t]*)?(?P<name
 _LATEX_ROW = re.compile(r"(?m)^([^\n&]*&[^\n]*?)([ \t]*\\\\[ \t]*(?:\\(?:hline|midrule|toprule|bottomrule))?[ \t]*)$")
 #: a LaTeX rule line between table rows
 _LATEX_RULE = re.compile(r"(?m)^[ \t]*\\(?:hline|midrule|toprule|bottomrule|cmidrule\S*)[ \t]*$")
-#: a "key: value" line's key, with a list mark or quotes around it: "- Devices:", '"wall_clock":'
 #: a CSV header: three words or more split by commas, no space after them ("run,parameters,wall_clock")
 _CSV_HEADER = re.compile(r"(?m)^[ \t]*[A-Za-z_#][\w #/()-]*(?:,[A-Za-z_#][\w #/()-]*){2,}[ \t]*$")
 #: a letter, a comma and a letter with no space: the quick test for a CSV header (the comma first, which a search finds fast)
@@ -1985,9 +1983,9 @@ _CSV_BLOCK = re.compile(
 )
 #: a key's separator other than ":": a configuration's "=" ("parameters = 64.3M"), a summary's dotted leader ("model ...... X")
 _KEY_SEPARATOR = r"[ \t]*=|[ \t]+\.{3,}"
-_KEY_LINE = re.compile(
-    rf"(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{{0,30}}?)[\"*_]*(?:[ \t]*:|{_KEY_SEPARATOR})"
-)
+#: a "key: value" line's key, with a list mark or quotes around it: "- Devices:", '"wall_clock":'
+_KEY = r"(?:[-*•][ \t]+)?[\"*_]*(?P<key>[A-Za-z][\w #()/-]{0,30}?)[\"*_]*"
+_KEY_LINE = re.compile(rf"{_KEY}(?:[ \t]*:|{_KEY_SEPARATOR})")
 #: a numbered citation: "[7]", "[7, 12]", "[3-5]"
 _NUMBERED_CITATION = re.compile(r"\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]")
 #: a label that numbers a point, as replies to reviewers do: "R2.1", "Q3.2"
